@@ -1,0 +1,179 @@
+//! The command line: one struct per subcommand. Doc comments here are the `--help` text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Back-pain triage for massage clinics: a short questionnaire and the clinic's rules
+/// recommend a massage style, the pressure to use, or a physician first.
+#[derive(Debug, Parser)]
+#[command(name = "massage-triage", version, about, long_about = None)]
+pub struct Cli {
+    /// When to colour the output (never when NO_COLOR is set, unless `always`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// What to do; with none, the questionnaire starts (on a terminal).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ask the questionnaire interactively and give a recommendation.
+    Intake(IntakeArgs),
+    /// Assess one answer file (TOML or JSON) and give a recommendation.
+    Assess(AssessArgs),
+    /// Assess many answer sets: JSON Lines or CSV in, JSON Lines or CSV out.
+    Batch(BatchArgs),
+    /// Check and test a rule set.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// `--rules DIR`, shared by every subcommand that evaluates or checks.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RulesArg {
+    /// A folder with questionnaire.toml and rules.toml (and cases.toml) to use instead of
+    /// the built-in rule set.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+/// Output format for one recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Words for people.
+    #[default]
+    Human,
+    /// The contract's JSON object.
+    Json,
+}
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Who is asking the questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Mode {
+    /// Front desk: short read-aloud wording for a phone call.
+    #[default]
+    Desk,
+    /// Therapist: clinical wording, full rationale and precautions.
+    Therapist,
+}
+
+/// `intake`.
+#[derive(Debug, Args)]
+pub struct IntakeArgs {
+    /// Wording and detail: desk (read aloud) or therapist (clinical, with rationale).
+    #[arg(long, value_enum, default_value_t = Mode::Desk)]
+    pub mode: Mode,
+    /// Output format of the result (prompts always go to standard error).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Show every rule considered, fired or not, and why.
+    #[arg(long)]
+    pub explain: bool,
+    /// Save the answers as an answer file that `assess --answers` accepts.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// A reference for the saved answers (a booking number; never a name).
+    #[arg(long, value_name = "REF")]
+    pub id: Option<String>,
+    /// Overwrite the file given with --save if it exists.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
+}
+
+/// `assess`.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// The answer file: TOML, or JSON when it ends in .json; `-` reads standard input
+    /// (TOML or JSON, told apart by content).
+    #[arg(long, short = 'a', value_name = "FILE")]
+    pub answers: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Show every rule considered, fired or not, and why.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
+}
+
+/// Record formats for `batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordFormat {
+    /// One JSON object a line.
+    Jsonl,
+    /// A header row of question ids (and optionally `id`); several-of answers joined by `;`.
+    Csv,
+}
+
+/// `batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Input file; `-` or absent reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Output file, written whole (temporary file, then rename); `-` or absent writes
+    /// standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Input format (default: from the input's extension, else jsonl).
+    #[arg(long, value_enum)]
+    pub input_format: Option<RecordFormat>,
+    /// Output format (default: from the output's extension, else jsonl).
+    #[arg(long, value_enum)]
+    pub output_format: Option<RecordFormat>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
+}
+
+/// `rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Prove the rule set safe over every possible answer set; report gaps, dead and
+    /// shadowed rules, unused questions.
+    Check(CheckArgs),
+    /// Run the rule set's worked cases (cases.toml) and report rule coverage.
+    Test(TestArgs),
+}
+
+/// `rules check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
+}
+
+/// `rules test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Fail (exit 3) when the cases exercise fewer than this percentage of the rules.
+    #[arg(long, value_name = "PCT")]
+    pub min_coverage: Option<f64>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
+}

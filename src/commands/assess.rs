@@ -1,0 +1,62 @@
+//! `assess`: one answer file in, one recommendation out.
+
+use super::{exit, load_rule_set, CommandError, Context};
+use crate::answers::{parse_answers, AnswerFormat, Answers};
+use crate::cli::{AssessArgs, Format};
+use crate::diagnostic::{read_limited, read_text_file, SourceText};
+use crate::engine::{evaluate, evaluate_traced};
+use crate::report::{json_report, render_human};
+use crate::rules::RuleSet;
+use std::path::Path;
+
+pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+    let rule_set = load_rule_set(args.rules.rules.as_deref())?;
+    let answers = read_answers(&rule_set, &args.answers, context)?;
+    let output = render(&rule_set, &answers, args.format, args.explain, context);
+    context.out.write_all(output.as_bytes())?;
+    context.out.flush()?;
+    Ok(exit::OK)
+}
+
+/// Reads and validates an answer file (`-`: standard input).
+fn read_answers(rule_set: &RuleSet, path: &Path, context: &mut Context<'_>) -> Result<Answers, CommandError> {
+    let stdin = path == Path::new("-");
+    let (name, text) = if stdin {
+        ("-".to_owned(), read_limited(&mut context.input, "-")?)
+    } else {
+        (path.display().to_string(), read_text_file(path)?)
+    };
+    let format = if stdin {
+        AnswerFormat::detect(&text)
+    } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        AnswerFormat::Json
+    } else {
+        AnswerFormat::Toml
+    };
+    Ok(parse_answers(&rule_set.questionnaire, SourceText::new(&name, &text), format)?)
+}
+
+/// The result in the chosen format, with the trace when asked.
+pub(crate) fn render(
+    rule_set: &RuleSet,
+    answers: &Answers,
+    format: Format,
+    explain: bool,
+    context: &Context<'_>,
+) -> String {
+    let (evaluation, trace) = if explain {
+        let (evaluation, trace) = evaluate_traced(rule_set, answers);
+        (evaluation, Some(trace))
+    } else {
+        (evaluate(rule_set, answers), None)
+    };
+    match format {
+        Format::Json => {
+            let report = json_report(rule_set, answers, &evaluation, trace.as_deref());
+            let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Human => render_human(rule_set, answers, &evaluation, trace.as_deref(), context.paint_out()),
+    }
+}

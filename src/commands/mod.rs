@@ -1,0 +1,167 @@
+//! Running a subcommand: the one place where arguments meet the library and results
+//! become text on the output streams and an exit code.
+
+mod assess;
+
+use crate::cli::{Cli, ColorChoice, Command};
+use crate::diagnostic::Diagnostics;
+use crate::report::Paint;
+use crate::rules::RuleSet;
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Exit codes of the contract.
+pub mod exit {
+    /// A recommendation was produced (a referral included), or a check passed.
+    pub const OK: u8 = 0;
+    /// An unexpected failure (I/O, internal).
+    pub const FAILURE: u8 = 1;
+    /// Bad usage or bad input.
+    pub const BAD_INPUT: u8 = 2;
+    /// `rules check` or `rules test` found a problem.
+    pub const FINDINGS: u8 = 3;
+    /// Interrupted (Ctrl-C) during `intake`.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// What the process is attached to, found out once by `main`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    /// Standard input is a terminal.
+    pub stdin: bool,
+    /// Standard output is a terminal.
+    pub stdout: bool,
+    /// Standard error is a terminal.
+    pub stderr: bool,
+    /// `NO_COLOR` is set to a non-empty value.
+    pub no_color: bool,
+}
+
+/// The streams and facts a command runs with.
+pub struct Context<'a> {
+    /// Standard input.
+    pub input: &'a mut dyn Read,
+    /// Standard output: data.
+    pub out: &'a mut dyn Write,
+    /// Standard error: messages.
+    pub err: &'a mut dyn Write,
+    /// What the streams are.
+    pub terminal: Terminal,
+    /// `--color`.
+    pub color: ColorChoice,
+}
+
+impl Context<'_> {
+    fn paint(&self, is_terminal: bool) -> Paint {
+        Paint::new(match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && !self.terminal.no_color,
+        })
+    }
+
+    /// Colour decision for standard output.
+    pub fn paint_out(&self) -> Paint {
+        self.paint(self.terminal.stdout)
+    }
+
+    /// Colour decision for standard error.
+    pub fn paint_err(&self) -> Paint {
+        self.paint(self.terminal.stderr)
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// Bad input with places in files (exit 2).
+    #[error("{0}")]
+    Input(Diagnostics),
+    /// Bad usage (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Anything unexpected (exit 1).
+    #[error("{0:#}")]
+    Failure(#[from] anyhow::Error),
+}
+
+impl From<Diagnostics> for CommandError {
+    fn from(diagnostics: Diagnostics) -> Self {
+        CommandError::Input(diagnostics)
+    }
+}
+
+impl From<crate::diagnostic::Diagnostic> for CommandError {
+    fn from(diagnostic: crate::diagnostic::Diagnostic) -> Self {
+        CommandError::Input(diagnostic.into())
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(error: std::io::Error) -> Self {
+        CommandError::Failure(error.into())
+    }
+}
+
+/// Runs the command line and returns the exit code; every message is written here.
+pub fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
+    let result = match cli.command {
+        Some(Command::Assess(args)) => assess::run(&args, context),
+        Some(command) => Err(CommandError::Failure(anyhow::anyhow!(
+            "`{}` is not available in this build yet",
+            command_name(&command)
+        ))),
+        None => no_subcommand(context),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => report_error(&error, context),
+    }
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Intake(_) => "intake",
+        Command::Assess(_) => "assess",
+        Command::Batch(_) => "batch",
+        Command::Rules(_) => "rules",
+    }
+}
+
+fn no_subcommand(context: &mut Context<'_>) -> Result<u8, CommandError> {
+    if context.terminal.stdin && context.terminal.stderr {
+        return Err(CommandError::Usage(
+            "the interactive intake is not available in this build yet; use `massage-triage assess --answers FILE`"
+                .into(),
+        ));
+    }
+    Err(CommandError::Usage(
+        "standard input is not a terminal: use `massage-triage assess --answers FILE` (or `-` for standard input); see --help".into(),
+    ))
+}
+
+/// Writes an error to standard error and returns its exit code.
+pub fn report_error(error: &CommandError, context: &mut Context<'_>) -> u8 {
+    let paint = context.paint_err();
+    let label = paint.alarm("error");
+    let code = match error {
+        CommandError::Input(_) | CommandError::Usage(_) => exit::BAD_INPUT,
+        CommandError::Failure(_) => exit::FAILURE,
+    };
+    let text = match error {
+        CommandError::Input(diagnostics) => {
+            diagnostics.0.iter().map(|d| format!("{label}: {d}")).collect::<Vec<_>>().join("\n")
+        }
+        other => format!("{label}: {other}"),
+    };
+    let _ = writeln!(context.err, "{text}");
+    code
+}
+
+/// The built-in rule set, or the one in `--rules DIR`.
+pub fn load_rule_set(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
+    match dir {
+        None => Ok(RuleSet::built_in()?),
+        Some(dir) => Ok(RuleSet::load_dir(dir)?),
+    }
+}

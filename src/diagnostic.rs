@@ -1,0 +1,219 @@
+//! A problem found in a file a person wrote (rule set, answer file, batch record): where it
+//! is, what was expected, and the closest valid name.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+/// The largest file the tool reads: rule files and answer files are small; anything larger
+/// is a mistake (the wrong file), refused before it is parsed.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// One problem, pointing at a place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as the user named it (`-` for standard input).
+    pub file: String,
+    /// 1-based line, 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based column (in characters), 0 when unknown.
+    pub column: usize,
+    /// A stable code, e.g. `unknown-option`, for scripts and documentation.
+    pub code: &'static str,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// The closest valid name, when there is one.
+    pub suggestion: Option<String>,
+    /// The offending line of the file, for a caret under the problem.
+    pub excerpt: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem with the whole file (unreadable, too large, not UTF-8).
+    pub fn whole_file(file: &str, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: 0,
+            column: 0,
+            code,
+            message: message.into(),
+            suggestion: None,
+            excerpt: None,
+        }
+    }
+
+    /// Adds a "did you mean" suggestion.
+    pub fn suggest(mut self, suggestion: Option<&str>) -> Self {
+        self.suggestion = suggestion.map(str::to_owned);
+        self
+    }
+
+    /// The one-line form: `file:line:column: message (did you mean "x"?)`.
+    pub fn headline(&self) -> String {
+        let mut text = match (self.line, self.column) {
+            (0, _) => format!("{}: {}", self.file, self.message),
+            (line, 0) => format!("{}:{}: {}", self.file, line, self.message),
+            (line, column) => format!("{}:{}:{}: {}", self.file, line, column, self.message),
+        };
+        if let Some(suggestion) = &self.suggestion {
+            text.push_str(&format!(" (did you mean \"{suggestion}\"?)"));
+        }
+        text
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.headline())?;
+        if let (Some(excerpt), true) = (&self.excerpt, self.column > 0) {
+            let gutter = self.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let caret_pad = " ".repeat(self.column - 1);
+            write!(f, "\n {pad} |\n {gutter} | {excerpt}\n {pad} | {caret_pad}^")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in one pass; loading collects them all before failing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Adds a problem.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    /// True when nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was found, the problems otherwise.
+    pub fn into_result<T>(self, value: T) -> Result<T, Diagnostics> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Self(vec![diagnostic])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, diagnostic) in self.0.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The text of a file with its name, able to turn byte offsets into lines and columns.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceText<'a> {
+    /// The file as the user named it.
+    pub name: &'a str,
+    /// Its whole text.
+    pub text: &'a str,
+}
+
+impl<'a> SourceText<'a> {
+    /// Wraps a file's name and text.
+    pub fn new(name: &'a str, text: &'a str) -> Self {
+        Self { name, text }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = self.text[line_start..offset].chars().count() + 1;
+        (line, column)
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_column(offset).0
+    }
+
+    /// A problem at a span of this file.
+    pub fn error(&self, span: Range<usize>, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = self.line_column(span.start);
+        let excerpt = self.text.lines().nth(line - 1).map(|l| l.trim_end().to_owned());
+        Diagnostic {
+            file: self.name.to_owned(),
+            line,
+            column,
+            code,
+            message: message.into(),
+            suggestion: None,
+            excerpt,
+        }
+    }
+
+    /// A syntax or type error reported by the TOML parser.
+    pub fn toml_error(&self, error: &toml::de::Error) -> Diagnostic {
+        let message = error.message().trim().to_owned();
+        match error.span() {
+            Some(span) => self.error(span, "toml", message),
+            None => Diagnostic::whole_file(self.name, "toml", message),
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Reads a file a person wrote: refuses one larger than [`MAX_FILE_BYTES`] or not UTF-8, with
+/// a message naming the file. `-` is not handled here (the caller reads standard input).
+pub fn read_text_file(path: &Path) -> Result<String, Diagnostic> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path)
+        .map_err(|e| Diagnostic::whole_file(&name, "unreadable", format!("cannot read the file: {e}")))?;
+    read_limited(file, &name)
+}
+
+/// Reads at most [`MAX_FILE_BYTES`] from a reader as UTF-8 text.
+pub fn read_limited(reader: impl std::io::Read, name: &str) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::whole_file(name, "unreadable", format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Diagnostic::whole_file(
+            name,
+            "too-large",
+            format!("the file is larger than {} KiB; expected a small TOML or JSON file", MAX_FILE_BYTES / 1024),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
+        let (line, column) = SourceText::new(name, &text).line_column(offset);
+        Diagnostic {
+            line,
+            column,
+            ..Diagnostic::whole_file(name, "not-utf8", "the file is not UTF-8 text; save it as UTF-8")
+        }
+    })
+}

@@ -1,0 +1,221 @@
+//! The engine: a pure function of (rule set, answers) to an evaluation, with an optional
+//! trace. No I/O, no global state, and no allocation on the untraced path.
+
+use crate::answers::Answers;
+use crate::recommendation::{Pressure, Recommendation, Style, StyleSet, Urgency};
+use crate::rules::{Condition, Rule, RuleSet, MAX_RULES};
+
+/// Which rules fired, as a fixed set of bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct FiredRules([u64; MAX_RULES / 64]);
+
+impl FiredRules {
+    #[inline]
+    fn insert(&mut self, index: usize) {
+        self.0[index / 64] |= 1 << (index % 64);
+    }
+
+    /// True when the rule at `index` fired.
+    #[inline]
+    pub fn contains(&self, index: usize) -> bool {
+        self.0[index / 64] & (1 << (index % 64)) != 0
+    }
+
+    /// Indices of the fired rules, in rule order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..MAX_RULES).filter(|i| self.contains(*i))
+    }
+}
+
+/// Other suitable styles, best first (at most three).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Alternatives {
+    styles: [Option<Style>; 3],
+}
+
+impl Alternatives {
+    /// The styles, best first.
+    pub fn iter(&self) -> impl Iterator<Item = Style> + '_ {
+        self.styles.iter().flatten().copied()
+    }
+
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.styles[0].is_none()
+    }
+}
+
+/// The outcome of evaluating one answer set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Evaluation {
+    /// A style, or a physician first.
+    pub recommendation: Recommendation,
+    /// With a physician referral: how soon.
+    pub urgency: Option<Urgency>,
+    /// The most pressure to use (none with a referral).
+    pub pressure: Option<Pressure>,
+    /// First-session length (none with a referral).
+    pub session_minutes: Option<u16>,
+    /// Other suitable styles, best first.
+    pub alternatives: Alternatives,
+    /// Which rules fired.
+    pub fired: FiredRules,
+    /// No rule recommended an allowed style: the engine refers rather than guess.
+    pub undecided: bool,
+}
+
+/// The id and sentence given as the reason when no rule settles a style.
+pub const UNDECIDED_REASON: (&str, &str) = (
+    "no_style_fits",
+    "No rule recommends a massage style that is allowed for these answers; a physician or senior therapist should decide before booking.",
+);
+
+impl Evaluation {
+    /// The rules that decided, in rule order: the referring rules for a referral, every
+    /// fired rule otherwise.
+    pub fn reasons<'r>(&self, rule_set: &'r RuleSet) -> impl Iterator<Item = &'r Rule> + 'r {
+        let fired = self.fired;
+        let referral = self.recommendation == Recommendation::Physician;
+        rule_set
+            .rules
+            .iter()
+            .enumerate()
+            .filter(move |(i, rule)| fired.contains(*i) && (!referral || rule.effect.refer.is_some()))
+            .map(|(_, rule)| rule)
+    }
+
+    /// Sentences for the therapist, in rule order.
+    pub fn precautions<'r>(&self, rule_set: &'r RuleSet) -> impl Iterator<Item = &'r str> + 'r {
+        self.reasons(rule_set).filter_map(|rule| rule.effect.precaution.as_deref())
+    }
+
+    /// Self-care sentences for the client, in rule order.
+    pub fn advice<'r>(&self, rule_set: &'r RuleSet) -> impl Iterator<Item = &'r str> + 'r {
+        self.reasons(rule_set).filter_map(|rule| rule.effect.advice.as_deref())
+    }
+}
+
+/// One rule's part in an evaluation.
+#[derive(Debug, Clone)]
+pub struct RuleTrace<'r> {
+    /// The rule.
+    pub rule: &'r Rule,
+    /// Whether its condition held.
+    pub fired: bool,
+    /// For a rule that did not fire, the part of its condition that failed.
+    pub failed: Option<&'r Condition>,
+}
+
+/// What the fired rules add up to, before the style is chosen.
+struct Tally {
+    urgency: Option<Urgency>,
+    scores: [i32; 4],
+    forbidden: StyleSet,
+    pressure: Pressure,
+    session_minutes: Option<u16>,
+}
+
+/// Evaluates the rule set on one answer set.
+#[inline]
+pub fn evaluate(rule_set: &RuleSet, answers: &Answers) -> Evaluation {
+    let mut fired = FiredRules::default();
+    for (index, rule) in rule_set.rules.iter().enumerate() {
+        if rule.when.holds(answers) {
+            fired.insert(index);
+        }
+    }
+    decide(rule_set, fired)
+}
+
+/// Evaluates and records every rule's part: fired or not, and what failed.
+pub fn evaluate_traced<'r>(rule_set: &'r RuleSet, answers: &Answers) -> (Evaluation, Vec<RuleTrace<'r>>) {
+    let trace: Vec<RuleTrace<'r>> = rule_set
+        .rules
+        .iter()
+        .map(|rule| {
+            let failed = rule.when.failing_part(answers);
+            RuleTrace { rule, fired: failed.is_none(), failed }
+        })
+        .collect();
+    let mut fired = FiredRules::default();
+    for (index, step) in trace.iter().enumerate() {
+        if step.fired {
+            fired.insert(index);
+        }
+    }
+    (decide(rule_set, fired), trace)
+}
+
+/// Combines the fired rules' effects by the documented policy.
+pub fn decide(rule_set: &RuleSet, fired: FiredRules) -> Evaluation {
+    let tally = tally(rule_set, &fired);
+    let referral = |urgency, undecided| Evaluation {
+        recommendation: Recommendation::Physician,
+        urgency: Some(urgency),
+        pressure: None,
+        session_minutes: None,
+        alternatives: Alternatives::default(),
+        fired,
+        undecided,
+    };
+    if let Some(urgency) = tally.urgency {
+        return referral(urgency, false);
+    }
+    let ranked = rank_styles(&tally, &rule_set.policy.tie_break);
+    let Some(best) = ranked[0] else {
+        return referral(Urgency::Routine, true);
+    };
+    Evaluation {
+        recommendation: Recommendation::Massage(best),
+        urgency: None,
+        pressure: Some(tally.pressure),
+        session_minutes: Some(tally.session_minutes.unwrap_or(rule_set.policy.session_minutes)),
+        alternatives: Alternatives { styles: [ranked[1], ranked[2], ranked[3]] },
+        fired,
+        undecided: false,
+    }
+}
+
+fn tally(rule_set: &RuleSet, fired: &FiredRules) -> Tally {
+    let mut tally = Tally {
+        urgency: None,
+        scores: [0; 4],
+        forbidden: StyleSet::EMPTY,
+        pressure: Pressure::Firm,
+        session_minutes: None,
+    };
+    for (index, rule) in rule_set.rules.iter().enumerate() {
+        if !fired.contains(index) {
+            continue;
+        }
+        let effect = &rule.effect;
+        tally.urgency = tally.urgency.max(effect.refer);
+        for (score, weight) in tally.scores.iter_mut().zip(effect.favour) {
+            *score += weight;
+        }
+        tally.forbidden = tally.forbidden.union(effect.forbid);
+        if let Some(cap) = effect.max_pressure {
+            tally.pressure = tally.pressure.min(cap);
+        }
+        if let Some(minutes) = effect.session_minutes {
+            tally.session_minutes = Some(tally.session_minutes.map_or(minutes, |m| m.min(minutes)));
+        }
+    }
+    tally
+}
+
+/// Allowed styles with a positive score, best first; ties in tie-break order.
+fn rank_styles(tally: &Tally, tie_break: &[Style; 4]) -> [Option<Style>; 4] {
+    let mut ranked = [None; 4];
+    let mut count = 0;
+    let mut candidates = *tie_break;
+    // A stable sort keeps the tie-break order among equal scores.
+    candidates.sort_by_key(|style| std::cmp::Reverse(tally.scores[style.index()]));
+    for style in candidates {
+        if tally.scores[style.index()] > 0 && !tally.forbidden.contains(style) {
+            ranked[count] = Some(style);
+            count += 1;
+        }
+    }
+    ranked
+}

@@ -1,0 +1,21 @@
+//! massage-triage: back-pain triage for massage clinics.
+//!
+//! The data's path is the module layout: the questionnaire and rules (TOML) are loaded and
+//! validated into a [`rules::RuleSet`]; answers from a file, a batch record or the prompts
+//! become [`answers::Answers`]; the [`engine`] evaluates them into an
+//! [`engine::Evaluation`] with an optional trace; [`report`] renders it. The library never
+//! prints: [`commands`] writes to the streams it is given.
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod answers;
+pub mod cases;
+pub mod cli;
+pub mod commands;
+pub mod diagnostic;
+pub mod engine;
+pub mod questionnaire;
+pub mod recommendation;
+pub mod report;
+pub mod rules;
+pub mod suggestion;

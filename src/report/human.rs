@@ -1,0 +1,140 @@
+//! The human format: the recommendation first, a referral impossible to miss.
+
+use super::Paint;
+use crate::answers::Answers;
+use crate::engine::{Evaluation, RuleTrace, UNDECIDED_REASON};
+use crate::recommendation::{Recommendation, Urgency};
+use crate::rules::{Condition, RuleSet};
+use std::fmt::Write;
+
+/// Who reads the output: the wording differs, not the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Front desk: the decision and what to say.
+    Desk,
+    /// Therapist: everything, with sources.
+    Therapist,
+}
+
+/// Renders an evaluation in words. `trace` adds the readable trace (`--explain`).
+pub fn render_human(
+    rule_set: &RuleSet,
+    answers: &Answers,
+    evaluation: &Evaluation,
+    trace: Option<&[RuleTrace<'_>]>,
+    paint: Paint,
+) -> String {
+    let mut out = String::new();
+    if let Some(id) = &answers.id {
+        let _ = writeln!(out, "{}", paint.faint(&format!("Reference: {id}")));
+    }
+    match evaluation.recommendation {
+        Recommendation::Physician => referral(&mut out, rule_set, evaluation, paint),
+        Recommendation::Massage(style) => massage(&mut out, rule_set, evaluation, style, paint),
+    }
+    if let Some(trace) = trace {
+        explain(&mut out, rule_set, answers, trace, paint);
+    }
+    out
+}
+
+fn referral(out: &mut String, rule_set: &RuleSet, evaluation: &Evaluation, paint: Paint) {
+    let urgency = evaluation.urgency.unwrap_or(Urgency::Routine);
+    let tell = rule_set.policy.tell(urgency);
+    let banner = match urgency {
+        Urgency::Emergency => paint.alarm("!!! EMERGENCY: CALL 911 OR GO TO AN EMERGENCY DEPARTMENT NOW !!!"),
+        Urgency::Urgent => paint.alarm("!! URGENT: SEE A PHYSICIAN WITHIN 24 HOURS. NO MASSAGE. !!"),
+        Urgency::Routine => paint.warn("! PHYSICIAN FIRST: SEE A PHYSICIAN BEFORE BOOKING A MASSAGE !"),
+    };
+    let _ = writeln!(out, "{banner}");
+    let _ = writeln!(out, "Recommendation: {} ({})", paint.strong("physician"), urgency.id());
+    let _ = writeln!(out, "Tell the person: {}", paint.strong(tell));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Why:");
+    for rule in evaluation.reasons(rule_set) {
+        reason_line(out, &rule.id, &rule.because, &rule.source, paint);
+    }
+    if evaluation.undecided {
+        reason_line(out, UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[], paint);
+    }
+    list(out, "Precautions", evaluation.precautions(rule_set));
+    list(out, "Advice", evaluation.advice(rule_set));
+}
+
+fn massage(
+    out: &mut String,
+    rule_set: &RuleSet,
+    evaluation: &Evaluation,
+    style: crate::recommendation::Style,
+    paint: Paint,
+) {
+    let _ = writeln!(out, "Recommendation: {} ({})", paint.good(&paint.strong(style.name())), style.id());
+    if let Some(pressure) = evaluation.pressure {
+        let _ = writeln!(out, "Pressure: {} at most", paint.strong(pressure.id()));
+    }
+    if let Some(minutes) = evaluation.session_minutes {
+        let _ = writeln!(out, "First session: {minutes} minutes");
+    }
+    if !evaluation.alternatives.is_empty() {
+        let names: Vec<&str> = evaluation.alternatives.iter().map(|s| s.name()).collect();
+        let _ = writeln!(out, "Alternatives: {}", names.join(", "));
+    }
+    list(out, "Precautions", evaluation.precautions(rule_set));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Why:");
+    for rule in evaluation.reasons(rule_set) {
+        reason_line(out, &rule.id, &rule.because, &rule.source, paint);
+    }
+    list(out, "Advice for the client", evaluation.advice(rule_set));
+}
+
+fn reason_line(out: &mut String, id: &str, because: &str, source: &[String], paint: Paint) {
+    let sources = if source.is_empty() { String::new() } else { format!(" [{}]", source.join(", ")) };
+    let _ = writeln!(out, "  - {}: {because}{}", paint.strong(id), paint.faint(&sources));
+}
+
+fn list<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a str>) {
+    let items: Vec<&str> = items.collect();
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{title}:");
+    for item in items {
+        let _ = writeln!(out, "  - {item}");
+    }
+}
+
+fn explain(out: &mut String, rule_set: &RuleSet, answers: &Answers, trace: &[RuleTrace<'_>], paint: Paint) {
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Rules considered, in order:");
+    for step in trace {
+        let at = paint.faint(&rule_set.rule_location(step.rule));
+        if step.fired {
+            let _ = writeln!(out, "  {} {} fired ({at})", paint.good("+"), step.rule.id);
+        } else {
+            let failed = step.failed.map(|c| failure_in_words(rule_set, answers, c)).unwrap_or_default();
+            let _ = writeln!(out, "  {} {} did not fire: {failed} ({at})", paint.faint("-"), step.rule.id);
+        }
+    }
+}
+
+/// "severity is at least 8, but the answer was 4".
+pub(crate) fn failure_in_words(rule_set: &RuleSet, answers: &Answers, condition: &Condition) -> String {
+    let questionnaire = &rule_set.questionnaire;
+    let mut questions = Vec::new();
+    condition.questions(&mut questions);
+    questions.sort_unstable();
+    questions.dedup();
+    let given: Vec<String> = questions
+        .iter()
+        .map(|q| {
+            format!("{} = {}", questionnaire.questions[*q].id, Answers::describe(questionnaire, *q, answers.get(*q)))
+        })
+        .collect();
+    if given.is_empty() {
+        format!("needs {}", condition.describe(questionnaire))
+    } else {
+        format!("needs {}, but {}", condition.describe(questionnaire), given.join(", "))
+    }
+}

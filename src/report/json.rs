@@ -1,0 +1,104 @@
+//! The contract's JSON output.
+
+use crate::answers::Answers;
+use crate::engine::{Evaluation, RuleTrace, UNDECIDED_REASON};
+use crate::recommendation::{Pressure, Recommendation, Style, Urgency};
+use crate::rules::RuleSet;
+use serde::Serialize;
+
+/// One evaluation as the contract's JSON object (plus `id`, `tell` and, with `--explain`,
+/// `trace`).
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    /// The answer set's reference, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a str>,
+    /// A style or `physician`.
+    pub recommendation: Recommendation,
+    /// With `physician`: how soon.
+    pub urgency: Option<Urgency>,
+    /// Most pressure to use.
+    pub pressure: Option<Pressure>,
+    /// First-session length.
+    pub session_minutes: Option<u16>,
+    /// Other suitable styles, best first.
+    pub alternatives: Vec<Style>,
+    /// Sentences for the therapist.
+    pub precautions: Vec<&'a str>,
+    /// The rules that decided.
+    pub reasons: Vec<JsonReason<'a>>,
+    /// Self-care sentences for the client.
+    pub advice: Vec<&'a str>,
+    /// With a referral: what to tell the person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tell: Option<&'a str>,
+    /// With `--explain`: every rule, fired or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<JsonTraceStep<'a>>>,
+}
+
+/// A rule that decided.
+#[derive(Debug, Serialize)]
+pub struct JsonReason<'a> {
+    /// Rule id.
+    pub rule: &'a str,
+    /// Its sentence.
+    pub because: &'a str,
+    /// Its sources.
+    pub source: &'a [String],
+}
+
+/// One rule in the trace.
+#[derive(Debug, Serialize)]
+pub struct JsonTraceStep<'a> {
+    /// Rule id.
+    pub rule: &'a str,
+    /// `file:line`.
+    pub at: String,
+    /// Whether it fired.
+    pub fired: bool,
+    /// For a rule that did not fire: the part of its condition that failed, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
+const NO_SOURCES: &[String] = &[];
+
+/// Builds the JSON object for an evaluation.
+pub fn json_report<'a>(
+    rule_set: &'a RuleSet,
+    answers: &'a Answers,
+    evaluation: &Evaluation,
+    trace: Option<&[RuleTrace<'a>]>,
+) -> JsonReport<'a> {
+    let mut reasons: Vec<JsonReason<'a>> = evaluation
+        .reasons(rule_set)
+        .map(|rule| JsonReason { rule: &rule.id, because: &rule.because, source: &rule.source })
+        .collect();
+    if evaluation.undecided {
+        reasons.push(JsonReason { rule: UNDECIDED_REASON.0, because: UNDECIDED_REASON.1, source: NO_SOURCES });
+    }
+    JsonReport {
+        id: answers.id.as_deref(),
+        recommendation: evaluation.recommendation,
+        urgency: evaluation.urgency,
+        pressure: evaluation.pressure,
+        session_minutes: evaluation.session_minutes,
+        alternatives: evaluation.alternatives.iter().collect(),
+        precautions: evaluation.precautions(rule_set).collect(),
+        reasons,
+        advice: evaluation.advice(rule_set).collect(),
+        tell: evaluation.urgency.map(|u| rule_set.policy.tell(u)),
+        trace: trace.map(|steps| {
+            steps
+                .iter()
+                .map(|step| JsonTraceStep {
+                    rule: &step.rule.id,
+                    at: rule_set.rule_location(step.rule),
+                    fired: step.fired,
+                    failed: step.failed.map(|c| super::human::failure_in_words(rule_set, answers, c)),
+                })
+                .collect()
+        }),
+    }
+}

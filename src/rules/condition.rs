@@ -1,0 +1,481 @@
+//! Conditions: the `when` of a rule, compiled against the questionnaire into option bits
+//! and number ranges, so that evaluating one is a few comparisons and never allocates.
+
+use super::raw::RawCondition;
+use crate::answers::{Answer, Answers};
+use crate::diagnostic::{Diagnostics, SourceText};
+use crate::questionnaire::{Question, QuestionKind, Questionnaire};
+use crate::suggestion::{closest, one_of};
+use std::ops::Range;
+use toml::Spanned;
+
+/// How a several-of answer is tested against a set of options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetTest {
+    /// At least one of the options was chosen.
+    ContainsAny,
+    /// Every one of the options was chosen.
+    ContainsAll,
+    /// None of the options was chosen.
+    ContainsNone,
+}
+
+impl SetTest {
+    /// The key used in rule files.
+    pub fn key(self) -> &'static str {
+        match self {
+            SetTest::ContainsAny => "contains_any",
+            SetTest::ContainsAll => "contains_all",
+            SetTest::ContainsNone => "contains_none",
+        }
+    }
+}
+
+/// A compiled condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// Holds for every answer set.
+    Always,
+    /// A one-of answer is one of these options (bit i = option i).
+    Choice {
+        /// Question index.
+        question: usize,
+        /// Accepted options.
+        options: u64,
+    },
+    /// A several-of answer tested against a set of options.
+    Contains {
+        /// Question index.
+        question: usize,
+        /// The options tested.
+        options: u64,
+        /// How they are tested.
+        test: SetTest,
+    },
+    /// A number answer lies in `min..=max`.
+    Number {
+        /// Question index.
+        question: usize,
+        /// Smallest accepted value.
+        min: i64,
+        /// Largest accepted value.
+        max: i64,
+    },
+    /// A yes/no answer is this value.
+    YesNo {
+        /// Question index.
+        question: usize,
+        /// The accepted answer.
+        value: bool,
+    },
+    /// Every part holds.
+    All(Vec<Condition>),
+    /// At least one part holds.
+    Any(Vec<Condition>),
+    /// The part does not hold.
+    Not(Box<Condition>),
+}
+
+impl Condition {
+    /// Whether the condition holds for these answers.
+    #[inline]
+    pub fn holds(&self, answers: &Answers) -> bool {
+        match self {
+            Condition::Always => true,
+            Condition::Choice { question, options } => {
+                matches!(answers.get(*question), Answer::Choice(i) if options & (1 << i) != 0)
+            }
+            Condition::Contains { question, options, test } => match answers.get(*question) {
+                Answer::Choices(chosen) => match test {
+                    SetTest::ContainsAny => chosen & options != 0,
+                    SetTest::ContainsAll => chosen & options == *options,
+                    SetTest::ContainsNone => chosen & options == 0,
+                },
+                _ => false,
+            },
+            Condition::Number { question, min, max } => {
+                matches!(answers.get(*question), Answer::Number(n) if *min <= n && n <= *max)
+            }
+            Condition::YesNo { question, value } => answers.get(*question) == Answer::YesNo(*value),
+            Condition::All(parts) => parts.iter().all(|p| p.holds(answers)),
+            Condition::Any(parts) => parts.iter().any(|p| p.holds(answers)),
+            Condition::Not(part) => !part.holds(answers),
+        }
+    }
+
+    /// The smallest part that made the condition fail (`None` when it holds): the first
+    /// failing part of an `all`, or the whole `any` / `not` / test that failed.
+    pub fn failing_part(&self, answers: &Answers) -> Option<&Condition> {
+        if self.holds(answers) {
+            return None;
+        }
+        match self {
+            Condition::All(parts) => parts.iter().find_map(|p| p.failing_part(answers)),
+            _ => Some(self),
+        }
+    }
+
+    /// Every question the condition reads.
+    pub fn questions(&self, into: &mut Vec<usize>) {
+        match self {
+            Condition::Always => {}
+            Condition::Choice { question, .. }
+            | Condition::Contains { question, .. }
+            | Condition::Number { question, .. }
+            | Condition::YesNo { question, .. } => into.push(*question),
+            Condition::All(parts) | Condition::Any(parts) => parts.iter().for_each(|p| p.questions(into)),
+            Condition::Not(part) => part.questions(into),
+        }
+    }
+
+    /// The condition in words, with the questionnaire's ids: `severity is at least 8`.
+    pub fn describe(&self, questionnaire: &Questionnaire) -> String {
+        let name = |q: usize| questionnaire.questions[q].id.as_str();
+        let options = |q: usize, bits: u64| option_list(&questionnaire.questions[q], bits);
+        match self {
+            Condition::Always => "always".to_owned(),
+            Condition::Choice { question, options: bits } if bits.count_ones() == 1 => {
+                format!("{} is {}", name(*question), options(*question, *bits))
+            }
+            Condition::Choice { question, options: bits } => {
+                format!("{} is any of {}", name(*question), options(*question, *bits))
+            }
+            Condition::Contains { question, options: bits, test } => {
+                let verb = match test {
+                    SetTest::ContainsAny => "includes any of",
+                    SetTest::ContainsAll => "includes all of",
+                    SetTest::ContainsNone => "includes none of",
+                };
+                format!("{} {verb} {}", name(*question), options(*question, *bits))
+            }
+            Condition::Number { question, min, max } => describe_range(&questionnaire.questions[*question], *min, *max),
+            Condition::YesNo { question, value } => {
+                format!("{} is {}", name(*question), if *value { "yes" } else { "no" })
+            }
+            Condition::All(parts) => join(parts, " and ", questionnaire),
+            Condition::Any(parts) => join(parts, " or ", questionnaire),
+            Condition::Not(part) => format!("not ({})", part.describe(questionnaire)),
+        }
+    }
+}
+
+fn join(parts: &[Condition], word: &str, questionnaire: &Questionnaire) -> String {
+    let texts: Vec<String> = parts.iter().map(|p| format!("({})", p.describe(questionnaire))).collect();
+    texts.join(word)
+}
+
+fn option_list(question: &Question, bits: u64) -> String {
+    let ids: Vec<&str> =
+        question.options.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, o)| o.id.as_str()).collect();
+    ids.join(", ")
+}
+
+fn describe_range(question: &Question, min: i64, max: i64) -> String {
+    let (lowest, highest) = match question.kind {
+        QuestionKind::Number { min, max } => (min, max),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let id = &question.id;
+    match (min <= lowest, max >= highest) {
+        _ if min == max => format!("{id} is {min}"),
+        (true, true) => format!("{id} is any number"),
+        (false, true) => format!("{id} is at least {min}"),
+        (true, false) => format!("{id} is at most {max}"),
+        (false, false) => format!("{id} is between {min} and {max}"),
+    }
+}
+
+/// Compiles a raw condition, reporting every problem with its place.
+pub(crate) struct ConditionCompiler<'a> {
+    pub questionnaire: &'a Questionnaire,
+    pub source: SourceText<'a>,
+    pub problems: &'a mut Diagnostics,
+}
+
+impl ConditionCompiler<'_> {
+    pub fn compile(&mut self, raw: &Spanned<RawCondition>) -> Option<Condition> {
+        let span = raw.span();
+        let raw = raw.get_ref();
+        let combinators = [raw.all.is_some(), raw.any.is_some(), raw.not.is_some(), raw.always.is_some()];
+        let combinator_count = combinators.iter().filter(|c| **c).count();
+        if combinator_count > 1 || (combinator_count == 1 && raw.question.is_some()) {
+            self.error(
+                span,
+                "ambiguous-condition",
+                "a condition is either one test on a question or one of all / any / not / always, not several",
+            );
+            return None;
+        }
+        if let Some(always) = &raw.always {
+            if !always.get_ref() {
+                self.error(always.span(), "bad-condition", "`always` can only be true; remove the rule instead");
+                return None;
+            }
+            return Some(Condition::Always);
+        }
+        if let Some(parts) = &raw.all {
+            return self.compile_parts(parts, Condition::All);
+        }
+        if let Some(parts) = &raw.any {
+            return self.compile_parts(parts, Condition::Any);
+        }
+        if let Some(part) = &raw.not {
+            return self.compile(part).map(|c| Condition::Not(Box::new(c)));
+        }
+        self.compile_test(raw, span)
+    }
+
+    fn compile_parts(
+        &mut self,
+        parts: &Spanned<Vec<Spanned<RawCondition>>>,
+        make: fn(Vec<Condition>) -> Condition,
+    ) -> Option<Condition> {
+        if parts.get_ref().is_empty() {
+            self.error(parts.span(), "empty-condition", "an empty list of conditions; expected at least one");
+            return None;
+        }
+        let compiled: Vec<Option<Condition>> = parts.get_ref().iter().map(|p| self.compile(p)).collect();
+        compiled.into_iter().collect::<Option<Vec<_>>>().map(make)
+    }
+
+    fn compile_test(&mut self, raw: &RawCondition, span: Range<usize>) -> Option<Condition> {
+        let Some(question_id) = &raw.question else {
+            self.error(
+                span,
+                "bad-condition",
+                "a condition needs `question` and a test (is, any_of, contains_any, contains_all, contains_none, at_least, at_most, between), or all / any / not / always",
+            );
+            return None;
+        };
+        let Some(question) = self.questionnaire.index_of(question_id.get_ref()) else {
+            let ids = self.questionnaire.ids();
+            let message = format!("unknown question \"{}\"; expected one of {}", question_id.get_ref(), one_of(ids));
+            let suggestion = closest(question_id.get_ref(), self.questionnaire.ids());
+            self.problems.push(self.source.error(question_id.span(), "unknown-question", message).suggest(suggestion));
+            return None;
+        };
+        let tests = self.present_tests(raw);
+        match tests.as_slice() {
+            [] => {
+                self.error(
+                    span,
+                    "bad-condition",
+                    "this condition names a question but no test (is, any_of, contains_any, ...)",
+                );
+                None
+            }
+            [(key, key_span)] => self.compile_one_test(raw, question, key, key_span.clone()),
+            [_, (key, key_span), ..] => {
+                self.error(
+                    key_span.clone(),
+                    "ambiguous-condition",
+                    format!("one test per condition; `{key}` is a second one (combine tests with all = [...])"),
+                );
+                None
+            }
+        }
+    }
+
+    fn present_tests(&self, raw: &RawCondition) -> Vec<(&'static str, Range<usize>)> {
+        let mut tests = Vec::new();
+        let mut add = |key: &'static str, span: Option<Range<usize>>| {
+            if let Some(span) = span {
+                tests.push((key, span));
+            }
+        };
+        add("is", raw.is.as_ref().map(|v| v.span()));
+        add("any_of", raw.any_of.as_ref().map(|v| v.span()));
+        add("contains_any", raw.contains_any.as_ref().map(|v| v.span()));
+        add("contains_all", raw.contains_all.as_ref().map(|v| v.span()));
+        add("contains_none", raw.contains_none.as_ref().map(|v| v.span()));
+        add("at_least", raw.at_least.as_ref().map(|v| v.span()));
+        add("at_most", raw.at_most.as_ref().map(|v| v.span()));
+        add("between", raw.between.as_ref().map(|v| v.span()));
+        tests
+    }
+
+    fn compile_one_test(
+        &mut self,
+        raw: &RawCondition,
+        index: usize,
+        key: &str,
+        span: Range<usize>,
+    ) -> Option<Condition> {
+        let question = &self.questionnaire.questions[index];
+        let kind = question.kind;
+        match (kind, key) {
+            (QuestionKind::OneOf, "is") => {
+                let value = raw.is.as_ref()?;
+                let text = self.expect_text(value, question)?;
+                let bit = self.option_bit(question, &text, value.span())?;
+                Some(Condition::Choice { question: index, options: bit })
+            }
+            (QuestionKind::OneOf, "any_of") => {
+                let options = self.option_bits(question, raw.any_of.as_ref()?)?;
+                Some(Condition::Choice { question: index, options })
+            }
+            (QuestionKind::SeveralOf { .. }, "contains_any" | "contains_all" | "contains_none") => {
+                let (list, test) = match key {
+                    "contains_any" => (raw.contains_any.as_ref()?, SetTest::ContainsAny),
+                    "contains_all" => (raw.contains_all.as_ref()?, SetTest::ContainsAll),
+                    _ => (raw.contains_none.as_ref()?, SetTest::ContainsNone),
+                };
+                let options = self.option_bits(question, list)?;
+                Some(Condition::Contains { question: index, options, test })
+            }
+            (QuestionKind::Number { min, max }, "is" | "at_least" | "at_most" | "between") => {
+                let (low, high, span) = self.number_bounds(raw, key, question)?;
+                if low > high {
+                    self.error(
+                        span,
+                        "empty-range",
+                        format!("the range {low}..{high} is empty; expected a lower bound no higher than the upper"),
+                    );
+                    return None;
+                }
+                if high < min || low > max {
+                    self.error(
+                        span,
+                        "out-of-range",
+                        format!("\"{}\" only takes {min} to {max}; this test can never hold", question.id),
+                    );
+                    return None;
+                }
+                Some(Condition::Number { question: index, min: low.max(min), max: high.min(max) })
+            }
+            (QuestionKind::YesNo, "is") => {
+                let value = raw.is.as_ref()?;
+                match value.get_ref() {
+                    toml::Value::Boolean(b) => Some(Condition::YesNo { question: index, value: *b }),
+                    other => {
+                        self.error(
+                            value.span(),
+                            "wrong-type",
+                            format!(
+                                "\"{}\" is a yes/no question; expected is = true or is = false, not {}",
+                                question.id,
+                                other.type_str()
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => {
+                let valid = match kind {
+                    QuestionKind::OneOf => "is, any_of",
+                    QuestionKind::SeveralOf { .. } => "contains_any, contains_all, contains_none",
+                    QuestionKind::Number { .. } => "is, at_least, at_most, between",
+                    QuestionKind::YesNo => "is",
+                };
+                self.error(
+                    span,
+                    "wrong-test",
+                    format!(
+                        "`{key}` does not apply to \"{}\", a \"{}\" question; expected one of {valid}",
+                        question.id,
+                        kind.id()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn number_bounds(
+        &mut self,
+        raw: &RawCondition,
+        key: &str,
+        question: &Question,
+    ) -> Option<(i64, i64, Range<usize>)> {
+        match key {
+            "is" => {
+                let value = raw.is.as_ref()?;
+                match value.get_ref() {
+                    toml::Value::Integer(n) => Some((*n, *n, value.span())),
+                    other => {
+                        self.error(
+                            value.span(),
+                            "wrong-type",
+                            format!(
+                                "\"{}\" is a number question; expected a whole number, not {}",
+                                question.id,
+                                other.type_str()
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            "at_least" => raw.at_least.as_ref().map(|v| (*v.get_ref(), i64::MAX, v.span())),
+            "at_most" => raw.at_most.as_ref().map(|v| (i64::MIN, *v.get_ref(), v.span())),
+            _ => {
+                let between = raw.between.as_ref()?;
+                match between.get_ref().as_slice() {
+                    [low, high] => Some((*low, *high, between.span())),
+                    _ => {
+                        self.error(
+                            between.span(),
+                            "bad-condition",
+                            "between takes two numbers: [lowest, highest], both included",
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn expect_text(&mut self, value: &Spanned<toml::Value>, question: &Question) -> Option<String> {
+        match value.get_ref() {
+            toml::Value::String(text) => Some(text.clone()),
+            other => {
+                self.error(
+                    value.span(),
+                    "wrong-type",
+                    format!(
+                        "\"{}\" is a one-of question; expected an option id ({}), not {}",
+                        question.id,
+                        one_of(question.option_ids()),
+                        other.type_str()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn option_bit(&mut self, question: &Question, text: &str, span: Range<usize>) -> Option<u64> {
+        if let Some(index) = question.option_index(text) {
+            return Some(1 << index);
+        }
+        let message = format!(
+            "unknown option \"{text}\" for question \"{}\"; expected one of {}",
+            question.id,
+            one_of(question.option_ids())
+        );
+        let suggestion = closest(text, question.option_ids());
+        self.problems.push(self.source.error(span, "unknown-option", message).suggest(suggestion));
+        None
+    }
+
+    fn option_bits(&mut self, question: &Question, list: &Spanned<Vec<Spanned<String>>>) -> Option<u64> {
+        if list.get_ref().is_empty() {
+            self.error(list.span(), "empty-condition", "an empty list of options; expected at least one");
+            return None;
+        }
+        let mut bits = 0;
+        let mut ok = true;
+        for item in list.get_ref() {
+            match self.option_bit(question, item.get_ref(), item.span()) {
+                Some(bit) => bits |= bit,
+                None => ok = false,
+            }
+        }
+        ok.then_some(bits)
+    }
+
+    fn error(&mut self, span: Range<usize>, code: &'static str, message: impl Into<String>) {
+        self.problems.push(self.source.error(span, code, message));
+    }
+}

@@ -1,0 +1,254 @@
+//! Loading a rule set: parse each file with spans, then validate everything, collecting
+//! every problem (file, line, column, what was expected, the closest valid id).
+
+use super::condition::ConditionCompiler;
+use super::raw::{RawPolicy, RawRule, RawRuleFile};
+use super::{Effect, Origin, Policy, Rule, RuleSet, SESSION_MINUTES};
+use crate::diagnostic::{read_text_file, Diagnostic, Diagnostics, SourceText};
+use crate::questionnaire::{check_id, parse_style, parse_urgency, parse_word, Questionnaire};
+use crate::recommendation::{Pressure, Style};
+use crate::suggestion::{closest, one_of};
+use std::collections::HashSet;
+use std::path::Path;
+use toml::Spanned;
+
+/// The default questionnaire, compiled in.
+pub const BUILT_IN_QUESTIONNAIRE: &str = include_str!("../../rules/questionnaire.toml");
+/// The default rules, compiled in.
+pub const BUILT_IN_RULES: &str = include_str!("../../rules/rules.toml");
+/// The default worked cases, compiled in.
+pub const BUILT_IN_CASES: &str = include_str!("../../rules/cases.toml");
+
+/// The most rules a rule set may have (fired rules are held as a fixed bit set).
+pub const MAX_RULES: usize = 512;
+
+/// A weight beyond this is a typo, not a preference.
+const MAX_WEIGHT: i64 = 100;
+
+impl RuleSet {
+    /// The rule set compiled into the binary.
+    pub fn built_in() -> Result<RuleSet, Diagnostics> {
+        RuleSet::from_texts(
+            SourceText::new("rules/questionnaire.toml", BUILT_IN_QUESTIONNAIRE),
+            SourceText::new("rules/rules.toml", BUILT_IN_RULES),
+            Origin::BuiltIn,
+        )
+    }
+
+    /// Loads `questionnaire.toml` and `rules.toml` from a folder.
+    pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
+        let questionnaire_path = dir.join("questionnaire.toml");
+        let rules_path = dir.join("rules.toml");
+        let questionnaire_text = read_text_file(&questionnaire_path);
+        let rules_text = read_text_file(&rules_path);
+        let (questionnaire_text, rules_text) = match (questionnaire_text, rules_text) {
+            (Ok(q), Ok(r)) => (q, r),
+            (q, r) => return Err(Diagnostics([q.err(), r.err()].into_iter().flatten().collect())),
+        };
+        let questionnaire_name = questionnaire_path.display().to_string();
+        let rules_name = rules_path.display().to_string();
+        RuleSet::from_texts(
+            SourceText::new(&questionnaire_name, &questionnaire_text),
+            SourceText::new(&rules_name, &rules_text),
+            Origin::Folder(dir.to_owned()),
+        )
+    }
+
+    /// Builds a rule set from the two files' texts.
+    pub fn from_texts(
+        questionnaire: SourceText<'_>,
+        rules: SourceText<'_>,
+        origin: Origin,
+    ) -> Result<RuleSet, Diagnostics> {
+        let questionnaire_result = Questionnaire::parse(questionnaire);
+        let raw_rules: Result<RawRuleFile, Diagnostic> = toml::from_str(rules.text).map_err(|e| rules.toml_error(&e));
+        let (questionnaire_parsed, raw_rules) = match (questionnaire_result, raw_rules) {
+            (Ok(q), Ok(r)) => (q, r),
+            (q, r) => {
+                let mut all = q.err().unwrap_or_default();
+                all.0.extend(r.err());
+                return Err(all);
+            }
+        };
+        let mut problems = Diagnostics::default();
+        let policy = validate_policy(raw_rules.policy.as_ref(), rules, &mut problems);
+        let compiled = validate_rules(&raw_rules.rule, &questionnaire_parsed, rules, &mut problems);
+        match policy {
+            Some(policy) if problems.is_empty() => Ok(RuleSet {
+                questionnaire: questionnaire_parsed,
+                rules: compiled,
+                policy,
+                origin,
+                rules_file: rules.name.to_owned(),
+                questionnaire_file: questionnaire.name.to_owned(),
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+fn validate_policy(
+    raw: Option<&Spanned<RawPolicy>>,
+    source: SourceText<'_>,
+    problems: &mut Diagnostics,
+) -> Option<Policy> {
+    let Some(raw) = raw else {
+        problems.push(Diagnostic::whole_file(
+            source.name,
+            "missing-policy",
+            "no [policy] table; expected tie_break, session_minutes and [policy.tell]",
+        ));
+        return None;
+    };
+    let policy = raw.get_ref();
+    let styles: Vec<Style> =
+        policy.tie_break.get_ref().iter().filter_map(|s| parse_style(s, source, problems)).collect();
+    let distinct: HashSet<Style> = styles.iter().copied().collect();
+    let tie_break: Option<[Style; 4]> = if distinct.len() == Style::ALL.len() && styles.len() == Style::ALL.len() {
+        styles.try_into().ok()
+    } else {
+        problems.push(source.error(
+            policy.tie_break.span(),
+            "bad-tie-break",
+            format!("tie_break must list every style exactly once: {}", one_of(Style::ids())),
+        ));
+        None
+    };
+    let session_minutes = session_length(&policy.session_minutes, source, problems);
+    let tell = [policy.tell.routine.clone(), policy.tell.urgent.clone(), policy.tell.emergency.clone()];
+    Some(Policy { tie_break: tie_break?, session_minutes: session_minutes?, tell })
+}
+
+fn session_length(value: &Spanned<i64>, source: SourceText<'_>, problems: &mut Diagnostics) -> Option<u16> {
+    let minutes = *value.get_ref();
+    let allowed = SESSION_MINUTES.iter().find(|m| i64::from(**m) == minutes).copied();
+    if allowed.is_none() {
+        let expected: Vec<String> = SESSION_MINUTES.iter().map(u16::to_string).collect();
+        problems.push(source.error(
+            value.span(),
+            "bad-session-length",
+            format!("{minutes} is not a session length; expected one of {}", expected.join(", ")),
+        ));
+    }
+    allowed
+}
+
+fn validate_rules(
+    raw: &[RawRule],
+    questionnaire: &Questionnaire,
+    source: SourceText<'_>,
+    problems: &mut Diagnostics,
+) -> Vec<Rule> {
+    if raw.is_empty() {
+        problems.push(Diagnostic::whole_file(
+            source.name,
+            "no-rules",
+            "the rule set has no rules; expected [[rule]] tables",
+        ));
+    }
+    if raw.len() > super::MAX_RULES {
+        problems.push(Diagnostic::whole_file(
+            source.name,
+            "too-many-rules",
+            format!("more than {} rules", super::MAX_RULES),
+        ));
+    }
+    let mut seen = HashSet::new();
+    raw.iter()
+        .filter_map(|rule| {
+            if !seen.insert(rule.id.get_ref().as_str()) {
+                problems.push(source.error(
+                    rule.id.span(),
+                    "duplicate-rule",
+                    format!("rule \"{}\" is defined twice", rule.id.get_ref()),
+                ));
+            }
+            validate_rule(rule, questionnaire, source, problems)
+        })
+        .collect()
+}
+
+fn validate_rule(
+    raw: &RawRule,
+    questionnaire: &Questionnaire,
+    source: SourceText<'_>,
+    problems: &mut Diagnostics,
+) -> Option<Rule> {
+    check_id(&raw.id, "rule", source, problems);
+    if raw.because.get_ref().trim().is_empty() {
+        problems.push(source.error(
+            raw.because.span(),
+            "empty-because",
+            "`because` is empty; staff read it to know why the rule fired",
+        ));
+    }
+    if raw.source.get_ref().is_empty() {
+        problems.push(source.error(
+            raw.source.span(),
+            "no-source",
+            "`source` is empty; name at least one key of the clinical reference",
+        ));
+    }
+    let when = ConditionCompiler { questionnaire, source, problems: &mut *problems }.compile(&raw.when);
+    let effect = validate_effect(raw, source, problems);
+    Some(Rule {
+        id: raw.id.get_ref().clone(),
+        because: raw.because.get_ref().clone(),
+        source: raw.source.get_ref().clone(),
+        when: when?,
+        effect: effect?,
+        line: source.line_of(raw.id.span().start),
+    })
+}
+
+fn validate_effect(raw: &RawRule, source: SourceText<'_>, problems: &mut Diagnostics) -> Option<Effect> {
+    let before = problems.0.len();
+    let mut effect = Effect {
+        refer: raw.refer.as_ref().and_then(|u| parse_urgency(u, source, problems)),
+        forbid: raw.forbid.iter().flatten().filter_map(|s| parse_style(s, source, problems)).collect(),
+        max_pressure: raw
+            .max_pressure
+            .as_ref()
+            .and_then(|p| parse_word(p, "pressure", Pressure::from_id, Pressure::ids, source, problems)),
+        session_minutes: raw.session_minutes.as_ref().and_then(|m| session_length(m, source, problems)),
+        precaution: raw.precaution.clone(),
+        advice: raw.advice.clone(),
+        favour: [0; 4],
+    };
+    if let Some(favour) = &raw.favour {
+        for (style_id, weight) in favour.get_ref() {
+            let Some(style) = Style::from_id(style_id) else {
+                problems.push(
+                    source
+                        .error(
+                            weight.span(),
+                            "unknown-value",
+                            format!("unknown style \"{style_id}\" in favour; expected one of {}", one_of(Style::ids())),
+                        )
+                        .suggest(closest(style_id, Style::ids())),
+                );
+                continue;
+            };
+            if weight.get_ref().abs() > MAX_WEIGHT {
+                problems.push(source.error(
+                    weight.span(),
+                    "bad-weight",
+                    format!("weight {} is out of range; expected -{MAX_WEIGHT} to {MAX_WEIGHT}", weight.get_ref()),
+                ));
+                continue;
+            }
+            effect.favour[style.index()] = *weight.get_ref() as i32;
+        }
+    }
+    if effect == Effect::default() && problems.0.len() == before {
+        problems.push(source.error(
+            raw.id.span(),
+            "no-effect",
+            format!(
+                "rule \"{}\" has no effect; expected at least one of refer, favour, forbid, max_pressure, session_minutes, precaution, advice",
+                raw.id.get_ref()
+            ),
+        ));
+    }
+    (problems.0.len() == before).then_some(effect)
+}

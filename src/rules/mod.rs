@@ -1,0 +1,107 @@
+//! The rule set: the questionnaire plus the clinic's rules and combination policy, loaded
+//! from TOML and validated once, then evaluated many times by the engine.
+
+mod condition;
+mod load;
+mod raw;
+
+pub use condition::{Condition, SetTest};
+pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
+
+use crate::questionnaire::Questionnaire;
+use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
+
+/// Session lengths the contract allows, in minutes.
+pub const SESSION_MINUTES: &[u16] = &[30, 45, 60, 90];
+
+/// What a rule does when its condition holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effect {
+    /// Refer to a physician with this urgency.
+    pub refer: Option<Urgency>,
+    /// Weight added to each style (indexed by [`Style::index`]).
+    pub favour: [i32; 4],
+    /// Styles that must not be recommended.
+    pub forbid: StyleSet,
+    /// The most pressure allowed.
+    pub max_pressure: Option<Pressure>,
+    /// First-session length in minutes.
+    pub session_minutes: Option<u16>,
+    /// A sentence for the therapist.
+    pub precaution: Option<String>,
+    /// A self-care sentence for the client.
+    pub advice: Option<String>,
+}
+
+/// One rule of `rules.toml`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id, shown in reasons.
+    pub id: String,
+    /// Why the rule exists, in a sentence staff can read.
+    pub because: String,
+    /// Keys of the clinical reference's sources.
+    pub source: Vec<String>,
+    /// When it fires.
+    pub when: Condition,
+    /// What it does.
+    pub effect: Effect,
+    /// Line in the rules file.
+    pub line: usize,
+}
+
+/// How the effects of the fired rules combine (the parts a clinic may tune).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Order in which equally weighted styles win.
+    pub tie_break: [Style; 4],
+    /// First-session length when no rule sets one.
+    pub session_minutes: u16,
+    /// What to tell the person for each urgency (indexed by [`Urgency::index`]).
+    pub tell: [String; 3],
+}
+
+impl Policy {
+    /// What to tell the person for this urgency.
+    pub fn tell(&self, urgency: Urgency) -> &str {
+        &self.tell[urgency.index()]
+    }
+}
+
+/// Where a rule set came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into the binary from `rules/`.
+    BuiltIn,
+    /// Loaded from a folder with `--rules`.
+    Folder(std::path::PathBuf),
+}
+
+/// A loaded and validated rule set.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// The questions.
+    pub questionnaire: Questionnaire,
+    /// The rules, in file order (which is evaluation and reporting order).
+    pub rules: Vec<Rule>,
+    /// The combination policy.
+    pub policy: Policy,
+    /// Where it came from.
+    pub origin: Origin,
+    /// The rules file as named to the user, for `file:line` references.
+    pub rules_file: String,
+    /// The questionnaire file as named to the user.
+    pub questionnaire_file: String,
+}
+
+impl RuleSet {
+    /// `rules.toml:LINE` of a rule, for findings and traces.
+    pub fn rule_location(&self, rule: &Rule) -> String {
+        format!("{}:{}", self.rules_file, rule.line)
+    }
+
+    /// The index of a rule by id.
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.id == id)
+    }
+}

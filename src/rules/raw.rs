@@ -1,0 +1,64 @@
+//! The rule file as written, with a span on every id and reference: the first of the two
+//! loading phases. Unknown keys are refused here (`deny_unknown_fields`).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRuleFile {
+    pub policy: Option<Spanned<RawPolicy>>,
+    #[serde(default)]
+    pub rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPolicy {
+    pub tie_break: Spanned<Vec<Spanned<String>>>,
+    pub session_minutes: Spanned<i64>,
+    pub tell: RawTell,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTell {
+    pub emergency: String,
+    pub urgent: String,
+    pub routine: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRule {
+    pub id: Spanned<String>,
+    pub because: Spanned<String>,
+    pub source: Spanned<Vec<String>>,
+    pub when: Spanned<RawCondition>,
+    pub refer: Option<Spanned<String>>,
+    pub favour: Option<Spanned<BTreeMap<String, Spanned<i64>>>>,
+    pub forbid: Option<Vec<Spanned<String>>>,
+    pub max_pressure: Option<Spanned<String>>,
+    pub session_minutes: Option<Spanned<i64>>,
+    pub precaution: Option<String>,
+    pub advice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCondition {
+    pub question: Option<Spanned<String>>,
+    pub is: Option<Spanned<toml::Value>>,
+    pub any_of: Option<Spanned<Vec<Spanned<String>>>>,
+    pub contains_any: Option<Spanned<Vec<Spanned<String>>>>,
+    pub contains_all: Option<Spanned<Vec<Spanned<String>>>>,
+    pub contains_none: Option<Spanned<Vec<Spanned<String>>>>,
+    pub at_least: Option<Spanned<i64>>,
+    pub at_most: Option<Spanned<i64>>,
+    pub between: Option<Spanned<Vec<i64>>>,
+    pub all: Option<Spanned<Vec<Spanned<RawCondition>>>>,
+    pub any: Option<Spanned<Vec<Spanned<RawCondition>>>>,
+    pub not: Option<Box<Spanned<RawCondition>>>,
+    pub always: Option<Spanned<bool>>,
+}
