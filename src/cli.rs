@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "massage-triage", version, about, long_about = None)]
 pub struct Cli {
-    /// When to colour the output (never when NO_COLOR is set, unless `always`).
+    /// When to colour the output; never when NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 

@@ -225,7 +225,8 @@ fn safety_marks_hold_for_every_red_flag_and_contraindication_combination() {
         let base = base.with(pressure, Answer::Choice(pressure_choice)).with(onset, Answer::Choice(onset_choice));
         for flags in 0..flag_sets {
             for contra in 0..contraindication_sets {
-                let answers = base.with(red_flags, Answer::Choices(flags)).with(contraindications, Answer::Choices(contra));
+                let answers =
+                    base.with(red_flags, Answer::Choices(flags)).with(contraindications, Answer::Choices(contra));
                 assert_safe_for_marks(&answers);
             }
         }

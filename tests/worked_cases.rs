@@ -50,7 +50,15 @@ fn questionnaire_follows_the_contract_order_and_ids() {
     assert_eq!(options("onset"), ["posture_stress", "sports", "repetitive_work", "post_surgery", "nerve", "unknown"]);
     assert_eq!(
         options("contraindications"),
-        ["recent_surgery", "blood_thinners", "pregnancy", "skin_condition", "blood_clot", "acute_injury", "osteoporosis"]
+        [
+            "recent_surgery",
+            "blood_thinners",
+            "pregnancy",
+            "skin_condition",
+            "blood_clot",
+            "acute_injury",
+            "osteoporosis"
+        ]
     );
     assert_eq!(options("pressure"), ["light", "medium", "firm", "unsure"]);
 }
@@ -119,7 +127,8 @@ fn every_rule_fires_in_some_case_and_is_silent_in_another() {
             }
         }
     }
-    let never_fired: Vec<&str> = rule_set.rules.iter().map(|r| r.id.as_str()).filter(|id| !fired.contains(id)).collect();
+    let never_fired: Vec<&str> =
+        rule_set.rules.iter().map(|r| r.id.as_str()).filter(|id| !fired.contains(id)).collect();
     assert!(never_fired.is_empty(), "rules no case exercises: {never_fired:?}");
     let always_fired: Vec<&str> = rule_set
         .rules

@@ -52,12 +52,17 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The contract says never with `NO_COLOR`: it wins even over `--color always`, which
+    /// otherwise colours a stream that is not a terminal.
     fn paint(&self, is_terminal: bool) -> Paint {
-        Paint::new(match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && !self.terminal.no_color,
-        })
+        Paint::new(
+            !self.terminal.no_color
+                && match self.color {
+                    ColorChoice::Always => true,
+                    ColorChoice::Never => false,
+                    ColorChoice::Auto => is_terminal,
+                },
+        )
     }
 
     /// Colour decision for standard output.
