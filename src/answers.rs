@@ -26,6 +26,23 @@ pub struct Answers {
     /// The optional reference (booking number), echoed in the output.
     pub id: Option<String>,
     values: Vec<Answer>,
+    /// The same answers as machine words (option bits, or the number), which the engine's
+    /// compiled tests read.
+    words: Vec<u64>,
+}
+
+impl Answer {
+    /// The answer as one word: option bits (a yes/no is bit 1 for yes, bit 0 for no) or
+    /// the number itself.
+    #[inline]
+    pub fn word(self) -> u64 {
+        match self {
+            Answer::Choice(i) => 1 << i,
+            Answer::Choices(bits) => bits,
+            Answer::Number(n) => n as u64,
+            Answer::YesNo(b) => 1 << u8::from(b),
+        }
+    }
 }
 
 impl Answers {
@@ -37,7 +54,18 @@ impl Answers {
         for (question, value) in questionnaire.questions.iter().zip(&values) {
             check_fits(question, *value)?;
         }
-        Ok(Answers { id, values })
+        Ok(Answers::from_values(id, values))
+    }
+
+    fn from_values(id: Option<String>, values: Vec<Answer>) -> Answers {
+        let words = values.iter().map(|v| v.word()).collect();
+        Answers { id, values, words }
+    }
+
+    /// Every answer as a machine word (see [`Answer::word`]), in questionnaire order.
+    #[inline]
+    pub fn words(&self) -> &[u64] {
+        &self.words
     }
 
     /// The answer to the question at `index`.
@@ -55,7 +83,7 @@ impl Answers {
     pub fn with(&self, index: usize, value: Answer) -> Answers {
         let mut values = self.values.clone();
         values[index] = value;
-        Answers { id: self.id.clone(), values }
+        Answers::from_values(self.id.clone(), values)
     }
 
     /// An answer file (TOML) that `assess --answers` accepts and that gives the same result.
@@ -127,6 +155,10 @@ fn check_fits(question: &Question, value: Answer) -> Result<(), String> {
     }
 }
 
+/// One item of a list: the text (or the name of its type when it is not a string) and its
+/// span when known.
+pub type ListItem<'a> = (Result<Cow<'a, str>, &'static str>, Option<Range<usize>>);
+
 /// A value as read from a file or record, before it is checked against its question.
 #[derive(Debug, Clone)]
 pub enum RawValue<'a> {
@@ -137,7 +169,7 @@ pub enum RawValue<'a> {
     /// A boolean.
     Bool(bool),
     /// A list; each item with its span (if known), or the name of its type if not a string.
-    List(Vec<(Result<Cow<'a, str>, &'static str>, Option<Range<usize>>)>),
+    List(Vec<ListItem<'a>>),
     /// Anything else (float, table, date, null): its type's name.
     Other(&'static str),
 }
@@ -262,7 +294,7 @@ impl<'q> AnswerSheet<'q> {
             return Err(self.problems);
         }
         let values = self.values.into_iter().flatten().collect();
-        Ok(Answers { id: self.id, values })
+        Ok(Answers::from_values(self.id, values))
     }
 }
 

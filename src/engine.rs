@@ -3,7 +3,7 @@
 
 use crate::answers::Answers;
 use crate::recommendation::{Pressure, Recommendation, Style, StyleSet, Urgency};
-use crate::rules::{Condition, Rule, RuleSet, MAX_RULES};
+use crate::rules::{Condition, Effect, Rule, RuleSet, MAX_RULES};
 
 /// Which rules fired, as a fixed set of bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -115,16 +115,19 @@ struct Tally {
     session_minutes: Option<u16>,
 }
 
-/// Evaluates the rule set on one answer set.
+/// Evaluates the rule set on one answer set: one pass over the rules, adding up the
+/// effects of those that fire as it goes.
 #[inline]
 pub fn evaluate(rule_set: &RuleSet, answers: &Answers) -> Evaluation {
     let mut fired = FiredRules::default();
+    let mut tally = Tally::new();
     for (index, rule) in rule_set.rules.iter().enumerate() {
-        if rule.when.holds(answers) {
+        if rule_set.program.fires(index, rule, answers) {
             fired.insert(index);
+            tally.add(&rule.effect);
         }
     }
-    decide(rule_set, fired)
+    conclude(rule_set, fired, &tally)
 }
 
 /// Evaluates and records every rule's part: fired or not, and what failed.
@@ -146,9 +149,19 @@ pub fn evaluate_traced<'r>(rule_set: &'r RuleSet, answers: &Answers) -> (Evaluat
     (decide(rule_set, fired), trace)
 }
 
-/// Combines the fired rules' effects by the documented policy.
+/// Combines the effects of the given fired rules by the documented policy (the outcome
+/// depends on nothing else).
 pub fn decide(rule_set: &RuleSet, fired: FiredRules) -> Evaluation {
-    let tally = tally(rule_set, &fired);
+    let mut tally = Tally::new();
+    for (index, rule) in rule_set.rules.iter().enumerate() {
+        if fired.contains(index) {
+            tally.add(&rule.effect);
+        }
+    }
+    conclude(rule_set, fired, &tally)
+}
+
+fn conclude(rule_set: &RuleSet, fired: FiredRules, tally: &Tally) -> Evaluation {
     let referral = |urgency, undecided| Evaluation {
         recommendation: Recommendation::Physician,
         urgency: Some(urgency),
@@ -161,7 +174,7 @@ pub fn decide(rule_set: &RuleSet, fired: FiredRules) -> Evaluation {
     if let Some(urgency) = tally.urgency {
         return referral(urgency, false);
     }
-    let ranked = rank_styles(&tally, &rule_set.policy.tie_break);
+    let ranked = rank_styles(tally, &rule_set.policy.tie_break);
     let Some(best) = ranked[0] else {
         return referral(Urgency::Routine, true);
     };
@@ -176,32 +189,33 @@ pub fn decide(rule_set: &RuleSet, fired: FiredRules) -> Evaluation {
     }
 }
 
-fn tally(rule_set: &RuleSet, fired: &FiredRules) -> Tally {
-    let mut tally = Tally {
-        urgency: None,
-        scores: [0; 4],
-        forbidden: StyleSet::EMPTY,
-        pressure: Pressure::Firm,
-        session_minutes: None,
-    };
-    for (index, rule) in rule_set.rules.iter().enumerate() {
-        if !fired.contains(index) {
-            continue;
-        }
-        let effect = &rule.effect;
-        tally.urgency = tally.urgency.max(effect.refer);
-        for (score, weight) in tally.scores.iter_mut().zip(effect.favour) {
-            *score += weight;
-        }
-        tally.forbidden = tally.forbidden.union(effect.forbid);
-        if let Some(cap) = effect.max_pressure {
-            tally.pressure = tally.pressure.min(cap);
-        }
-        if let Some(minutes) = effect.session_minutes {
-            tally.session_minutes = Some(tally.session_minutes.map_or(minutes, |m| m.min(minutes)));
+impl Tally {
+    fn new() -> Self {
+        Tally {
+            urgency: None,
+            scores: [0; 4],
+            forbidden: StyleSet::EMPTY,
+            pressure: Pressure::Firm,
+            session_minutes: None,
         }
     }
-    tally
+
+    /// Adds one fired rule's effect: the most urgent referral, summed weights, every
+    /// forbidden style, the lowest pressure cap, the shortest session.
+    #[inline]
+    fn add(&mut self, effect: &Effect) {
+        self.urgency = self.urgency.max(effect.refer);
+        for (score, weight) in self.scores.iter_mut().zip(effect.favour) {
+            *score += weight;
+        }
+        self.forbidden = self.forbidden.union(effect.forbid);
+        if let Some(cap) = effect.max_pressure {
+            self.pressure = self.pressure.min(cap);
+        }
+        if let Some(minutes) = effect.session_minutes {
+            self.session_minutes = Some(self.session_minutes.map_or(minutes, |m| m.min(minutes)));
+        }
+    }
 }
 
 /// Allowed styles with a positive score, best first; ties in tie-break order.

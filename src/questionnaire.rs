@@ -240,7 +240,7 @@ fn validate_question(
         help: raw.help,
         options,
         escalating: raw.escalating,
-        line: source.line_of(raw.id.span().start),
+        line: raw.id.span().start, // made a line number once all are known
     })
 }
 
@@ -356,7 +356,7 @@ fn validate_options(
                 red_flag: option.red_flag,
                 min_urgency: option.min_urgency.as_ref().and_then(|u| parse_urgency(u, source, problems)),
                 forbids: option.forbids.iter().filter_map(|s| parse_style(s, source, problems)).collect(),
-                line: source.line_of(option.id.span().start),
+                line: option.id.span().start, // made a line number once all are known
             }
         })
         .collect()

@@ -43,7 +43,7 @@ impl RuleSet {
         let rules_text = read_text_file(&rules_path);
         let (questionnaire_text, rules_text) = match (questionnaire_text, rules_text) {
             (Ok(q), Ok(r)) => (q, r),
-            (q, r) => return Err(Diagnostics([q.err(), r.err()].into_iter().flatten().collect())),
+            (q, r) => return Err(Diagnostics([q.err(), r.err()].into_iter().flatten().flat_map(|d| d.0).collect())),
         };
         let questionnaire_name = questionnaire_path.display().to_string();
         let rules_name = rules_path.display().to_string();
@@ -76,6 +76,7 @@ impl RuleSet {
         match policy {
             Some(policy) if problems.is_empty() => Ok(RuleSet {
                 questionnaire: questionnaire_parsed,
+                program: super::Program::compile(&compiled),
                 rules: compiled,
                 policy,
                 origin,
@@ -154,7 +155,8 @@ fn validate_rules(
         ));
     }
     let mut seen = HashSet::new();
-    raw.iter()
+    let mut rules: Vec<Rule> = raw
+        .iter()
         .filter_map(|rule| {
             if !seen.insert(rule.id.get_ref().as_str()) {
                 problems.push(source.error(
@@ -165,7 +167,9 @@ fn validate_rules(
             }
             validate_rule(rule, questionnaire, source, problems)
         })
-        .collect()
+        .collect();
+    source.offsets_to_lines(rules.iter_mut().map(|r| &mut r.line));
+    rules
 }
 
 fn validate_rule(
@@ -197,7 +201,7 @@ fn validate_rule(
         source: raw.source.get_ref().clone(),
         when: when?,
         effect: effect?,
-        line: source.line_of(raw.id.span().start),
+        line: raw.id.span().start, // made a line number once all are known
     })
 }
 

@@ -3,10 +3,12 @@
 
 mod condition;
 mod load;
+mod program;
 mod raw;
 
 pub use condition::{Condition, SetTest};
 pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
+pub use program::Program;
 
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
@@ -92,6 +94,8 @@ pub struct RuleSet {
     pub rules_file: String,
     /// The questionnaire file as named to the user.
     pub questionnaire_file: String,
+    /// The rules compiled for evaluation.
+    pub program: Program,
 }
 
 impl RuleSet {
