@@ -235,3 +235,28 @@ fn rules_from_a_folder_are_used() {
     let built_in = assess_json(&["--answers", &fixture("desk-worker.toml")], None);
     assert_eq!(from_folder, built_in);
 }
+
+#[test]
+fn the_example_personas_get_their_expected_outcome() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let expected = [
+        ("desk-worker.toml", "swedish", None),
+        ("athlete.toml", "sports", None),
+        ("manual-worker.toml", "deep_tissue", None),
+        ("after-surgery.toml", "myofascial", None),
+        ("pregnancy.json", "swedish", None),
+        ("blood-thinners.toml", "swedish", None),
+        ("emergency.toml", "physician", Some("emergency")),
+    ];
+    for (file, recommendation, urgency) in expected {
+        let path = examples.join(file);
+        let json = assess_json(&["--answers", path.to_str().unwrap()], None);
+        assert_eq!(json["recommendation"], recommendation, "{file}");
+        assert_eq!(json["urgency"].as_str(), urgency, "{file}");
+        assert!(json["id"].as_str().unwrap().starts_with("example-"));
+    }
+    let thinners = assess_json(&["--answers", examples.join("blood-thinners.toml").to_str().unwrap()], None);
+    assert_eq!(thinners["pressure"], "light");
+    let pregnancy = assess_json(&["--answers", examples.join("pregnancy.json").to_str().unwrap()], None);
+    assert_eq!(pregnancy["pressure"], "medium");
+}
