@@ -25,12 +25,12 @@ pub fn render_human(
     paint: Paint,
 ) -> String {
     let mut out = String::new();
-    if let Some(id) = &answers.id {
-        let _ = writeln!(out, "{}", paint.faint(&format!("Reference: {id}")));
-    }
+    // The recommendation (an emergency above all) comes before anything else, the
+    // reference included.
+    let reference = answers.id.as_ref().map(|id| paint.faint(&format!("Reference: {id}")));
     match evaluation.recommendation {
-        Recommendation::Physician => referral(&mut out, rule_set, evaluation, paint),
-        Recommendation::Massage(style) => massage(&mut out, rule_set, evaluation, style, paint),
+        Recommendation::Physician => referral(&mut out, rule_set, evaluation, reference, paint),
+        Recommendation::Massage(style) => massage(&mut out, rule_set, evaluation, style, reference, paint),
     }
     if let Some(trace) = trace {
         explain(&mut out, rule_set, answers, trace, paint);
@@ -38,7 +38,7 @@ pub fn render_human(
     out
 }
 
-fn referral(out: &mut String, rule_set: &RuleSet, evaluation: &Evaluation, paint: Paint) {
+fn referral(out: &mut String, rule_set: &RuleSet, evaluation: &Evaluation, reference: Option<String>, paint: Paint) {
     let urgency = evaluation.urgency.unwrap_or(Urgency::Routine);
     let tell = rule_set.policy.tell(urgency);
     let banner = match urgency {
@@ -49,6 +49,9 @@ fn referral(out: &mut String, rule_set: &RuleSet, evaluation: &Evaluation, paint
     let _ = writeln!(out, "{banner}");
     let _ = writeln!(out, "Recommendation: {} ({})", paint.strong("physician"), urgency.id());
     let _ = writeln!(out, "Tell the person: {}", paint.strong(tell));
+    if let Some(reference) = reference {
+        let _ = writeln!(out, "{reference}");
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "Why:");
     for rule in evaluation.reasons(rule_set) {
@@ -66,9 +69,13 @@ fn massage(
     rule_set: &RuleSet,
     evaluation: &Evaluation,
     style: crate::recommendation::Style,
+    reference: Option<String>,
     paint: Paint,
 ) {
     let _ = writeln!(out, "Recommendation: {} ({})", paint.good(&paint.strong(style.name())), style.id());
+    if let Some(reference) = reference {
+        let _ = writeln!(out, "{reference}");
+    }
     if let Some(pressure) = evaluation.pressure {
         let _ = writeln!(out, "Pressure: {} at most", paint.strong(pressure.id()));
     }
