@@ -60,8 +60,7 @@ impl RuleSet {
         rules: SourceText<'_>,
         origin: Origin,
     ) -> Result<RuleSet, Diagnostics> {
-        let questionnaire_result = Questionnaire::parse(questionnaire);
-        let raw_rules: Result<RawRuleFile, Diagnostic> = toml::from_str(rules.text).map_err(|e| rules.toml_error(&e));
+        let (questionnaire_result, raw_rules) = parse_both(questionnaire, rules);
         let (questionnaire_parsed, raw_rules) = match (questionnaire_result, raw_rules) {
             (Ok(q), Ok(r)) => (q, r),
             (q, r) => {
@@ -86,6 +85,24 @@ impl RuleSet {
             _ => Err(problems),
         }
     }
+}
+
+/// Parses the two files, side by side on two threads when one can be had: parsing TOML is
+/// most of the cost of loading, and a one-shot `assess` pays it on every run.
+fn parse_both(
+    questionnaire: SourceText<'_>,
+    rules: SourceText<'_>,
+) -> (Result<Questionnaire, Diagnostics>, Result<RawRuleFile, Diagnostic>) {
+    let parse_rules = || toml::from_str::<RawRuleFile>(rules.text).map_err(|e| rules.toml_error(&e));
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, || Questionnaire::parse(questionnaire));
+        let raw_rules = parse_rules();
+        let parsed = match helper {
+            Ok(handle) => handle.join().unwrap_or_else(|_| Questionnaire::parse(questionnaire)),
+            Err(_) => Questionnaire::parse(questionnaire),
+        };
+        (parsed, raw_rules)
+    })
 }
 
 fn validate_policy(
