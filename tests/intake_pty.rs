@@ -185,6 +185,14 @@ impl Desk {
     }
 }
 
+/// True when the text has an SGR sequence (colour, bold): `ESC [ digits ; ... m`.
+fn has_colour(text: &str) -> bool {
+    text.split("\x1b[").skip(1).any(|rest| {
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == ';'));
+        end.is_some_and(|i| rest[i..].starts_with('m'))
+    })
+}
+
 fn command(program: &str, args: &[&str]) -> Command {
     let mut command = Command::new(program);
     command.args(args).env("TERM", "xterm").env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
@@ -199,6 +207,8 @@ fn a_typical_desk_intake_ends_in_a_recommendation_and_counts_its_keystrokes() {
     desk.wait_for("Pressure: medium at most");
     desk.wait_for("First session: 60 minutes");
     let keystrokes = desk.keystrokes;
+    // NO_COLOR: no colour or bold anywhere on the screen.
+    assert!(!has_colour(&desk.screen), "{}", desk.screen);
     let (rest, code) = desk.finish();
     assert_eq!(code, 0, "{rest}");
     // The desk result leaves out the rules' reasons (the therapist's mode has them).
@@ -327,6 +337,8 @@ fn an_invalid_number_is_explained_and_asked_again() {
     desk.duration_chronic();
     desk.wait_for("Question 3 of 9");
     desk.wait_for("0 to 10");
+    desk.type_line("?");
+    desk.wait_for("A whole number: 0 is no pain, 10 is the worst pain imaginable.");
     desk.type_line("lots");
     desk.wait_for("\"lots\" is not a whole number: type a number from 0 to 10.");
     desk.type_line("11");
@@ -436,6 +448,19 @@ fn without_a_terminal_no_subcommand_exits_2_with_a_one_line_hint() {
 fn no_subcommand_on_a_terminal_starts_the_intake() {
     let mut desk = Desk::intake(&[]);
     desk.wait_for("Question 1 of 9");
+    desk.press(CTRL_C);
+    let (_, code) = desk.finish();
+    assert_eq!(code, 130);
+}
+
+#[test]
+fn prompts_are_coloured_on_a_terminal_unless_no_color_is_set() {
+    let mut command = command(BIN, &["intake"]);
+    command.env_remove("NO_COLOR");
+    let mut desk = Desk::start(command);
+    desk.wait_for("Question 1 of 9");
+    desk.wait_for("None of these");
+    assert!(has_colour(&desk.screen), "{}", desk.screen);
     desk.press(CTRL_C);
     let (_, code) = desk.finish();
     assert_eq!(code, 130);

@@ -256,6 +256,14 @@ mod tests {
     }
 
     #[test]
+    fn ctrl_c_is_an_interruption_and_a_lost_terminal_a_closed_one() {
+        let interrupted = std::io::Error::new(std::io::ErrorKind::Interrupted, "read interrupted");
+        assert!(matches!(Stop::from(dialoguer::Error::IO(interrupted)), Stop::Interrupted));
+        let eof = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "Reached end of file");
+        assert!(matches!(Stop::from(eof), Stop::Closed(_)));
+    }
+
+    #[test]
     fn a_typical_intake_asks_every_question_in_order_then_confirms() {
         let rule_set = rule_set();
         let mut replies = typical(&rule_set);

@@ -100,7 +100,7 @@ impl TerminalAsker {
     fn ask_one_of(&self, ask: &Ask<'_>, labels: &[&str]) -> Result<Reply, Stop> {
         let extras = self.extras(ask, false);
         let theme = self.theme(ask.question);
-        let mut default = match ask.default {
+        let default = match ask.default {
             Some(Answer::Choice(i)) => usize::from(i),
             Some(Answer::YesNo(value)) => usize::from(!value),
             _ => 0,
@@ -128,9 +128,9 @@ impl TerminalAsker {
             }
             match extras[picked - labels.len()] {
                 PREVIOUS => return Ok(Reply::Back),
+                // Asked again with the help shown, the highlight back on the answer.
                 _ => self.show_help(ask.question)?,
             }
-            default = picked;
         }
     }
 
@@ -169,7 +169,9 @@ impl TerminalAsker {
             if extra_ticked(PREVIOUS) {
                 return Ok(Reply::Back);
             }
-            if extra_ticked(HELP) {
+            if let Some(help_at) = extras.iter().position(|e| *e == HELP).filter(|i| ticks[options.len() + i]) {
+                // Asked again with the help shown and its tick taken off (it is not an answer).
+                ticks[options.len() + help_at] = false;
                 self.show_help(ask.question)?;
                 continue;
             }
