@@ -465,3 +465,20 @@ fn prompts_are_coloured_on_a_terminal_unless_no_color_is_set() {
     let (_, code) = desk.finish();
     assert_eq!(code, 130);
 }
+
+#[test]
+fn a_certain_referral_skips_what_cannot_change_it_and_ends_when_settled() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("9");
+    desk.wait_for("Questions 4 to 6 skipped");
+    desk.no_contraindications();
+    desk.wait_for("! PHYSICIAN FIRST: See a physician before booking a massage");
+    desk.wait_for("Recommendation: physician (routine)");
+    let (rest, code) = desk.finish();
+    assert_eq!(code, 0);
+    assert!(
+        rest.contains("Not asked (the answers given settle the referral): worsening, location, onset, age, pressure")
+    );
+}

@@ -28,12 +28,14 @@ pub struct TerminalAsker {
     term: Term,
     audience: Audience,
     paint: Paint,
+    /// The question asked last, to say which ones were skipped on the way forward.
+    last_asked: Option<usize>,
 }
 
 impl TerminalAsker {
     /// Prompts on standard error with its colour decision, worded for `audience`.
     pub fn new(audience: Audience, paint: Paint) -> Self {
-        TerminalAsker { term: Term::stderr(), audience, paint }
+        TerminalAsker { term: Term::stderr(), audience, paint, last_asked: None }
     }
 
     /// Shows the cursor again (dialoguer hides it while a choice is open).
@@ -283,6 +285,16 @@ pub fn answer_in_words(question: &Question, answer: Answer) -> String {
 
 impl Asker for TerminalAsker {
     fn ask(&mut self, ask: &Ask<'_>) -> Result<Reply, Stop> {
+        let first_skipped = self.last_asked.map_or(0, |last| last + 1);
+        if ask.index > first_skipped {
+            let range = if ask.index - first_skipped == 1 {
+                format!("Question {} skipped", first_skipped + 1)
+            } else {
+                format!("Questions {} to {} skipped", first_skipped + 1, ask.index)
+            };
+            self.line(&self.paint.faint(&format!("{range}: the answers so far leave nothing for it to change.")))?;
+        }
+        self.last_asked = Some(ask.index);
         let labels: Vec<&str> = ask.question.options.iter().map(|o| o.label.as_str()).collect();
         match ask.question.kind {
             QuestionKind::OneOf => self.ask_one_of(ask, &labels),

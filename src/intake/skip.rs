@@ -99,6 +99,16 @@ fn any_of(parts: impl Iterator<Item = Truth>) -> Truth {
     result
 }
 
+/// The most urgent referral certain to happen whatever the remaining answers are.
+pub fn certain_referral(rule_set: &RuleSet, answers: &PartialAnswers) -> Option<Urgency> {
+    rule_set
+        .rules
+        .iter()
+        .filter(|rule| rule.effect.refer.is_some() && truth(&rule.when, answers) == Truth::Yes)
+        .filter_map(|rule| rule.effect.refer)
+        .max()
+}
+
 /// The physician referral that no remaining answer can change, if there is one: some
 /// referring rule is certain to fire, and no rule referring more urgently can still fire.
 /// The engine lets the most urgent referral win over everything else, so the
@@ -119,10 +129,10 @@ pub fn settled_referral(rule_set: &RuleSet, answers: &PartialAnswers) -> Option<
 }
 
 /// Whether a rule, still undecided, could change the outcome once decided.
-fn could_change_outcome(rule: &Rule, settled: Option<Urgency>) -> bool {
-    match settled {
-        // Only a more urgent referral would change a settled one (and `settled_referral`
-        // has found none that can still fire).
+fn could_change_outcome(rule: &Rule, certain: Option<Urgency>) -> bool {
+    match certain {
+        // A referral is certain: the recommendation is a physician whatever else fires,
+        // and only a more urgent referral would change it.
         Some(urgency) => rule.effect.refer > Some(urgency),
         // A rule with no effect changes nothing, whether it fires or not.
         None => rule.effect != Effect::default(),
@@ -130,14 +140,16 @@ fn could_change_outcome(rule: &Rule, settled: Option<Urgency>) -> bool {
 }
 
 /// Whether the answer to question `question` can still change the outcome, given the
-/// other answers (its own, if any, is set aside). A question that no rule reads at all is
-/// kept: the clinic asks it to record it, and an answer file needs it.
+/// other answers (its own, if any, is set aside): some rule that reads it is undecided and
+/// could change the outcome. Once a referral is certain, only a rule referring more
+/// urgently could. A question that no rule reads at all is kept while no referral is
+/// certain: the clinic asks it to record it, and an answer file needs it.
 pub fn matters(rule_set: &RuleSet, answers: &PartialAnswers, question: usize) -> bool {
     let mut others = answers.to_vec();
     if let Some(slot) = others.get_mut(question) {
         *slot = None;
     }
-    let settled = settled_referral(rule_set, &others);
+    let certain = certain_referral(rule_set, &others);
     let mut read_at_all = false;
     let mut read = Vec::new();
     for rule in &rule_set.rules {
@@ -147,11 +159,11 @@ pub fn matters(rule_set: &RuleSet, answers: &PartialAnswers, question: usize) ->
             continue;
         }
         read_at_all = true;
-        if truth(&rule.when, &others) == Truth::Unknown && could_change_outcome(rule, settled) {
+        if truth(&rule.when, &others) == Truth::Unknown && could_change_outcome(rule, certain) {
             return true;
         }
     }
-    !read_at_all && settled.is_none()
+    !read_at_all && certain.is_none()
 }
 
 /// Drops the answers that can no longer change the outcome (after an earlier answer was
@@ -274,6 +286,12 @@ mod tests {
         // A clot (contraindications) or new severe pain at 60+ (duration, age) could still
         // make it urgent.
         assert_eq!(settled_referral(&rule_set, &answers), None);
+        // But a referral is certain: only what could make it more urgent is still asked.
+        for (question, asked) in
+            [("worsening", false), ("location", false), ("onset", false), ("contraindications", true), ("age", true)]
+        {
+            assert_eq!(matters(&rule_set, &answers, index(&rule_set, question)), asked, "{question}");
+        }
         answers[index(&rule_set, "duration")] = Some(Answer::Choice(2));
         answers[index(&rule_set, "contraindications")] = Some(choices(&rule_set, "contraindications", &[]));
         assert_eq!(settled_referral(&rule_set, &answers), Some(Urgency::Routine));
