@@ -321,7 +321,11 @@ impl Asker for TerminalAsker {
                 .interact_on_opt(&self.term)?;
             match choice {
                 None => return Ok(Review::Back),
-                Some(0) => return Ok(Review::Confirm),
+                Some(0) => {
+                    // A blank line between the summary and the result that follows.
+                    self.line("")?;
+                    return Ok(Review::Confirm);
+                }
                 Some(_) => {}
             }
             let back = "← back to the summary";
