@@ -27,6 +27,18 @@ impl FiredRules {
     }
 }
 
+impl FromIterator<usize> for FiredRules {
+    /// The set of these rule indices (each below [`MAX_RULES`]); used to decide from rules
+    /// known to fire before every question is answered (the intake's early end).
+    fn from_iter<I: IntoIterator<Item = usize>>(indices: I) -> Self {
+        let mut fired = FiredRules::default();
+        for index in indices.into_iter().filter(|i| *i < MAX_RULES) {
+            fired.insert(index);
+        }
+        fired
+    }
+}
+
 /// Other suitable styles, best first (at most three).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Alternatives {

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostic;
 pub mod engine;
+pub mod intake;
 pub mod questionnaire;
 pub mod recommendation;
 pub mod report;

@@ -5,7 +5,7 @@ use crate::answers::{parse_answers, AnswerFormat, Answers};
 use crate::cli::{AssessArgs, Format};
 use crate::diagnostic::{read_limited, read_text_file, SourceText};
 use crate::engine::{evaluate, evaluate_traced};
-use crate::report::{json_report, render_human};
+use crate::report::{json_report, render_human, render_human_for, render_trace, Audience, Paint};
 use crate::rules::RuleSet;
 use std::path::Path;
 
@@ -44,6 +44,19 @@ pub(crate) fn render(
     explain: bool,
     context: &Context<'_>,
 ) -> String {
+    render_for(rule_set, answers, format, explain, Audience::Therapist, context.paint_out())
+}
+
+/// The result in the chosen format for one audience (the intake's desk and therapist
+/// modes), with the trace when asked; `paint` is standard output's colour decision.
+pub(crate) fn render_for(
+    rule_set: &RuleSet,
+    answers: &Answers,
+    format: Format,
+    explain: bool,
+    audience: Audience,
+    paint: Paint,
+) -> String {
     let (evaluation, trace) = if explain {
         let (evaluation, trace) = evaluate_traced(rule_set, answers);
         (evaluation, Some(trace))
@@ -57,6 +70,15 @@ pub(crate) fn render(
             text.push('\n');
             text
         }
-        Format::Human => render_human(rule_set, answers, &evaluation, trace.as_deref(), context.paint_out()),
+        Format::Human if audience == Audience::Therapist => {
+            render_human(rule_set, answers, &evaluation, trace.as_deref(), paint)
+        }
+        Format::Human => {
+            let mut text = render_human_for(rule_set, answers.id.as_deref(), &evaluation, audience, paint);
+            if let Some(trace) = trace.as_deref() {
+                text.push_str(&render_trace(rule_set, answers, trace, paint));
+            }
+            text
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! become text on the output streams and an exit code.
 
 mod assess;
+mod intake;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::diagnostic::Diagnostics;
@@ -112,6 +113,7 @@ impl From<std::io::Error> for CommandError {
 pub fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
     let result = match cli.command {
         Some(Command::Assess(args)) => assess::run(&args, context),
+        Some(Command::Intake(args)) => intake::run(&args, context),
         Some(command) => Err(CommandError::Failure(anyhow::anyhow!(
             "`{}` is not available in this build yet",
             command_name(&command)
@@ -134,15 +136,17 @@ fn command_name(command: &Command) -> &'static str {
 }
 
 fn no_subcommand(context: &mut Context<'_>) -> Result<u8, CommandError> {
-    if context.terminal.stdin && context.terminal.stderr {
-        return Err(CommandError::Usage(
-            "the interactive intake is not available in this build yet; use `massage-triage assess --answers FILE`"
-                .into(),
-        ));
-    }
-    Err(CommandError::Usage(
-        "standard input is not a terminal: use `massage-triage assess --answers FILE` (or `-` for standard input); see --help".into(),
-    ))
+    // The intake with its defaults; without a terminal it gives the hint to use `assess`.
+    let args = crate::cli::IntakeArgs {
+        mode: crate::cli::Mode::Desk,
+        format: crate::cli::Format::Human,
+        explain: false,
+        save: None,
+        id: None,
+        force: false,
+        rules: crate::cli::RulesArg::default(),
+    };
+    intake::run(&args, context)
 }
 
 /// Writes an error to standard error and returns its exit code.

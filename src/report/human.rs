@@ -24,21 +24,42 @@ pub fn render_human(
     trace: Option<&[RuleTrace<'_>]>,
     paint: Paint,
 ) -> String {
-    let mut out = String::new();
-    // The recommendation (an emergency above all) comes before anything else, the
-    // reference included.
-    let reference = answers.id.as_ref().map(|id| paint.faint(&format!("Reference: {id}")));
-    match evaluation.recommendation {
-        Recommendation::Physician => referral(&mut out, rule_set, evaluation, reference, paint),
-        Recommendation::Massage(style) => massage(&mut out, rule_set, evaluation, style, reference, paint),
-    }
+    let mut out = render_human_for(rule_set, answers.id.as_deref(), evaluation, Audience::Therapist, paint);
     if let Some(trace) = trace {
         explain(&mut out, rule_set, answers, trace, paint);
     }
     out
 }
 
-fn referral(out: &mut String, rule_set: &RuleSet, evaluation: &Evaluation, reference: Option<String>, paint: Paint) {
+/// Renders an evaluation in words for one audience, without a trace: the desk gets the
+/// decision, what to say, pressure, session length and precautions; the therapist gets
+/// the reasons with their sources and the advice as well. `id` is the answers' reference.
+pub fn render_human_for(
+    rule_set: &RuleSet,
+    id: Option<&str>,
+    evaluation: &Evaluation,
+    audience: Audience,
+    paint: Paint,
+) -> String {
+    let mut out = String::new();
+    // The recommendation (an emergency above all) comes before anything else, the
+    // reference included.
+    let reference = id.map(|id| paint.faint(&format!("Reference: {id}")));
+    match evaluation.recommendation {
+        Recommendation::Physician => referral(&mut out, rule_set, evaluation, reference, audience, paint),
+        Recommendation::Massage(style) => massage(&mut out, rule_set, evaluation, style, reference, audience, paint),
+    }
+    out
+}
+
+fn referral(
+    out: &mut String,
+    rule_set: &RuleSet,
+    evaluation: &Evaluation,
+    reference: Option<String>,
+    audience: Audience,
+    paint: Paint,
+) {
     let urgency = evaluation.urgency.unwrap_or(Urgency::Routine);
     let tell = rule_set.policy.tell(urgency);
     let banner = match urgency {
@@ -51,6 +72,10 @@ fn referral(out: &mut String, rule_set: &RuleSet, evaluation: &Evaluation, refer
     let _ = writeln!(out, "Tell the person: {}", paint.strong(tell));
     if let Some(reference) = reference {
         let _ = writeln!(out, "{reference}");
+    }
+    if audience == Audience::Desk {
+        list(out, "Precautions", evaluation.precautions(rule_set));
+        return;
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "Why:");
@@ -70,6 +95,7 @@ fn massage(
     evaluation: &Evaluation,
     style: crate::recommendation::Style,
     reference: Option<String>,
+    audience: Audience,
     paint: Paint,
 ) {
     let _ = writeln!(out, "Recommendation: {} ({})", paint.good(&paint.strong(style.name())), style.id());
@@ -87,6 +113,9 @@ fn massage(
         let _ = writeln!(out, "Alternatives: {}", names.join(", "));
     }
     list(out, "Precautions", evaluation.precautions(rule_set));
+    if audience == Audience::Desk {
+        return;
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "Why:");
     for rule in evaluation.reasons(rule_set) {
@@ -110,6 +139,13 @@ fn list<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a str>)
     for item in items {
         let _ = writeln!(out, "  - {item}");
     }
+}
+
+/// The readable trace alone (`--explain`): every rule, fired or not, and why.
+pub fn render_trace(rule_set: &RuleSet, answers: &Answers, trace: &[RuleTrace<'_>], paint: Paint) -> String {
+    let mut out = String::new();
+    explain(&mut out, rule_set, answers, trace, paint);
+    out
 }
 
 fn explain(out: &mut String, rule_set: &RuleSet, answers: &Answers, trace: &[RuleTrace<'_>], paint: Paint) {

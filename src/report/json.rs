@@ -71,6 +71,24 @@ pub fn json_report<'a>(
     evaluation: &Evaluation,
     trace: Option<&[RuleTrace<'a>]>,
 ) -> JsonReport<'a> {
+    let mut report = json_report_for(rule_set, answers.id.as_deref(), evaluation);
+    report.trace = trace.map(|steps| {
+        steps
+            .iter()
+            .map(|step| JsonTraceStep {
+                rule: &step.rule.id,
+                at: rule_set.rule_location(step.rule),
+                fired: step.fired,
+                failed: step.failed.map(|c| super::human::failure_in_words(rule_set, answers, c)),
+            })
+            .collect()
+    });
+    report
+}
+
+/// Builds the JSON object for an evaluation without a trace; `id` is the answers'
+/// reference (the intake uses this when it ends before every question is answered).
+pub fn json_report_for<'a>(rule_set: &'a RuleSet, id: Option<&'a str>, evaluation: &Evaluation) -> JsonReport<'a> {
     let mut reasons: Vec<JsonReason<'a>> = evaluation
         .reasons(rule_set)
         .map(|rule| JsonReason { rule: &rule.id, because: &rule.because, source: &rule.source })
@@ -79,7 +97,7 @@ pub fn json_report<'a>(
         reasons.push(JsonReason { rule: UNDECIDED_REASON.0, because: UNDECIDED_REASON.1, source: NO_SOURCES });
     }
     JsonReport {
-        id: answers.id.as_deref(),
+        id,
         recommendation: evaluation.recommendation,
         urgency: evaluation.urgency,
         pressure: evaluation.pressure,
@@ -89,16 +107,6 @@ pub fn json_report<'a>(
         reasons,
         advice: evaluation.advice(rule_set).collect(),
         tell: evaluation.urgency.map(|u| rule_set.policy.tell(u)),
-        trace: trace.map(|steps| {
-            steps
-                .iter()
-                .map(|step| JsonTraceStep {
-                    rule: &step.rule.id,
-                    at: rule_set.rule_location(step.rule),
-                    fired: step.fired,
-                    failed: step.failed.map(|c| super::human::failure_in_words(rule_set, answers, c)),
-                })
-                .collect()
-        }),
+        trace: None,
     }
 }

@@ -4,8 +4,8 @@
 mod human;
 mod json;
 
-pub use human::{render_human, Audience};
-pub use json::{json_report, JsonReport, JsonTraceStep};
+pub use human::{render_human, render_human_for, render_trace, Audience};
+pub use json::{json_report, json_report_for, JsonReport, JsonTraceStep};
 
 use colored::{ColoredString, Colorize};
 

@@ -1,0 +1,119 @@
+//! `intake`: the questionnaire on a terminal, its result on standard output, and the
+//! answers saved as an answer file when asked.
+
+use super::{exit, load_rule_set, CommandError, Context};
+use crate::cli::{IntakeArgs, Mode};
+use crate::intake::outcome::{render_settled, Presentation};
+use crate::intake::prompt::TerminalAsker;
+use crate::intake::{save, Finished, Stop};
+use crate::report::Audience;
+use crate::rules::RuleSet;
+use std::path::Path;
+
+/// The hint given when there is no terminal to ask on.
+pub(super) const NO_TERMINAL: &str = "the intake asks its questions on a terminal, and standard input or standard error is not one; for a scripted run use `massage-triage assess --answers FILE` (`-` reads standard input)";
+
+pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+    // dialoguer would otherwise read keys from /dev/tty behind a pipe.
+    if !(context.terminal.stdin && context.terminal.stderr) {
+        return Err(CommandError::Usage(NO_TERMINAL.into()));
+    }
+    let rule_set = load_rule_set(args.rules.rules.as_deref())?;
+    // Refuse before the first question, not after the last.
+    if let Some(path) = &args.save {
+        save::check_target(path, args.force).map_err(|e| CommandError::Usage(e.to_string()))?;
+    }
+    install_interrupt_handler();
+    let audience = match args.mode {
+        Mode::Desk => Audience::Desk,
+        Mode::Therapist => Audience::Therapist,
+    };
+    let mut asker = TerminalAsker::new(audience, context.paint_err());
+    let finished = match crate::intake::run(&rule_set, &mut asker) {
+        Ok(finished) => finished,
+        Err(stop) => {
+            asker.restore();
+            return stopped(stop, context);
+        }
+    };
+    asker.restore();
+    let output = render(&rule_set, &finished, args, audience, context);
+    context.out.write_all(output.as_bytes())?;
+    context.out.flush()?;
+    if let Some(path) = &args.save {
+        save_answers(&rule_set, &finished, path, args, context)?;
+    }
+    Ok(exit::OK)
+}
+
+/// Ctrl-C while the terminal is not in raw mode (between keys) arrives as SIGINT: show the
+/// cursor that dialoguer may have hidden and leave with 130, having written nothing. This
+/// is the one place the program exits outside `main`: a signal cannot wait for it.
+fn install_interrupt_handler() {
+    // Fails only if a handler is already set (a second intake in one process): keep it.
+    let _ = ctrlc::set_handler(|| {
+        let term = dialoguer::console::Term::stderr();
+        let _ = term.show_cursor();
+        let _ = term.flush();
+        std::process::exit(i32::from(exit::INTERRUPTED));
+    });
+}
+
+fn stopped(stop: Stop, context: &mut Context<'_>) -> Result<u8, CommandError> {
+    match stop {
+        Stop::Interrupted => {
+            let _ = writeln!(context.err, "\ninterrupted: nothing was saved");
+            Ok(exit::INTERRUPTED)
+        }
+        Stop::Closed(error) => Err(CommandError::Failure(anyhow::anyhow!(
+            "the terminal closed before the intake was finished ({error}); nothing was saved"
+        ))),
+    }
+}
+
+fn render(
+    rule_set: &RuleSet,
+    finished: &Finished,
+    args: &IntakeArgs,
+    audience: Audience,
+    context: &Context<'_>,
+) -> String {
+    let paint = context.paint_out();
+    match finished.complete(&rule_set.questionnaire, args.id.clone()) {
+        Some(answers) => super::assess::render_for(rule_set, &answers, args.format, args.explain, audience, paint),
+        None => render_settled(
+            rule_set,
+            &finished.answers,
+            Presentation { id: args.id.as_deref(), format: args.format, explain: args.explain, audience, paint },
+        ),
+    }
+}
+
+/// Saves a complete answer set. An intake that ended early on a referral has questions
+/// without answers, and an answer file needs every one (`assess` would reject it): nothing
+/// is written then, and the message says why. The referral itself stands (exit 0).
+fn save_answers(
+    rule_set: &RuleSet,
+    finished: &Finished,
+    path: &Path,
+    args: &IntakeArgs,
+    context: &mut Context<'_>,
+) -> Result<(), CommandError> {
+    let paint = context.paint_err();
+    let Some(answers) = finished.complete(&rule_set.questionnaire, args.id.clone()) else {
+        let unanswered: Vec<&str> =
+            finished.unanswered(&rule_set.questionnaire).iter().map(|q| q.id.as_str()).collect();
+        let _ = writeln!(
+            context.err,
+            "{}: not saved to {}: the intake ended on a physician referral before {} were asked, and an answer file needs every question answered",
+            paint.warn("note"),
+            path.display(),
+            unanswered.join(", ")
+        );
+        return Ok(());
+    };
+    save::save(path, &answers.to_toml(&rule_set.questionnaire), args.force)
+        .map_err(|e| CommandError::Failure(anyhow::anyhow!("{e}")))?;
+    let _ = writeln!(context.err, "{} {}", paint.good("Saved the answers to"), path.display());
+    Ok(())
+}

@@ -1,0 +1,363 @@
+//! The interactive intake: the questionnaire asked one question at a time, in
+//! questionnaire order (red flags first), ending as soon as the answers settle a physician
+//! referral, with going back and a confirmed summary before the result.
+//!
+//! The flow here is independent of the terminal: it talks to an [`Asker`], which
+//! [`prompt::TerminalAsker`] implements with dialoguer and the tests implement with a
+//! script. What can be skipped is read from the rules ([`skip`]).
+
+pub mod outcome;
+pub mod prompt;
+pub mod save;
+pub mod skip;
+mod theme;
+
+use crate::answers::{Answer, Answers};
+use crate::questionnaire::{Question, Questionnaire};
+use crate::recommendation::Urgency;
+use crate::rules::RuleSet;
+use skip::{drop_skipped, matters, settled_referral, PartialAnswers};
+
+/// One question to put to the person.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask<'a> {
+    /// The question.
+    pub question: &'a Question,
+    /// Its position in the questionnaire (0-based).
+    pub index: usize,
+    /// How many questions the questionnaire has ("Question 3 of 9").
+    pub total: usize,
+    /// The answer given before, offered as the default.
+    pub default: Option<Answer>,
+    /// There is an earlier question to return to.
+    pub can_go_back: bool,
+}
+
+/// What the person did with a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// Answered it.
+    Answer(Answer),
+    /// Asked to return to the previous question.
+    Back,
+}
+
+/// What the person did with the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Review {
+    /// The answers are right: show the result.
+    Confirm,
+    /// Change the answer to this question (its index).
+    Change(usize),
+    /// Return to the last question.
+    Back,
+}
+
+/// Why the intake stopped before its end.
+#[derive(Debug)]
+pub enum Stop {
+    /// Ctrl-C.
+    Interrupted,
+    /// The terminal went away (end of input, hang-up) or could not be used.
+    Closed(std::io::Error),
+}
+
+impl From<dialoguer::Error> for Stop {
+    fn from(error: dialoguer::Error) -> Self {
+        let dialoguer::Error::IO(error) = error;
+        Stop::from(error)
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(error: std::io::Error) -> Self {
+        // console turns Ctrl-C read in raw mode into an `Interrupted` error.
+        if error.kind() == std::io::ErrorKind::Interrupted {
+            Stop::Interrupted
+        } else {
+            Stop::Closed(error)
+        }
+    }
+}
+
+/// Whoever puts the questions: the terminal, or a test's script.
+pub trait Asker {
+    /// Puts one question.
+    fn ask(&mut self, ask: &Ask<'_>) -> Result<Reply, Stop>;
+    /// Shows the answers and asks whether they are right.
+    fn review(&mut self, questionnaire: &Questionnaire, answers: &PartialAnswers) -> Result<Review, Stop>;
+    /// Says at once that the answers settle a physician referral, with what to tell the
+    /// person; called before anything else is shown.
+    fn announce(&mut self, urgency: Urgency, tell: &str) -> Result<(), Stop>;
+}
+
+/// How an intake ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// The answers kept, in questionnaire order (`None`: not asked, or no longer relevant).
+    pub answers: Vec<Option<Answer>>,
+    /// The referral the answers settled, when the intake ended early on one.
+    pub settled: Option<Urgency>,
+}
+
+impl Finished {
+    /// The answers as a complete answer set, when every question was answered.
+    pub fn complete(&self, questionnaire: &Questionnaire, id: Option<String>) -> Option<Answers> {
+        let values: Option<Vec<Answer>> = self.answers.iter().copied().collect();
+        Answers::new(questionnaire, id, values?).ok()
+    }
+
+    /// The questions left unanswered, in order.
+    pub fn unanswered<'q>(&self, questionnaire: &'q Questionnaire) -> Vec<&'q Question> {
+        questionnaire.questions.iter().zip(&self.answers).filter(|(_, a)| a.is_none()).map(|(q, _)| q).collect()
+    }
+}
+
+/// Where the flow is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Asking this question while walking through the questionnaire.
+    Walking(usize),
+    /// Asking this question to change it from the summary.
+    Changing(usize),
+    /// Showing the summary.
+    Reviewing,
+}
+
+/// Runs the intake to its end: a confirmed set of answers, or a settled referral.
+pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> {
+    let questionnaire = &rule_set.questionnaire;
+    let mut answers: Vec<Option<Answer>> = vec![None; questionnaire.questions.len()];
+    let mut step = next_step(rule_set, &answers, Some(0));
+    loop {
+        if let Some(urgency) = settled_referral(rule_set, &answers) {
+            asker.announce(urgency, rule_set.policy.tell(urgency))?;
+            return Ok(Finished { answers, settled: Some(urgency) });
+        }
+        step = match step {
+            Step::Walking(index) | Step::Changing(index) => {
+                let previous = previous_needed(rule_set, &answers, index);
+                let can_go_back = previous.is_some() || matches!(step, Step::Changing(_));
+                let ask = Ask {
+                    question: &questionnaire.questions[index],
+                    index,
+                    total: questionnaire.questions.len(),
+                    default: answers[index],
+                    can_go_back,
+                };
+                match (asker.ask(&ask)?, step) {
+                    (Reply::Back, Step::Changing(_)) => Step::Reviewing,
+                    (Reply::Back, _) => previous.map_or(step, Step::Walking),
+                    (Reply::Answer(answer), _) => {
+                        answers[index] = Some(answer);
+                        drop_skipped(rule_set, &mut answers);
+                        let walk_from = matches!(step, Step::Walking(_)).then_some(index + 1);
+                        next_step(rule_set, &answers, walk_from)
+                    }
+                }
+            }
+            Step::Reviewing => match asker.review(questionnaire, &answers)? {
+                Review::Confirm => return Ok(Finished { answers, settled: None }),
+                Review::Change(index) if index < answers.len() => Step::Changing(index),
+                Review::Change(_) => Step::Reviewing,
+                Review::Back => previous_needed(rule_set, &answers, answers.len()).map_or(step, Step::Walking),
+            },
+        };
+    }
+}
+
+/// The next question that can change the outcome, walking on from `walk_from`
+/// (inclusive), else the first one still unanswered, else the summary.
+fn next_step(rule_set: &RuleSet, answers: &PartialAnswers, walk_from: Option<usize>) -> Step {
+    let walking = walk_from.and_then(|start| (start..answers.len()).find(|q| matters(rule_set, answers, *q)));
+    let first_unanswered = || (0..answers.len()).find(|q| answers[*q].is_none() && matters(rule_set, answers, *q));
+    match walking.or_else(first_unanswered) {
+        Some(index) => Step::Walking(index),
+        None => Step::Reviewing,
+    }
+}
+
+/// The last question before `index` that can change the outcome.
+fn previous_needed(rule_set: &RuleSet, answers: &PartialAnswers, index: usize) -> Option<usize> {
+    (0..index).rev().find(|q| matters(rule_set, answers, *q))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// A person following a script; records what was asked.
+    #[derive(Default)]
+    struct Script {
+        replies: VecDeque<Result<Reply, Review>>,
+        asked: Vec<(usize, Option<Answer>)>,
+        reviews: usize,
+        announced: Option<Urgency>,
+    }
+
+    impl Script {
+        fn new(replies: Vec<Result<Reply, Review>>) -> Self {
+            Script { replies: replies.into(), ..Script::default() }
+        }
+    }
+
+    impl Asker for Script {
+        fn ask(&mut self, ask: &Ask<'_>) -> Result<Reply, Stop> {
+            self.asked.push((ask.index, ask.default));
+            match self.replies.pop_front() {
+                Some(Ok(reply)) => Ok(reply),
+                other => panic!("question {} asked, but the script has {other:?}", ask.index),
+            }
+        }
+
+        fn review(&mut self, _: &Questionnaire, _: &PartialAnswers) -> Result<Review, Stop> {
+            self.reviews += 1;
+            match self.replies.pop_front() {
+                Some(Err(review)) => Ok(review),
+                other => panic!("summary shown, but the script has {other:?}"),
+            }
+        }
+
+        fn announce(&mut self, urgency: Urgency, _: &str) -> Result<(), Stop> {
+            self.announced = Some(urgency);
+            Ok(())
+        }
+    }
+
+    fn rule_set() -> RuleSet {
+        RuleSet::built_in().unwrap()
+    }
+
+    fn answer(rule_set: &RuleSet, question: &str, ids: &[&str]) -> Reply {
+        let question = &rule_set.questionnaire.questions[rule_set.questionnaire.index_of(question).unwrap()];
+        let bit = |id: &&str| 1u64 << question.option_index(id).unwrap();
+        Reply::Answer(match question.kind {
+            crate::questionnaire::QuestionKind::OneOf => Answer::Choice(question.option_index(ids[0]).unwrap() as u8),
+            _ => Answer::Choices(ids.iter().map(bit).sum()),
+        })
+    }
+
+    /// A desk call with no red flags, in questionnaire order.
+    fn typical(rule_set: &RuleSet) -> Vec<Result<Reply, Review>> {
+        vec![
+            Ok(answer(rule_set, "red_flags", &[])),
+            Ok(answer(rule_set, "duration", &["chronic"])),
+            Ok(Reply::Answer(Answer::Number(5))),
+            Ok(Reply::Answer(Answer::YesNo(false))),
+            Ok(answer(rule_set, "location", &["lower_back"])),
+            Ok(answer(rule_set, "onset", &["posture_stress"])),
+            Ok(answer(rule_set, "contraindications", &[])),
+            Ok(Reply::Answer(Answer::Number(41))),
+            Ok(answer(rule_set, "pressure", &["medium"])),
+        ]
+    }
+
+    #[test]
+    fn ctrl_c_is_an_interruption_and_a_lost_terminal_a_closed_one() {
+        let interrupted = std::io::Error::new(std::io::ErrorKind::Interrupted, "read interrupted");
+        assert!(matches!(Stop::from(dialoguer::Error::IO(interrupted)), Stop::Interrupted));
+        let eof = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "Reached end of file");
+        assert!(matches!(Stop::from(eof), Stop::Closed(_)));
+    }
+
+    #[test]
+    fn a_typical_intake_asks_every_question_in_order_then_confirms() {
+        let rule_set = rule_set();
+        let mut replies = typical(&rule_set);
+        replies.push(Err(Review::Confirm));
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(script.asked.iter().map(|(i, _)| *i).collect::<Vec<_>>(), (0..9).collect::<Vec<_>>());
+        assert_eq!(finished.settled, None);
+        assert!(finished.complete(&rule_set.questionnaire, None).is_some());
+        assert_eq!(script.reviews, 1);
+    }
+
+    #[test]
+    fn an_emergency_ends_the_intake_after_the_first_question() {
+        let rule_set = rule_set();
+        let mut script = Script::new(vec![Ok(answer(&rule_set, "red_flags", &["chest_abdomen"]))]);
+        let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(finished.settled, Some(Urgency::Emergency));
+        assert_eq!(script.announced, Some(Urgency::Emergency));
+        assert_eq!(script.asked.len(), 1);
+        assert_eq!(finished.unanswered(&rule_set.questionnaire).len(), 8);
+    }
+
+    #[test]
+    fn going_back_offers_the_earlier_answer_and_walks_on_with_the_later_ones() {
+        let rule_set = rule_set();
+        let typical = typical(&rule_set);
+        let mut replies = typical[..3].to_vec();
+        replies.push(Ok(Reply::Back)); // at worsening: back to severity
+        replies.push(Ok(Reply::Back)); // at severity: back to duration
+        replies.push(Ok(answer(&rule_set, "duration", &["acute"])));
+        replies.push(Ok(Reply::Answer(Answer::Number(5)))); // severity again
+        replies.extend(typical[3..].iter().cloned());
+        replies.push(Err(Review::Confirm));
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        let asked: Vec<usize> = script.asked.iter().map(|(i, _)| *i).collect();
+        assert_eq!(asked, [0, 1, 2, 3, 2, 1, 2, 3, 4, 5, 6, 7, 8]);
+        // Severity was offered its earlier answer when it came round again.
+        assert_eq!(script.asked[4].1, Some(Answer::Number(5)));
+        assert_eq!(finished.answers[1], Some(Answer::Choice(0)));
+    }
+
+    #[test]
+    fn back_at_the_first_question_stays_there() {
+        let rule_set = rule_set();
+        let mut replies = vec![Ok(Reply::Back)];
+        replies.extend(typical(&rule_set));
+        replies.push(Err(Review::Confirm));
+        let mut script = Script::new(replies);
+        run(&rule_set, &mut script).unwrap();
+        assert_eq!(script.asked[0].0, 0);
+        assert_eq!(script.asked[1].0, 0);
+    }
+
+    #[test]
+    fn changing_an_answer_from_the_summary_returns_to_the_summary() {
+        let rule_set = rule_set();
+        let mut replies = typical(&rule_set);
+        let age = rule_set.questionnaire.index_of("age").unwrap();
+        replies.push(Err(Review::Change(age)));
+        replies.push(Ok(Reply::Answer(Answer::Number(80))));
+        replies.push(Err(Review::Confirm));
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(script.reviews, 2);
+        assert_eq!(script.asked.last().unwrap(), &(age, Some(Answer::Number(41))));
+        assert_eq!(finished.answers[age], Some(Answer::Number(80)));
+    }
+
+    #[test]
+    fn changing_a_red_flag_from_the_summary_to_an_emergency_ends_at_once_and_drops_the_rest() {
+        let rule_set = rule_set();
+        let mut replies = typical(&rule_set);
+        replies.push(Err(Review::Change(0)));
+        replies.push(Ok(answer(&rule_set, "red_flags", &["leg_weakness"])));
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(finished.settled, Some(Urgency::Emergency));
+        assert!(finished.answers[1..].iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn a_routine_referral_ends_once_nothing_more_urgent_can_follow() {
+        let rule_set = rule_set();
+        let typical = typical(&rule_set);
+        let mut replies = typical[..2].to_vec();
+        replies.push(Ok(Reply::Answer(Answer::Number(9))));
+        replies.push(typical[6]);
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        // Severity 9 makes a referral certain: only what could make it urgent is asked
+        // (a clot; age only after acute pain), and after contraindications nothing can.
+        assert_eq!(finished.settled, Some(Urgency::Routine));
+        assert_eq!(script.asked.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [0, 1, 2, 6]);
+    }
+}

@@ -1,0 +1,355 @@
+//! The intake on a terminal: dialoguer prompts on standard error, one per question, with
+//! "Question 3 of 9", the highlighted option's help, a "← previous question" choice (or
+//! Esc), numbers checked as typed, and the summary before the result.
+
+use super::skip::PartialAnswers;
+use super::theme::IntakeTheme;
+use super::{Ask, Asker, Reply, Review, Stop};
+use crate::answers::Answer;
+use crate::questionnaire::{Question, QuestionKind, Questionnaire};
+use crate::recommendation::Urgency;
+use crate::report::{Audience, Paint};
+use dialoguer::console::Term;
+use dialoguer::{Input, MultiSelect, Select};
+
+/// The choice that returns to the previous question.
+pub const PREVIOUS: &str = "← previous question";
+/// The desk's choice that shows the question's help.
+pub const HELP: &str = "? what this question means";
+/// The several-of choice that says "none of these" explicitly.
+pub const NONE_OF_THESE: &str = "None of these";
+/// What is typed at a number question to return to the previous question.
+pub const TYPE_BACK: &str = "<";
+/// What is typed at a number question to see its help.
+pub const TYPE_HELP: &str = "?";
+
+/// Asks the questions on standard error.
+pub struct TerminalAsker {
+    term: Term,
+    audience: Audience,
+    paint: Paint,
+    /// The question asked last, to say which ones were skipped on the way forward.
+    last_asked: Option<usize>,
+}
+
+impl TerminalAsker {
+    /// Prompts on standard error with its colour decision, worded for `audience`.
+    pub fn new(audience: Audience, paint: Paint) -> Self {
+        TerminalAsker { term: Term::stderr(), audience, paint, last_asked: None }
+    }
+
+    /// Shows the cursor again (dialoguer hides it while a choice is open).
+    pub fn restore(&self) {
+        let _ = self.term.show_cursor();
+        let _ = self.term.flush();
+    }
+
+    fn wording<'q>(&self, question: &'q Question) -> &'q str {
+        match self.audience {
+            Audience::Desk => &question.desk,
+            Audience::Therapist => &question.therapist,
+        }
+    }
+
+    /// "Question 3 of 9" above the wording; the therapist sees the question's help too.
+    fn prompt(&self, ask: &Ask<'_>) -> String {
+        let heading = format!("Question {} of {}", ask.index + 1, ask.total);
+        let wording = self.wording(ask.question);
+        match self.audience {
+            Audience::Therapist if !ask.question.help.is_empty() => {
+                format!("{heading} · {}\n{wording}", ask.question.help)
+            }
+            _ => format!("{heading}\n{wording}"),
+        }
+    }
+
+    fn line(&self, text: &str) -> Result<(), Stop> {
+        self.term.write_line(text)?;
+        Ok(())
+    }
+
+    fn show_help(&self, question: &Question) -> Result<(), Stop> {
+        self.line(&self.paint.faint(&format!("  {}", question.help)))
+    }
+
+    /// Writes the answer under the question once it is given.
+    fn report(&self, ask: &Ask<'_>, answer: Answer) -> Result<(), Stop> {
+        let heading = self.paint.faint(&format!("{}/{}", ask.index + 1, ask.total));
+        let text = answer_in_words(ask.question, answer);
+        self.line(&format!("{heading} {} {}", self.wording(ask.question), self.paint.good(&text)))
+    }
+
+    /// Items after the options: "none of these", previous, help.
+    fn extras(&self, ask: &Ask<'_>, none_of_these: bool) -> Vec<&'static str> {
+        let mut extras = Vec::new();
+        if none_of_these {
+            extras.push(NONE_OF_THESE);
+        }
+        if ask.can_go_back {
+            extras.push(PREVIOUS);
+        }
+        if self.audience == Audience::Desk && !ask.question.help.is_empty() {
+            extras.push(HELP);
+        }
+        extras
+    }
+
+    fn theme(&self, question: &Question) -> IntakeTheme {
+        let helps = question.options.iter().map(|o| (o.label.clone(), o.help.clone())).collect();
+        IntakeTheme::new(self.paint, helps)
+    }
+
+    fn ask_one_of(&self, ask: &Ask<'_>, labels: &[&str]) -> Result<Reply, Stop> {
+        let extras = self.extras(ask, false);
+        let theme = self.theme(ask.question);
+        let default = match ask.default {
+            Some(Answer::Choice(i)) => usize::from(i),
+            Some(Answer::YesNo(value)) => usize::from(!value),
+            _ => 0,
+        };
+        loop {
+            let picked = Select::with_theme(&theme)
+                .with_prompt(self.prompt(ask))
+                .items(labels.iter().chain(&extras))
+                .default(default)
+                .report(false)
+                .interact_on_opt(&self.term)?;
+            let Some(picked) = picked else {
+                if ask.can_go_back {
+                    return Ok(Reply::Back);
+                }
+                continue;
+            };
+            if picked < labels.len() {
+                let answer = match ask.question.kind {
+                    QuestionKind::YesNo => Answer::YesNo(picked == 0),
+                    _ => Answer::Choice(picked as u8),
+                };
+                self.report(ask, answer)?;
+                return Ok(Reply::Answer(answer));
+            }
+            match extras[picked - labels.len()] {
+                PREVIOUS => return Ok(Reply::Back),
+                // Asked again with the help shown, the highlight back on the answer.
+                _ => self.show_help(ask.question)?,
+            }
+        }
+    }
+
+    fn ask_several_of(&self, ask: &Ask<'_>, min_selected: usize) -> Result<Reply, Stop> {
+        let options = &ask.question.options;
+        let extras = self.extras(ask, min_selected == 0);
+        let theme = self.theme(ask.question);
+        let none_at = (min_selected == 0).then_some(options.len());
+        let mut ticks: Vec<bool> = vec![false; options.len() + extras.len()];
+        if let Some(Answer::Choices(bits)) = ask.default {
+            for (i, tick) in ticks.iter_mut().enumerate().take(options.len()) {
+                *tick = bits & (1 << i) != 0;
+            }
+            if let (0, Some(none_at)) = (bits, none_at) {
+                ticks[none_at] = true;
+            }
+        }
+        loop {
+            let labels = options.iter().map(|o| o.label.as_str()).chain(extras.iter().copied());
+            let picked = MultiSelect::with_theme(&theme)
+                .with_prompt(format!("{}\n(space ticks, enter confirms)", self.prompt(ask)))
+                .items(labels)
+                .defaults(&ticks)
+                .report(false)
+                .interact_on_opt(&self.term)?;
+            let Some(picked) = picked else {
+                if ask.can_go_back {
+                    return Ok(Reply::Back);
+                }
+                continue;
+            };
+            ticks = vec![false; options.len() + extras.len()];
+            picked.iter().for_each(|i| ticks[*i] = true);
+            let extra_ticked =
+                |name: &str| extras.iter().position(|e| *e == name).is_some_and(|i| ticks[options.len() + i]);
+            if extra_ticked(PREVIOUS) {
+                return Ok(Reply::Back);
+            }
+            if let Some(help_at) = extras.iter().position(|e| *e == HELP).filter(|i| ticks[options.len() + i]) {
+                // Asked again with the help shown and its tick taken off (it is not an answer).
+                ticks[options.len() + help_at] = false;
+                self.show_help(ask.question)?;
+                continue;
+            }
+            let bits: u64 = picked.iter().filter(|i| **i < options.len()).map(|i| 1u64 << i).sum();
+            let none = extra_ticked(NONE_OF_THESE);
+            let problem = if none && bits != 0 {
+                Some(format!("\"{NONE_OF_THESE}\" cannot go with other answers: untick one or the other."))
+            } else if min_selected == 0 && !none && bits == 0 {
+                Some(format!("Nothing ticked: tick every one that applies, or \"{NONE_OF_THESE}\"."))
+            } else if (bits.count_ones() as usize) < min_selected {
+                Some(format!("Tick at least {min_selected}."))
+            } else {
+                None
+            };
+            match problem {
+                Some(problem) => self.line(&self.paint.warn(&problem))?,
+                None => {
+                    let answer = Answer::Choices(bits);
+                    self.report(ask, answer)?;
+                    return Ok(Reply::Answer(answer));
+                }
+            }
+        }
+    }
+
+    fn ask_number(&self, ask: &Ask<'_>, min: i64, max: i64) -> Result<Reply, Stop> {
+        let theme = IntakeTheme::new(self.paint, Vec::new());
+        let mut hints = vec![format!("{min} to {max}")];
+        if ask.can_go_back {
+            hints.push(format!("{TYPE_BACK} previous question"));
+        }
+        hints.push(format!("{TYPE_HELP} help"));
+        let prompt = format!("{} ({})", self.prompt(ask), hints.join(", "));
+        let can_go_back = ask.can_go_back;
+        loop {
+            let mut input = Input::<String>::with_theme(&theme)
+                .with_prompt(prompt.clone())
+                .report(false)
+                .validate_with(move |text: &String| -> Result<(), String> {
+                    match text.trim() {
+                        TYPE_HELP => Ok(()),
+                        TYPE_BACK if can_go_back => Ok(()),
+                        TYPE_BACK => Err("This is the first question: there is no previous one.".to_owned()),
+                        typed => check_number(typed, min, max).map(|_| ()),
+                    }
+                });
+            if let Some(Answer::Number(n)) = ask.default {
+                input = input.default(n.to_string());
+            }
+            let typed = input.interact_text_on(&self.term)?;
+            match typed.trim() {
+                TYPE_BACK => return Ok(Reply::Back),
+                TYPE_HELP => self.show_help(ask.question)?,
+                typed => {
+                    let Ok(n) = check_number(typed, min, max) else { continue };
+                    let answer = Answer::Number(n);
+                    self.report(ask, answer)?;
+                    return Ok(Reply::Answer(answer));
+                }
+            }
+        }
+    }
+
+    fn summary_lines(&self, questionnaire: &Questionnaire, answers: &PartialAnswers) -> Vec<String> {
+        questionnaire
+            .questions
+            .iter()
+            .zip(answers)
+            .enumerate()
+            .map(|(i, (question, answer))| {
+                let text = answer.map_or_else(|| "(not asked)".to_owned(), |a| answer_in_words(question, a));
+                format!("{:>2}. {}: {text}", i + 1, heading_of(question))
+            })
+            .collect()
+    }
+}
+
+/// Checks a typed number, with a message a person can act on.
+fn check_number(typed: &str, min: i64, max: i64) -> Result<i64, String> {
+    match typed.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        Ok(n) => Err(format!("{n} is out of range: type a whole number from {min} to {max}.")),
+        Err(_) if typed.is_empty() => Err(format!("Type a whole number from {min} to {max}.")),
+        Err(_) => Err(format!("\"{typed}\" is not a whole number: type a number from {min} to {max}.")),
+    }
+}
+
+/// A question's name in the summary: its id in words ("Red flags").
+fn heading_of(question: &Question) -> String {
+    let words = question.id.replace('_', " ");
+    let mut chars = words.chars();
+    chars.next().map_or(String::new(), |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// An answer in the questionnaire's labels.
+pub fn answer_in_words(question: &Question, answer: Answer) -> String {
+    let label = |i: usize| question.options.get(i).map_or("?", |o| o.label.as_str());
+    match answer {
+        Answer::Choice(i) => label(usize::from(i)).to_owned(),
+        Answer::Choices(0) => NONE_OF_THESE.to_lowercase(),
+        Answer::Choices(bits) => {
+            (0..question.options.len()).filter(|i| bits & (1 << i) != 0).map(label).collect::<Vec<_>>().join("; ")
+        }
+        Answer::Number(n) => n.to_string(),
+        Answer::YesNo(true) => "Yes".to_owned(),
+        Answer::YesNo(false) => "No".to_owned(),
+    }
+}
+
+impl Asker for TerminalAsker {
+    fn ask(&mut self, ask: &Ask<'_>) -> Result<Reply, Stop> {
+        let first_skipped = self.last_asked.map_or(0, |last| last + 1);
+        if ask.index > first_skipped {
+            let range = if ask.index - first_skipped == 1 {
+                format!("Question {} skipped", first_skipped + 1)
+            } else {
+                format!("Questions {} to {} skipped", first_skipped + 1, ask.index)
+            };
+            self.line(&self.paint.faint(&format!("{range}: the answers so far leave nothing for it to change.")))?;
+        }
+        self.last_asked = Some(ask.index);
+        let labels: Vec<&str> = ask.question.options.iter().map(|o| o.label.as_str()).collect();
+        match ask.question.kind {
+            QuestionKind::OneOf => self.ask_one_of(ask, &labels),
+            QuestionKind::YesNo => self.ask_one_of(ask, &["Yes", "No"]),
+            QuestionKind::SeveralOf { min_selected } => self.ask_several_of(ask, min_selected),
+            QuestionKind::Number { min, max } => self.ask_number(ask, min, max),
+        }
+    }
+
+    fn review(&mut self, questionnaire: &Questionnaire, answers: &PartialAnswers) -> Result<Review, Stop> {
+        let lines = self.summary_lines(questionnaire, answers);
+        let theme = IntakeTheme::new(self.paint, Vec::new());
+        loop {
+            self.line("")?;
+            self.line(&self.paint.strong("Summary of the answers"))?;
+            for line in &lines {
+                self.line(line)?;
+            }
+            let choice = Select::with_theme(&theme)
+                .with_prompt("Are these answers right?")
+                .items(["Confirm: show the result", "Change an answer"])
+                .default(0)
+                .report(false)
+                .interact_on_opt(&self.term)?;
+            match choice {
+                None => return Ok(Review::Back),
+                Some(0) => {
+                    // A blank line between the summary and the result that follows.
+                    self.line("")?;
+                    return Ok(Review::Confirm);
+                }
+                Some(_) => {}
+            }
+            let back = "← back to the summary";
+            let items = lines.iter().map(|l| l.trim_start().to_owned()).chain([back.to_owned()]);
+            let picked = Select::with_theme(&theme)
+                .with_prompt("Which answer?")
+                .items(items)
+                .default(0)
+                .report(false)
+                .interact_on_opt(&self.term)?;
+            if let Some(index) = picked.filter(|i| *i < lines.len()) {
+                return Ok(Review::Change(index));
+            }
+        }
+    }
+
+    fn announce(&mut self, urgency: Urgency, tell: &str) -> Result<(), Stop> {
+        let level = match urgency {
+            Urgency::Emergency => self.paint.alarm(&format!("!!! EMERGENCY: {tell}")),
+            Urgency::Urgent => self.paint.alarm(&format!("!! URGENT: {tell}")),
+            Urgency::Routine => self.paint.warn(&format!("! PHYSICIAN FIRST: {tell}")),
+        };
+        self.line("")?;
+        self.line(&level)?;
+        self.line(&self.paint.faint("The answers settle a physician referral: no more questions."))
+    }
+}

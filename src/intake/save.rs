@@ -1,0 +1,121 @@
+//! Saving the intake's answers as an answer file: written whole or not at all (a temporary
+//! file in the same folder, then a rename), readable by its owner only, and never over an
+//! existing file unless asked.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why the answers could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// The file exists and `--force` was not given.
+    #[error("{0} already exists; choose another name, or add --force to overwrite it")]
+    Exists(PathBuf),
+    /// The folder to save in does not exist.
+    #[error("cannot save to {0}: the folder {1} does not exist")]
+    NoFolder(PathBuf, PathBuf),
+    /// Writing failed.
+    #[error("cannot save to {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+}
+
+/// The folder a file is saved in (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Checks, before any question is asked, that the answers could be saved to `path`.
+pub fn check_target(path: &Path, force: bool) -> Result<(), SaveError> {
+    let folder = folder_of(path);
+    if !folder.is_dir() {
+        return Err(SaveError::NoFolder(path.to_owned(), folder.to_owned()));
+    }
+    if !force && path.symlink_metadata().is_ok() {
+        return Err(SaveError::Exists(path.to_owned()));
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` atomically with mode 0600; refuses to replace an existing file
+/// unless `force` (checked again here: it may have appeared while the questions were asked).
+pub fn save(path: &Path, text: &str, force: bool) -> Result<(), SaveError> {
+    let io = |error: std::io::Error| SaveError::Io(path.to_owned(), error);
+    let folder = folder_of(path);
+    // tempfile creates the file with mode 0600 on Unix; answers are health information.
+    let mut file =
+        tempfile::Builder::new().prefix(".massage-triage-").suffix(".tmp").tempfile_in(folder).map_err(io)?;
+    file.write_all(text.as_bytes()).map_err(io)?;
+    file.as_file().sync_all().map_err(io)?;
+    restrict_to_owner(file.path()).map_err(io)?;
+    if force {
+        file.persist(path).map_err(|e| io(e.error))?;
+    } else {
+        // No overwrite even in a race: the rename fails if the file exists by then.
+        file.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                SaveError::Exists(path.to_owned())
+            } else {
+                io(e.error)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn restrict_to_owner(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn saves_whole_with_owner_only_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answers.toml");
+        check_target(&path, false).unwrap();
+        save(&path, "severity = 5\n", false).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "severity = 5\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        // Only the saved file is left: no temporary file behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn never_overwrites_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("answers.toml");
+        std::fs::write(&path, "keep").unwrap();
+        assert!(matches!(check_target(&path, false), Err(SaveError::Exists(_))));
+        assert!(matches!(save(&path, "new", false), Err(SaveError::Exists(_))));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep");
+        check_target(&path, true).unwrap();
+        save(&path, "new", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_missing_folder_is_found_before_any_question() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nowhere").join("answers.toml");
+        assert!(matches!(check_target(&path, false), Err(SaveError::NoFolder(..))));
+    }
+}

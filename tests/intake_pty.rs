@@ -1,0 +1,484 @@
+//! The interactive intake in a real pseudo-terminal: the built binary is driven as a person
+//! would drive it (arrow keys as j, space to tick, enter, Esc, typed numbers, Ctrl-C), and
+//! the screen is read. Every wait is for expected text, with a generous timeout.
+
+#![allow(clippy::unwrap_used)]
+#![cfg(unix)]
+
+use assert_cmd::Command as AssertCommand;
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use expectrl::{Eof, Expect, Session};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_massage-triage");
+const DOWN: &str = "j";
+const ENTER: &str = "\r";
+const SPACE: &str = " ";
+const ESC: &str = "\x1b";
+const CTRL_C: &str = "\x03";
+const SHOW_CURSOR: &str = "\x1b[?25h";
+
+/// A person at the keyboard: sends keys, counts them, waits for the screen.
+struct Desk {
+    session: OsSession,
+    keystrokes: usize,
+    screen: String,
+}
+
+impl Desk {
+    fn start(command: Command) -> Desk {
+        let mut session = Session::spawn(command).unwrap();
+        session.set_expect_timeout(Some(Duration::from_secs(30)));
+        // Wide enough that no label wraps: the screen then reads as it would for a person.
+        session.get_process_mut().set_window_size(200, 60).unwrap();
+        Desk { session, keystrokes: 0, screen: String::new() }
+    }
+
+    /// `massage-triage ARGS` in the pty.
+    fn intake(args: &[&str]) -> Desk {
+        Desk::start(command(BIN, args))
+    }
+
+    /// `massage-triage ARGS > out` in the pty: prompts on the terminal, the result in a file.
+    fn intake_to_file(args: &[&str], out: &Path) -> Desk {
+        let mut sh = command("sh", &["-c", "out=\"$1\"; shift; exec \"$@\" > \"$out\"", "sh"]);
+        sh.arg(out).arg(BIN).args(args);
+        Desk::start(sh)
+    }
+
+    /// Waits for text on the screen; returns what came before it.
+    fn wait_for(&mut self, text: &str) -> String {
+        let found = self
+            .session
+            .expect(text)
+            .unwrap_or_else(|e| panic!("waiting for {text:?}: {e}; screen so far:\n{}", self.screen));
+        let before = String::from_utf8_lossy(found.before()).into_owned();
+        self.screen.push_str(&before);
+        self.screen.push_str(text);
+        before
+    }
+
+    /// Presses one key.
+    fn press(&mut self, key: &str) {
+        self.keystrokes += 1;
+        self.session.send(key).unwrap();
+    }
+
+    /// Presses a key several times.
+    fn press_n(&mut self, key: &str, times: usize) {
+        for _ in 0..times {
+            self.press(key);
+        }
+    }
+
+    /// Types text (one keystroke a character) and presses enter.
+    fn type_line(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(&c.to_string());
+        }
+        self.press(ENTER);
+    }
+
+    /// Waits for the program to end; returns everything after the last wait and the code.
+    fn finish(mut self) -> (String, i32) {
+        let rest = self.session.expect(Eof).map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned());
+        let rest = rest.unwrap_or_default();
+        let code = match self.session.get_process().wait().unwrap() {
+            WaitStatus::Exited(_, code) => code,
+            other => panic!("the intake did not exit normally: {other:?}"),
+        };
+        (rest, code)
+    }
+
+    // The questions of the built-in questionnaire, answered as at the desk.
+
+    /// Red flags: none (the explicit "None of these", after the ten flags).
+    fn no_red_flags(&mut self) {
+        self.wait_for("Question 1 of 9");
+        self.wait_for("None of these");
+        self.press_n(DOWN, 10);
+        self.press(SPACE);
+        self.press(ENTER);
+    }
+
+    fn duration_chronic(&mut self) {
+        self.wait_for("Question 2 of 9");
+        self.wait_for("More than 12 weeks");
+        self.press_n(DOWN, 2);
+        self.press(ENTER);
+    }
+
+    fn severity(&mut self, typed: &str) {
+        self.wait_for("Question 3 of 9");
+        self.wait_for("0 to 10");
+        self.type_line(typed);
+    }
+
+    fn not_worsening(&mut self) {
+        self.wait_for("Question 4 of 9");
+        self.wait_for("No");
+        self.press(DOWN);
+        self.press(ENTER);
+    }
+
+    fn lower_back(&mut self) {
+        self.wait_for("Question 5 of 9");
+        self.wait_for("Lower back");
+        self.press_n(DOWN, 3);
+        self.press(SPACE);
+        self.press(ENTER);
+    }
+
+    fn posture_stress(&mut self) {
+        self.wait_for("Question 6 of 9");
+        self.wait_for("previous question");
+        self.press(ENTER);
+    }
+
+    fn no_contraindications(&mut self) {
+        self.wait_for("Question 7 of 9");
+        self.wait_for("None of these");
+        self.press_n(DOWN, 7);
+        self.press(SPACE);
+        self.press(ENTER);
+    }
+
+    fn age(&mut self, typed: &str) {
+        self.wait_for("Question 8 of 9");
+        self.wait_for("12 to 110");
+        self.type_line(typed);
+    }
+
+    fn medium_pressure(&mut self) {
+        self.wait_for("Question 9 of 9");
+        self.wait_for("Medium");
+        self.press(DOWN);
+        self.press(ENTER);
+    }
+
+    fn confirm(&mut self) {
+        self.wait_for("Summary of the answers");
+        self.press_confirm();
+    }
+
+    /// Confirms the summary already on the screen.
+    fn press_confirm(&mut self) {
+        self.wait_for("Confirm: show the result");
+        self.press(ENTER);
+    }
+
+    /// A typical desk call: no red flags, chronic lower-back pain from desk work, 41, medium.
+    fn typical_intake(&mut self) {
+        self.no_red_flags();
+        self.duration_chronic();
+        self.severity("5");
+        self.not_worsening();
+        self.lower_back();
+        self.posture_stress();
+        self.no_contraindications();
+        self.age("41");
+        self.medium_pressure();
+        self.confirm();
+    }
+}
+
+/// True when the text has an SGR sequence (colour, bold): `ESC [ digits ; ... m`.
+fn has_colour(text: &str) -> bool {
+    text.split("\x1b[").skip(1).any(|rest| {
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == ';'));
+        end.is_some_and(|i| rest[i..].starts_with('m'))
+    })
+}
+
+fn command(program: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(program);
+    command.args(args).env("TERM", "xterm").env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    command
+}
+
+#[test]
+fn a_typical_desk_intake_ends_in_a_recommendation_and_counts_its_keystrokes() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.typical_intake();
+    desk.wait_for("Recommendation: Swedish massage (swedish)");
+    desk.wait_for("Pressure: medium at most");
+    desk.wait_for("First session: 60 minutes");
+    let keystrokes = desk.keystrokes;
+    // NO_COLOR: no colour or bold anywhere on the screen.
+    assert!(!has_colour(&desk.screen), "{}", desk.screen);
+    let (rest, code) = desk.finish();
+    assert_eq!(code, 0, "{rest}");
+    // The desk result leaves out the rules' reasons (the therapist's mode has them).
+    assert!(!rest.contains("Why:"), "{rest}");
+    // The figure in the report: a typical desk intake is this many keystrokes.
+    assert_eq!(keystrokes, 40);
+}
+
+#[test]
+fn the_json_result_goes_to_standard_output_and_the_prompts_stay_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("result.json");
+    let mut desk = Desk::intake_to_file(&["intake", "--format", "json", "--id", "booking-1042"], &out);
+    desk.typical_intake();
+    let (rest, code) = desk.finish();
+    assert_eq!(code, 0, "{rest}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(json["recommendation"], "swedish");
+    assert_eq!(json["pressure"], "medium");
+    assert_eq!(json["session_minutes"], 60);
+    assert_eq!(json["urgency"], serde_json::Value::Null);
+    assert_eq!(json["id"], "booking-1042");
+    assert!(!desk_screen_has_json(&rest));
+}
+
+fn desk_screen_has_json(screen: &str) -> bool {
+    screen.contains("\"recommendation\"")
+}
+
+#[test]
+fn an_emergency_ends_the_intake_after_the_first_question() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.wait_for("Question 1 of 9");
+    desk.wait_for("Possible cauda equina syndrome"); // the highlighted option's help
+    desk.press(SPACE);
+    desk.press(ENTER);
+    desk.wait_for("!!! EMERGENCY: Call 911 or go to an emergency department now.");
+    desk.wait_for("Recommendation: physician (emergency)");
+    let screen = desk.screen.clone();
+    let (rest, code) = desk.finish();
+    assert_eq!(code, 0);
+    assert!(!screen.contains("Question 2 of 9") && !rest.contains("Question 2 of 9"));
+    assert!(rest.contains("Not asked"), "{rest}");
+}
+
+#[test]
+fn going_back_keeps_the_earlier_answer_and_lets_it_change() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("5");
+    desk.wait_for("Question 4 of 9");
+    desk.wait_for("previous question");
+    desk.press(ESC);
+    // Back at severity, with 5 offered as the default.
+    desk.wait_for("Question 3 of 9");
+    desk.wait_for("[5]");
+    desk.type_line("3");
+    desk.not_worsening();
+    desk.lower_back();
+    desk.posture_stress();
+    desk.no_contraindications();
+    desk.age("41");
+    desk.medium_pressure();
+    desk.wait_for("Summary of the answers");
+    desk.wait_for("Severity: 3");
+    desk.press_confirm();
+    desk.wait_for("Recommendation: Swedish massage");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_previous_question_choice_goes_back_too() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.wait_for("Question 2 of 9");
+    desk.wait_for("previous question");
+    desk.press_n(DOWN, 3); // past the three durations
+    desk.press(ENTER);
+    desk.wait_for("Question 1 of 9");
+    desk.press(CTRL_C);
+    let (_, code) = desk.finish();
+    assert_eq!(code, 130);
+}
+
+#[test]
+fn the_summary_can_change_an_answer_and_returns_to_the_summary() {
+    let mut desk = Desk::intake(&["intake", "--mode", "therapist"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("5");
+    desk.not_worsening();
+    desk.lower_back();
+    desk.posture_stress();
+    desk.no_contraindications();
+    desk.age("41");
+    desk.medium_pressure();
+    desk.wait_for("Summary of the answers");
+    desk.wait_for("Change an answer");
+    desk.press(DOWN);
+    desk.press(ENTER);
+    desk.wait_for("Which answer?");
+    desk.wait_for("Age: 41");
+    desk.press_n(DOWN, 7);
+    desk.press(ENTER);
+    desk.wait_for("Question 8 of 9");
+    desk.wait_for("[41]");
+    desk.type_line("80");
+    desk.wait_for("Summary of the answers");
+    desk.wait_for("Age: 80");
+    desk.press_confirm();
+    desk.wait_for("Recommendation: Swedish massage");
+    desk.wait_for("First session: 45 minutes");
+    // The therapist sees the reasons with their sources.
+    desk.wait_for("Why:");
+    desk.wait_for("older_client");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_invalid_number_is_explained_and_asked_again() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.wait_for("Question 3 of 9");
+    desk.wait_for("0 to 10");
+    desk.type_line("?");
+    desk.wait_for("A whole number: 0 is no pain, 10 is the worst pain imaginable.");
+    desk.type_line("lots");
+    desk.wait_for("\"lots\" is not a whole number: type a number from 0 to 10.");
+    desk.type_line("11");
+    desk.wait_for("11 is out of range: type a whole number from 0 to 10.");
+    desk.type_line("4");
+    desk.wait_for("Question 4 of 9");
+    desk.press(CTRL_C);
+    let (_, code) = desk.finish();
+    assert_eq!(code, 130);
+}
+
+#[test]
+fn ctrl_c_shows_the_cursor_writes_nothing_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("answers.toml");
+    let mut desk = Desk::intake(&["intake", "--save", saved.to_str().unwrap()]);
+    desk.no_red_flags();
+    desk.wait_for("Question 2 of 9");
+    desk.wait_for("More than 12 weeks");
+    desk.press(CTRL_C);
+    desk.wait_for(SHOW_CURSOR);
+    let (_, code) = desk.finish();
+    assert_eq!(code, 130);
+    assert!(!saved.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written, not even a temporary file");
+}
+
+#[test]
+fn saved_answers_replay_through_assess_to_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("answers.toml");
+    let out = dir.path().join("result.json");
+    let args = ["intake", "--format", "json", "--id", "booking-7", "--save", saved.to_str().unwrap()];
+    let mut desk = Desk::intake_to_file(&args, &out);
+    desk.typical_intake();
+    desk.wait_for("Saved the answers to");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains("id = \"booking-7\""), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let replay = AssertCommand::cargo_bin("massage-triage")
+        .unwrap()
+        .args(["assess", "--format", "json", "--answers", saved.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(replay.status.success(), "{}", String::from_utf8_lossy(&replay.stderr));
+    let from_intake: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let from_assess: serde_json::Value = serde_json::from_slice(&replay.stdout).unwrap();
+    assert_eq!(from_intake, from_assess);
+}
+
+#[test]
+fn an_existing_save_file_is_refused_before_any_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("answers.toml");
+    std::fs::write(&saved, "keep me").unwrap();
+    let desk = Desk::intake(&["intake", "--save", saved.to_str().unwrap()]);
+    let (rest, code) = desk.finish();
+    assert_eq!(code, 2);
+    assert!(rest.contains("already exists") && rest.contains("--force"), "{rest}");
+    assert!(!rest.contains("Question 1 of 9"));
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "keep me");
+}
+
+#[test]
+fn an_emergency_with_save_says_nothing_was_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("answers.toml");
+    let mut desk = Desk::intake(&["intake", "--save", saved.to_str().unwrap()]);
+    desk.wait_for("Question 1 of 9");
+    desk.wait_for("Possible cauda equina syndrome");
+    desk.press(SPACE);
+    desk.press(ENTER);
+    desk.wait_for("EMERGENCY");
+    desk.wait_for("not saved");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+    assert!(!saved.exists());
+}
+
+#[test]
+fn without_a_terminal_intake_exits_2_with_a_hint() {
+    AssertCommand::cargo_bin("massage-triage")
+        .unwrap()
+        .arg("intake")
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains("assess --answers"));
+}
+
+#[test]
+fn without_a_terminal_no_subcommand_exits_2_with_a_one_line_hint() {
+    let assert = AssertCommand::cargo_bin("massage-triage").unwrap().write_stdin("").assert().code(2).stdout("");
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("assess --answers"));
+}
+
+#[test]
+fn no_subcommand_on_a_terminal_starts_the_intake() {
+    let mut desk = Desk::intake(&[]);
+    desk.wait_for("Question 1 of 9");
+    desk.press(CTRL_C);
+    let (_, code) = desk.finish();
+    assert_eq!(code, 130);
+}
+
+#[test]
+fn prompts_are_coloured_on_a_terminal_unless_no_color_is_set() {
+    let mut command = command(BIN, &["intake"]);
+    command.env_remove("NO_COLOR");
+    let mut desk = Desk::start(command);
+    desk.wait_for("Question 1 of 9");
+    desk.wait_for("None of these");
+    assert!(has_colour(&desk.screen), "{}", desk.screen);
+    desk.press(CTRL_C);
+    let (_, code) = desk.finish();
+    assert_eq!(code, 130);
+}
+
+#[test]
+fn a_certain_referral_skips_what_cannot_change_it_and_ends_when_settled() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("9");
+    desk.wait_for("Questions 4 to 6 skipped");
+    desk.no_contraindications();
+    desk.wait_for("! PHYSICIAN FIRST: See a physician before booking a massage");
+    desk.wait_for("Recommendation: physician (routine)");
+    let (rest, code) = desk.finish();
+    assert_eq!(code, 0);
+    assert!(
+        rest.contains("Not asked (the answers given settle the referral): worsening, location, onset, age, pressure")
+    );
+}
