@@ -65,7 +65,7 @@ impl RuleSet {
             (Ok(q), Ok(r)) => (q, r),
             (q, r) => {
                 let mut all = q.err().unwrap_or_default();
-                all.0.extend(r.err());
+                all.0.extend(r.err().into_iter().flat_map(|d| d.0));
                 return Err(all);
             }
         };
@@ -92,8 +92,8 @@ impl RuleSet {
 fn parse_both(
     questionnaire: SourceText<'_>,
     rules: SourceText<'_>,
-) -> (Result<Questionnaire, Diagnostics>, Result<RawRuleFile, Diagnostic>) {
-    let parse_rules = || toml::from_str::<RawRuleFile>(rules.text).map_err(|e| rules.toml_error(&e));
+) -> (Result<Questionnaire, Diagnostics>, Result<RawRuleFile, Diagnostics>) {
+    let parse_rules = || toml::from_str::<RawRuleFile>(rules.text).map_err(|e| Diagnostics::from(rules.toml_error(&e)));
     std::thread::scope(|scope| {
         let helper = std::thread::Builder::new().spawn_scoped(scope, || Questionnaire::parse(questionnaire));
         let raw_rules = parse_rules();
