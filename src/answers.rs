@@ -31,15 +31,19 @@ pub struct Answers {
     words: Vec<u64>,
 }
 
+/// Numbers are stored as words with the sign bit flipped, so that unsigned comparison of
+/// words orders them as signed numbers.
+pub const NUMBER_BIAS: u64 = 1 << 63;
+
 impl Answer {
     /// The answer as one word: option bits (a yes/no is bit 1 for yes, bit 0 for no) or
-    /// the number itself.
+    /// the number, biased by [`NUMBER_BIAS`].
     #[inline]
     pub fn word(self) -> u64 {
         match self {
             Answer::Choice(i) => 1 << i,
             Answer::Choices(bits) => bits,
-            Answer::Number(n) => n as u64,
+            Answer::Number(n) => n as u64 ^ NUMBER_BIAS,
             Answer::YesNo(b) => 1 << u8::from(b),
         }
     }

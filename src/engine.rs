@@ -3,11 +3,11 @@
 
 use crate::answers::Answers;
 use crate::recommendation::{Pressure, Recommendation, Style, StyleSet, Urgency};
-use crate::rules::{Condition, Effect, Rule, RuleSet, MAX_RULES};
+use crate::rules::{Condition, Effect, Rule, RuleBits, RuleSet, MAX_RULES};
 
 /// Which rules fired, as a fixed set of bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub struct FiredRules([u64; MAX_RULES / 64]);
+pub struct FiredRules(RuleBits);
 
 impl FiredRules {
     #[inline]
@@ -23,7 +23,16 @@ impl FiredRules {
 
     /// Indices of the fired rules, in rule order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..MAX_RULES).filter(|i| self.contains(*i))
+        self.0.iter().enumerate().flat_map(|(word, bits)| {
+            let mut rest = *bits;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    word * 64 + bit
+                })
+            })
+        })
     }
 }
 
@@ -131,12 +140,11 @@ struct Tally {
 /// effects of those that fire as it goes.
 #[inline]
 pub fn evaluate(rule_set: &RuleSet, answers: &Answers) -> Evaluation {
-    let mut fired = FiredRules::default();
+    let fired = FiredRules(rule_set.program.fired(&rule_set.rules, answers));
     let mut tally = Tally::new();
-    for (index, rule) in rule_set.rules.iter().enumerate() {
-        if rule_set.program.fires(index, rule, answers) {
-            fired.insert(index);
-            tally.add(&rule.effect);
+    for index in fired.iter() {
+        if let Some(effect) = rule_set.program.effect(index) {
+            tally.add(effect);
         }
     }
     conclude(rule_set, fired, &tally)

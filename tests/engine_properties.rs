@@ -232,3 +232,47 @@ fn safety_marks_hold_for_every_red_flag_and_contraindication_combination() {
         }
     }
 }
+
+/// The built-in rules plus rules whose conditions are not plain conjunctions (`any`, `not`,
+/// nested), which the compiled program leaves to the condition tree.
+fn rule_set_with_trees() -> &'static RuleSet {
+    static RULE_SET: OnceLock<RuleSet> = OnceLock::new();
+    RULE_SET.get_or_init(|| {
+        let extra = r#"
+[[rule]]
+id = "tree_any_not"
+because = "test"
+source = ["test"]
+when = { any = [ { question = "age", at_least = 70 }, { not = { question = "onset", is = "sports" } } ] }
+advice = "tree one"
+
+[[rule]]
+id = "tree_nested"
+because = "test"
+source = ["test"]
+when = { all = [ { question = "worsening", is = false }, { any = [ { question = "location", contains_all = ["neck", "leg"] }, { question = "severity", between = [2, 3] } ] } ] }
+favour = { myofascial = 5 }
+"#;
+        let rules = format!("{}{extra}", massage_triage::rules::BUILT_IN_RULES);
+        RuleSet::from_texts(
+            SourceText::new("questionnaire.toml", massage_triage::rules::BUILT_IN_QUESTIONNAIRE),
+            SourceText::new("rules.toml", &rules),
+            massage_triage::rules::Origin::BuiltIn,
+        )
+        .unwrap()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn the_compiled_program_agrees_with_the_condition_tree(answers in any_answers()) {
+        let rule_set = rule_set_with_trees();
+        let evaluation = evaluate(rule_set, &answers);
+        for (index, rule) in rule_set.rules.iter().enumerate() {
+            prop_assert_eq!(evaluation.fired.contains(index), rule.when.holds(&answers), "rule {}", rule.id);
+        }
+        prop_assert_eq!(evaluation, evaluate_traced(rule_set, &answers).0);
+    }
+}

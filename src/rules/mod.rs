@@ -8,7 +8,7 @@ mod raw;
 
 pub use condition::{Condition, SetTest};
 pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
-pub use program::Program;
+pub use program::{Program, RuleBits};
 
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};

@@ -1,110 +1,135 @@
-//! The rule set compiled for speed: each rule whose condition is a conjunction of tests
-//! (most are: one test, or `all` of tests) becomes a run of flat tests on answer words,
-//! evaluated without recursion or branching on answer kinds. Anything else falls back to
-//! the condition tree. Both give the same answer (a property test checks it).
+//! The rule set compiled for speed. Every distinct test on an answer (a leaf of a
+//! condition) becomes one branch-free comparison on a machine word; a rule whose condition
+//! is a conjunction of tests (one test, `all` of tests, or `always`: every default rule)
+//! fires when all of its test bits are set. Conditions with `any` or `not` fall back to the
+//! condition tree. Both paths give the same answer (a property test checks it).
 
 use super::condition::{Condition, SetTest};
-use super::Rule;
+use super::{Effect, Rule};
+use crate::answers::{Answers, NUMBER_BIAS};
 
-/// One test on one answer word.
+/// How many distinct tests get a bit; rules needing more fall back to the tree.
+const MAX_TESTS: usize = 128;
+type TestBits = [u64; MAX_TESTS / 64];
+
+/// One test: `lo <= (word & mask) <= lo + span`, which expresses every leaf test (option
+/// bits any / all / none, and number ranges on biased words) as one subtraction and one
+/// comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Test {
-    question: u32,
-    op: Op,
+    question: usize,
     mask: u64,
-    min: i64,
-    max: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    AnyBit,
-    AllBits,
-    NoBits,
-    InRange,
+    lo: u64,
+    span: u64,
 }
 
 impl Test {
-    #[inline]
-    fn holds(&self, words: &[u64]) -> bool {
-        let word = words.get(self.question as usize).copied().unwrap_or_default();
-        match self.op {
-            Op::AnyBit => word & self.mask != 0,
-            Op::AllBits => word & self.mask == self.mask,
-            Op::NoBits => word & self.mask == 0,
-            Op::InRange => (self.min..=self.max).contains(&(word as i64)),
-        }
-    }
-
     fn of(condition: &Condition) -> Option<Test> {
-        let bits = |question: usize, op: Op, mask: u64| Test { question: question as u32, op, mask, min: 0, max: 0 };
+        let bits =
+            |question: usize, mask: u64, lo: u64, hi: u64| Test { question, mask, lo, span: hi.wrapping_sub(lo) };
         Some(match *condition {
-            Condition::Choice { question, options } => bits(question, Op::AnyBit, options),
+            Condition::Choice { question, options } => bits(question, options, 1, u64::MAX),
             Condition::Contains { question, options, test } => match test {
-                SetTest::ContainsAny => bits(question, Op::AnyBit, options),
-                SetTest::ContainsAll => bits(question, Op::AllBits, options),
-                SetTest::ContainsNone => bits(question, Op::NoBits, options),
+                SetTest::ContainsAny => bits(question, options, 1, u64::MAX),
+                SetTest::ContainsAll => bits(question, options, options, options),
+                SetTest::ContainsNone => bits(question, options, 0, 0),
             },
-            Condition::YesNo { question, value } => bits(question, Op::AnyBit, 1 << u8::from(value)),
+            Condition::YesNo { question, value } => {
+                bits(question, u64::MAX, 1 << u8::from(value), 1 << u8::from(value))
+            }
             Condition::Number { question, min, max } => {
-                Test { question: question as u32, op: Op::InRange, mask: 0, min, max }
+                bits(question, u64::MAX, min as u64 ^ NUMBER_BIAS, max as u64 ^ NUMBER_BIAS)
             }
             _ => return None,
         })
     }
-}
 
-/// How one rule is evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RuleCode {
-    /// Every test in `tests[start..end]` holds (none: always).
-    Conjunction { start: u32, end: u32 },
-    /// Evaluate the condition tree.
-    Tree,
+    #[inline(always)]
+    fn holds(&self, words: &[u64]) -> bool {
+        let value = words.get(self.question).copied().unwrap_or_default() & self.mask;
+        value.wrapping_sub(self.lo) <= self.span
+    }
 }
 
 /// The compiled rule set.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
     tests: Vec<Test>,
-    rules: Vec<RuleCode>,
+    /// For each rule, the test bits that must all be set for it to fire.
+    needs: Vec<TestBits>,
+    /// Rules whose condition is not a conjunction of tests: evaluated on the tree.
+    tree_rules: Vec<usize>,
+    effects: Vec<Effect>,
 }
 
+/// Which rules fired, one bit per rule (see `engine::FiredRules`).
+pub type RuleBits = [u64; super::MAX_RULES / 64];
+
 impl Program {
-    /// Compiles every rule's condition.
+    /// Compiles every rule's condition; identical tests are shared.
     pub fn compile(rules: &[Rule]) -> Program {
         let mut program = Program::default();
-        for rule in rules {
-            let start = program.tests.len() as u32;
-            let code = match conjunction(&rule.when) {
-                Some(tests) => {
-                    program.tests.extend(tests);
-                    RuleCode::Conjunction { start, end: program.tests.len() as u32 }
-                }
-                None => RuleCode::Tree,
-            };
-            program.rules.push(code);
+        for (index, rule) in rules.iter().enumerate() {
+            let needs = program.conjunction(&rule.when).unwrap_or_else(|| {
+                program.tree_rules.push(index);
+                TestBits::default()
+            });
+            program.needs.push(needs);
+            // The effect without its sentences: the hot loop reads only numbers.
+            program.effects.push(Effect { precaution: None, advice: None, ..rule.effect.clone() });
         }
         program
     }
 
-    /// Whether rule `index` fires for answers given as words (and as values, for the tree).
-    #[inline]
-    pub fn fires(&self, index: usize, rule: &Rule, answers: &crate::answers::Answers) -> bool {
-        match self.rules.get(index) {
-            Some(RuleCode::Conjunction { start, end }) => {
-                let words = answers.words();
-                self.tests[*start as usize..*end as usize].iter().all(|t| t.holds(words))
-            }
-            _ => rule.when.holds(answers),
+    fn conjunction(&mut self, condition: &Condition) -> Option<TestBits> {
+        let leaves: Vec<&Condition> = match condition {
+            Condition::Always => Vec::new(),
+            Condition::All(parts) => parts.iter().collect(),
+            leaf => vec![leaf],
+        };
+        let mut needs = TestBits::default();
+        for leaf in leaves {
+            let test = Test::of(leaf)?;
+            let index = match self.tests.iter().position(|t| *t == test) {
+                Some(index) => index,
+                None if self.tests.len() < MAX_TESTS => {
+                    self.tests.push(test);
+                    self.tests.len() - 1
+                }
+                None => return None,
+            };
+            needs[index / 64] |= 1 << (index % 64);
         }
+        Some(needs)
     }
-}
 
-fn conjunction(condition: &Condition) -> Option<Vec<Test>> {
-    match condition {
-        Condition::Always => Some(Vec::new()),
-        Condition::All(parts) => parts.iter().map(Test::of).collect(),
-        leaf => Test::of(leaf).map(|t| vec![t]),
+    /// Which rules fire on these answers: every test once, then each rule's test bits
+    /// compared without branching.
+    #[inline]
+    pub fn fired(&self, rules: &[Rule], answers: &Answers) -> RuleBits {
+        let words = answers.words();
+        let mut passed = TestBits::default();
+        for (slot, tests) in passed.iter_mut().zip(self.tests.chunks(64)) {
+            *slot = tests.iter().enumerate().fold(0, |bits, (bit, test)| bits | u64::from(test.holds(words)) << bit);
+        }
+        let mut fired = RuleBits::default();
+        for (slot, rules) in fired.iter_mut().zip(self.needs.chunks(64)) {
+            *slot = rules.iter().enumerate().fold(0, |bits, (bit, needs)| {
+                let missing = (needs[0] & !passed[0]) | (needs[1] & !passed[1]);
+                bits | u64::from(missing == 0) << bit
+            });
+        }
+        for &index in &self.tree_rules {
+            let holds = rules.get(index).is_some_and(|rule| rule.when.holds(answers));
+            fired[index / 64] &= !(1 << (index % 64));
+            fired[index / 64] |= u64::from(holds) << (index % 64);
+        }
+        fired
+    }
+
+    /// The effect of rule `index` without its sentences.
+    #[inline]
+    pub fn effect(&self, index: usize) -> Option<&Effect> {
+        self.effects.get(index)
     }
 }
