@@ -105,6 +105,13 @@ fn list<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a str>)
     }
 }
 
+/// The readable trace alone: every rule in order, fired or not, and what failed.
+pub fn render_trace(rule_set: &RuleSet, answers: &Answers, trace: &[RuleTrace<'_>], paint: Paint) -> String {
+    let mut out = String::new();
+    explain(&mut out, rule_set, answers, trace, paint);
+    out
+}
+
 fn explain(out: &mut String, rule_set: &RuleSet, answers: &Answers, trace: &[RuleTrace<'_>], paint: Paint) {
     let _ = writeln!(out);
     let _ = writeln!(out, "Rules considered, in order:");
