@@ -49,7 +49,8 @@ fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
         Ok(parts) => parts,
         Err(reason) => return not_proven(rule_set, reason),
     };
-    let mut checker = Checker { parts: &parts, findings: Vec::new(), combinations: 0 };
+    let plain = (0..parts.components.len()).map(|c| parts.plain_variants(c, |f| f)).collect();
+    let mut checker = Checker { parts: &parts, plain, findings: Vec::new(), combinations: 0 };
     for (q, question) in rule_set.questionnaire.questions.iter().enumerate() {
         for (o, option) in question.options.iter().enumerate() {
             if let Some(least) = option.min_urgency {

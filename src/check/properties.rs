@@ -32,6 +32,8 @@ fn same_decision(a: &Evaluation, b: &Evaluation) -> bool {
 /// The checker's state: the parts and what it has found so far.
 pub(crate) struct Checker<'p, 'r> {
     pub parts: &'p Parts<'r>,
+    /// Each component's variants with the same rules on both sides, computed once.
+    pub plain: Vec<Vec<Variant>>,
     pub findings: Vec<Finding>,
     pub combinations: u64,
 }
@@ -43,7 +45,9 @@ struct Search {
 }
 
 impl<'p, 'r> Checker<'p, 'r> {
-    fn search(&self, special: Option<(usize, Vec<Variant>)>, other: impl Fn(FiredRules) -> FiredRules) -> Search {
+    /// The levels of a search; `other` maps each part's fired rules to the "other" side
+    /// (`None`: the same, from the variants computed once).
+    fn search(&self, special: Option<(usize, Vec<Variant>)>, other: Option<&dyn Fn(FiredRules) -> FiredRules>) -> Search {
         let mut levels = Vec::new();
         let mut order = Vec::new();
         let special_component = special.as_ref().map(|(c, _)| *c);
@@ -53,7 +57,10 @@ impl<'p, 'r> Checker<'p, 'r> {
         }
         for component in 0..self.parts.components.len() {
             if Some(component) != special_component {
-                levels.push(self.parts.plain_variants(component, &other));
+                levels.push(match other {
+                    Some(other) => self.parts.plain_variants(component, other),
+                    None => self.plain[component].clone(),
+                });
                 order.push(component);
             }
         }
@@ -119,7 +126,7 @@ impl<'p, 'r> Checker<'p, 'r> {
 
     /// Every option with `min_urgency` ends in a referral at least that urgent.
     pub fn min_urgency(&mut self, question: usize, option: usize, least: Urgency) {
-        let search = self.search(Some(self.holding(question, option)), |f| f);
+        let search = self.search(Some(self.holding(question, option)), None);
         let mut found = None;
         let parts = self.parts;
         self.combinations += explore(&search.levels, &|refer, _| refer >= Some(least), &mut |leaf| {
@@ -153,7 +160,7 @@ impl<'p, 'r> Checker<'p, 'r> {
 
     /// No style an option forbids is recommended, or offered as an alternative, with it.
     pub fn forbidden(&mut self, question: usize, option: usize, styles: StyleSet) {
-        let search = self.search(Some(self.holding(question, option)), |f| f);
+        let search = self.search(Some(self.holding(question, option)), None);
         let mut found = None;
         let parts = self.parts;
         self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
@@ -220,7 +227,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             let pin = Pin { question, include: holds, exclude: 1 << option, add: 1 << option };
             Some((fired, after_fired, Example { classes: classes.to_vec(), pin: Some(pin) }))
         });
-        let search = self.search(Some((component, variants)), |f| f);
+        let search = self.search(Some((component, variants)), None);
         let mut found = None;
         self.combinations += explore(&search.levels, &|refer, after| refer.is_some() && after >= refer, &mut |leaf| {
             let before = parts.decide(leaf.fired);
@@ -280,7 +287,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             catch_all.iter().for_each(|r| fired.remove(*r));
             fired
         };
-        let search = self.search(None, without);
+        let search = self.search(None, Some(&without));
         let (mut gap, mut only) = ((0u128, 0u128, None), (0u128, 0u128, None));
         self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
             let evaluation = parts.decide(leaf.fired);
@@ -373,7 +380,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             other.remove(rule);
             fired.contains(rule).then(|| (fired, other, Example { classes: classes.to_vec(), pin: None }))
         });
-        let search = self.search(Some((component, variants)), |f| f);
+        let search = self.search(Some((component, variants)), None);
         let mut matters = false;
         let mut first = None;
         self.combinations += explore(&search.levels, &|with, without| with.is_some() && with == without, &mut |leaf| {

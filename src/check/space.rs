@@ -8,6 +8,7 @@ use crate::answers::Answer;
 use crate::questionnaire::{Question, QuestionKind};
 use crate::recommendation::{StyleSet, Urgency};
 use crate::rules::{Condition, RuleSet, SetTest};
+use std::collections::HashMap;
 
 /// The most classes one question may have before the checker gives up on it.
 pub const MAX_QUESTION_CLASSES: usize = 1 << 20;
@@ -155,6 +156,8 @@ pub struct QuestionSpace {
     /// The classes.
     pub classes: Vec<AnswerClass>,
     min_selected: usize,
+    /// A several-of class's index by its takes.
+    by_takes: HashMap<Vec<Take>, usize>,
 }
 
 /// Every question's classes: the answer space the checker proves over.
@@ -252,7 +255,7 @@ impl AnswerSpace {
         };
         let mut after_takes = takes.clone();
         after_takes[group] = after;
-        let index = space.classes.iter().position(|c| c.value == ClassValue::Choices(after_takes.clone()))?;
+        let index = *space.by_takes.get(&after_takes)?;
         Some((index, before_holds))
     }
 }
@@ -334,7 +337,7 @@ fn option_groups(question: &Question, tests: &QuestionTests) -> Vec<OptionGroup>
 fn question_space(question: &Question, tests: &QuestionTests) -> Result<QuestionSpace, String> {
     let groups = option_groups(question, tests);
     let mut min_selected = 0;
-    let classes = match question.kind {
+    let classes: Vec<AnswerClass> = match question.kind {
         QuestionKind::OneOf => groups
             .iter()
             .enumerate()
@@ -355,7 +358,15 @@ fn question_space(question: &Question, tests: &QuestionTests) -> Result<Question
             [false, true].into_iter().map(|b| AnswerClass { value: ClassValue::YesNo(b), answers: 1 }).collect()
         }
     };
-    Ok(QuestionSpace { groups, classes, min_selected })
+    let by_takes = classes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match &c.value {
+            ClassValue::Choices(takes) => Some((takes.clone(), i)),
+            _ => None,
+        })
+        .collect();
+    Ok(QuestionSpace { groups, classes, min_selected, by_takes })
 }
 
 fn several_classes(question: &Question, groups: &[OptionGroup], least: usize) -> Result<Vec<AnswerClass>, String> {
