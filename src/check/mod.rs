@@ -14,6 +14,7 @@ pub mod space;
 pub use findings::{code, outcome_words, Category, CheckReport, Counterexample, Finding, Place};
 
 use crate::diagnostic::Diagnostics;
+use crate::engine::FiredRules;
 use crate::questionnaire::QuestionKind;
 use crate::rules::RuleSet;
 use properties::Checker;
@@ -49,25 +50,15 @@ fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
         Ok(parts) => parts,
         Err(reason) => return not_proven(rule_set, reason),
     };
-    let plain = (0..parts.components.len()).map(|c| parts.plain_variants(c, |f| f)).collect();
+    let plain: Result<Vec<_>, String> =
+        (0..parts.components.len()).map(|c| parts.plain_variants(c, FiredRules::default())).collect();
+    let plain = match plain {
+        Ok(plain) => plain,
+        Err(reason) => return not_proven(rule_set, reason),
+    };
     let mut checker = Checker { parts: &parts, plain, findings: Vec::new(), combinations: 0 };
-    for (q, question) in rule_set.questionnaire.questions.iter().enumerate() {
-        for (o, option) in question.options.iter().enumerate() {
-            if let Some(least) = option.min_urgency {
-                checker.min_urgency(q, o, least);
-            }
-            if !option.forbids.is_empty() {
-                checker.forbidden(q, o, option.forbids);
-            }
-            if question.escalating && matches!(question.kind, QuestionKind::SeveralOf { .. }) {
-                checker.escalation(q, o);
-            }
-        }
-    }
-    if scope == Scope::Everything {
-        checker.gaps();
-        checker.dead_and_shadowed();
-        checker.unused();
+    if let Err(reason) = prove_all(&mut checker, scope) {
+        return not_proven(rule_set, reason);
     }
     let Checker { mut findings, combinations, .. } = checker;
     // Safety first, then gaps, then warnings; file order within each.
@@ -78,6 +69,29 @@ fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
         answer_sets: parts.space.answer_count(),
         combinations,
     }
+}
+
+fn prove_all(checker: &mut Checker<'_, '_>, scope: Scope) -> Result<(), String> {
+    let questions = &checker.parts.rule_set.questionnaire.questions;
+    for (q, question) in questions.iter().enumerate() {
+        for (o, option) in question.options.iter().enumerate() {
+            if let Some(least) = option.min_urgency {
+                checker.min_urgency(q, o, least)?;
+            }
+            if !option.forbids.is_empty() {
+                checker.forbidden(q, o, option.forbids)?;
+            }
+            if question.escalating && matches!(question.kind, QuestionKind::SeveralOf { .. }) {
+                checker.escalation(q, o)?;
+            }
+        }
+    }
+    if scope == Scope::Everything {
+        checker.gaps()?;
+        checker.dead_and_shadowed()?;
+        checker.unused();
+    }
+    Ok(())
 }
 
 fn not_proven(rule_set: &RuleSet, reason: String) -> CheckReport {

@@ -1,7 +1,7 @@
 //! The properties proven over the answer space, one function each.
 
 use super::findings::{code, Category, Counterexample, Finding, Place};
-use super::prove::{explore, Example, Flow, Parts, Pin, Variant};
+use super::prove::{explore, Example, Flow, Parts, Pin, Spec, Variant};
 use super::space::{collect_tests, reads_option};
 use crate::engine::{Evaluation, FiredRules};
 use crate::questionnaire::QuestionKind;
@@ -47,7 +47,7 @@ struct Search {
 impl<'p, 'r> Checker<'p, 'r> {
     /// The levels of a search; `other` maps each part's fired rules to the "other" side
     /// (`None`: the same, from the variants computed once).
-    fn search(&self, special: Option<(usize, Vec<Variant>)>, other: Option<&dyn Fn(FiredRules) -> FiredRules>) -> Search {
+    fn search(&self, special: Option<(usize, Vec<Variant>)>, without: Option<FiredRules>) -> Result<Search, String> {
         let mut levels = Vec::new();
         let mut order = Vec::new();
         let special_component = special.as_ref().map(|(c, _)| *c);
@@ -57,14 +57,14 @@ impl<'p, 'r> Checker<'p, 'r> {
         }
         for component in 0..self.parts.components.len() {
             if Some(component) != special_component {
-                levels.push(match other {
-                    Some(other) => self.parts.plain_variants(component, other),
+                levels.push(match without {
+                    Some(without) => self.parts.plain_variants(component, without)?,
                     None => self.plain[component].clone(),
                 });
                 order.push(component);
             }
         }
-        Search { levels, order }
+        Ok(Search { levels, order })
     }
 
     fn examples(&self, search: &Search, picks: &[usize]) -> Vec<(usize, Example)> {
@@ -111,22 +111,20 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Variants of the option's component restricted to classes that can hold it.
-    fn holding(&self, question: usize, option: usize) -> (usize, Vec<Variant>) {
+    fn holding(&self, question: usize, option: usize) -> Result<(usize, Vec<Variant>), String> {
         let component = self.parts.component_of[question];
-        let at = self.parts.components[component].questions.iter().position(|q| *q == question).unwrap_or(0);
         let pin = Pin { question, include: 1 << option, exclude: 0, add: 0 };
-        let variants = self.parts.variants(component, |_, classes, fired| {
-            self.parts
-                .space
-                .can_include(question, classes[at], option)
-                .then(|| (fired, fired, Example { classes: classes.to_vec(), pin: Some(pin) }))
-        });
-        (component, variants)
+        let pairs = (0..self.parts.space.questions[question].classes.len())
+            .filter(|c| self.parts.space.can_include(question, *c, option))
+            .map(|c| (c, c, pin))
+            .collect();
+        let spec = Spec { pinned: Some((question, pairs)), ..Spec::default() };
+        Ok((component, self.parts.variants(component, &spec)?))
     }
 
     /// Every option with `min_urgency` ends in a referral at least that urgent.
-    pub fn min_urgency(&mut self, question: usize, option: usize, least: Urgency) {
-        let search = self.search(Some(self.holding(question, option)), None);
+    pub fn min_urgency(&mut self, question: usize, option: usize, least: Urgency) -> Result<(), String> {
+        let search = self.search(Some(self.holding(question, option)?), None)?;
         let mut found = None;
         let parts = self.parts;
         self.combinations += explore(&search.levels, &|refer, _| refer >= Some(least), &mut |leaf| {
@@ -138,7 +136,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                 Flow::Stop
             }
         });
-        let Some(picks) = found else { return };
+        let Some(picks) = found else { return Ok(()) };
         let example = self.counterexample(&search, &picks, false);
         let (q, o) = self.names(question, option);
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
@@ -156,11 +154,12 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules,
             example,
         });
+        Ok(())
     }
 
     /// No style an option forbids is recommended, or offered as an alternative, with it.
-    pub fn forbidden(&mut self, question: usize, option: usize, styles: StyleSet) {
-        let search = self.search(Some(self.holding(question, option)), None);
+    pub fn forbidden(&mut self, question: usize, option: usize, styles: StyleSet) -> Result<(), String> {
+        let search = self.search(Some(self.holding(question, option)?), None)?;
         let mut found = None;
         let parts = self.parts;
         self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
@@ -178,7 +177,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                 Flow::Continue
             }
         });
-        let Some(picks) = found else { return };
+        let Some(picks) = found else { return Ok(()) };
         let example = self.counterexample(&search, &picks, false);
         let (q, o) = self.names(question, option);
         let names: Vec<&str> = styles.iter().map(|s| s.id()).collect();
@@ -204,30 +203,24 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules,
             example,
         });
+        Ok(())
     }
 
     /// Adding an option of an escalating question never lowers the urgency nor raises the pressure.
-    pub fn escalation(&mut self, question: usize, option: usize) {
+    pub fn escalation(&mut self, question: usize, option: usize) -> Result<(), String> {
         let parts = self.parts;
         let component = parts.component_of[question];
-        let at = parts.components[component].questions.iter().position(|q| *q == question).unwrap_or(0);
-        let rules = &parts.components[component].rules;
-        let refer_of = |fired: &FiredRules| {
-            rules.iter().filter(|r| fired.contains(**r)).filter_map(|r| parts.rule_set.rules[*r].effect.refer).max()
-        };
-        let variants = parts.variants(component, |_, classes, fired| {
-            let (after_class, holds) = parts.space.after_adding(question, classes[at], option)?;
-            let mut after = classes.to_vec();
-            after[at] = after_class;
-            let after_fired = parts.components[component].classes[parts.class_index(component, &after)].1;
-            let (before_refer, after_refer) = (refer_of(&fired), refer_of(&after_fired));
-            if after_refer.is_some() && after_refer >= before_refer {
-                return None; // a referral at least as urgent whatever else is answered
-            }
-            let pin = Pin { question, include: holds, exclude: 1 << option, add: 1 << option };
-            Some((fired, after_fired, Example { classes: classes.to_vec(), pin: Some(pin) }))
-        });
-        let search = self.search(Some((component, variants)), None);
+        let pairs = (0..parts.space.questions[question].classes.len())
+            .filter_map(|before| {
+                let (after, holds) = parts.space.after_adding(question, before, option)?;
+                Some((before, after, Pin { question, include: holds, exclude: 1 << option, add: 1 << option }))
+            })
+            .collect();
+        let spec = Spec { pinned: Some((question, pairs)), ..Spec::default() };
+        let mut variants = parts.variants(component, &spec)?;
+        // A referral at least as urgent after adding it, whatever else is answered.
+        variants.retain(|v| !(v.other_refer.is_some() && v.other_refer >= v.refer));
+        let search = self.search(Some((component, variants)), None)?;
         let mut found = None;
         self.combinations += explore(&search.levels, &|refer, after| refer.is_some() && after >= refer, &mut |leaf| {
             let before = parts.decide(leaf.fired);
@@ -239,7 +232,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                 Flow::Continue
             }
         });
-        let Some(picks) = found else { return };
+        let Some(picks) = found else { return Ok(()) };
         let example = self.counterexample(&search, &picks, true);
         let (q, o) = self.names(question, option);
         let mut involved = self.readers(question, option);
@@ -270,24 +263,25 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules: involved,
             example,
         });
+        Ok(())
     }
 
     /// Answers no rule decides (error), or only an always-true catch-all decides (warning).
-    pub fn gaps(&mut self) {
+    pub fn gaps(&mut self) -> Result<(), String> {
         let parts = self.parts;
         let mut catch_all = Vec::new();
-        for part in &parts.components {
+        let mut without = FiredRules::default();
+        for (component, part) in parts.components.iter().enumerate() {
             for &rule in &part.rules {
-                if !part.classes.is_empty() && part.classes.iter().all(|(_, fired)| fired.contains(rule)) {
+                let spec = Spec { require: Some((rule, false)), only: Some(rule), ..Spec::default() };
+                if parts.variants(component, &spec)?.is_empty() {
                     catch_all.push(rule);
+                    without.insert(rule);
                 }
             }
         }
-        let without = |mut fired: FiredRules| {
-            catch_all.iter().for_each(|r| fired.remove(*r));
-            fired
-        };
-        let search = self.search(None, Some(&without));
+        catch_all.sort_unstable();
+        let search = self.search(None, Some(without))?;
         let (mut gap, mut only) = ((0u128, 0u128, None), (0u128, 0u128, None));
         self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
             let evaluation = parts.decide(leaf.fired);
@@ -338,15 +332,17 @@ impl<'p, 'r> Checker<'p, 'r> {
                 example,
             });
         }
+        Ok(())
     }
 
     /// Rules that can never fire, and rules that never change any outcome.
-    pub fn dead_and_shadowed(&mut self) {
+    pub fn dead_and_shadowed(&mut self) -> Result<(), String> {
         let parts = self.parts;
         for (component, part) in parts.components.iter().enumerate() {
             for &rule in &part.rules {
                 let spec = &parts.rule_set.rules[rule];
-                if !part.classes.iter().any(|(_, fired)| fired.contains(rule)) {
+                let fires = Spec { require: Some((rule, true)), only: Some(rule), ..Spec::default() };
+                if parts.variants(component, &fires)?.is_empty() {
                     self.push(Finding {
                         code: code::DEAD_RULE,
                         category: Category::Warning,
@@ -362,25 +358,27 @@ impl<'p, 'r> Checker<'p, 'r> {
                         example: None,
                     });
                 } else {
-                    self.shadowed(component, rule);
+                    let mut without = FiredRules::default();
+                    without.insert(rule);
+                    let firing = Spec { without, require: Some((rule, true)), ..Spec::default() };
+                    let variants = parts.variants(component, &firing)?;
+                    self.shadowed(component, rule, variants)?;
                 }
             }
         }
+        Ok(())
     }
 
-    fn shadowed(&mut self, component: usize, rule: usize) {
+    /// Whether a rule ever changes an outcome; `variants`: its component where it fires,
+    /// with it (this side) and without it (other side).
+    fn shadowed(&mut self, component: usize, rule: usize, variants: Vec<Variant>) -> Result<(), String> {
         let parts = self.parts;
         let effect = &parts.rule_set.rules[rule].effect;
         let speaks = effect.precaution.is_some() || effect.advice.is_some();
         if speaks && effect.refer.is_some() {
-            return; // whenever it fires it is a reason given, with its sentence
+            return Ok(()); // whenever it fires it is a reason given, with its sentence
         }
-        let variants = parts.variants(component, |_, classes, fired| {
-            let mut other = fired;
-            other.remove(rule);
-            fired.contains(rule).then(|| (fired, other, Example { classes: classes.to_vec(), pin: None }))
-        });
-        let search = self.search(Some((component, variants)), None);
+        let search = self.search(Some((component, variants)), None)?;
         let mut matters = false;
         let mut first = None;
         self.combinations += explore(&search.levels, &|with, without| with.is_some() && with == without, &mut |leaf| {
@@ -395,7 +393,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             }
         });
         if matters {
-            return;
+            return Ok(());
         }
         let example = match first {
             Some(picks) => self.counterexample(&search, &picks, false),
@@ -423,6 +421,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules: vec![rule],
             example,
         });
+        Ok(())
     }
 
     /// Questions and options no rule reads.

@@ -12,23 +12,18 @@
 //! then enumerated depth first; a branch is cut as soon as a referral settles the property
 //! for every completion.
 
-use super::space::{advance, AnswerSpace};
+use super::space::AnswerSpace;
 use crate::answers::{Answer, Answers};
 use crate::engine::{decide, Evaluation, FiredRules};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
-use crate::rules::RuleSet;
+use crate::rules::{Condition, Effect, RuleSet};
 use std::collections::HashMap;
-
-/// The most classes one component may have before the checker gives up.
-pub const MAX_COMPONENT_CLASSES: u128 = 4_000_000;
 
 /// Questions joined by rules that read several of them, and the rules reading them.
 #[derive(Debug, Clone)]
 pub(crate) struct Component {
     pub questions: Vec<usize>,
     pub rules: Vec<usize>,
-    /// Every class: its class index per question (in `questions` order) and the rules fired.
-    pub classes: Vec<(Vec<usize>, FiredRules)>,
 }
 
 /// An example inside a component: its classes, and options pinned in one question.
@@ -40,7 +35,7 @@ pub(crate) struct Example {
 
 /// Options an example must (`include`) and must not (`exclude`) hold in a question;
 /// `add` is added to the answer on the "other" side (escalation: the option added).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Pin {
     pub question: usize,
     pub include: u64,
@@ -64,7 +59,7 @@ pub(crate) struct Variant {
 
 /// The folded effects of a set of fired rules: what [`decide`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Tally {
+pub(crate) struct Tally {
     refer: Option<Urgency>,
     scores: [i32; 4],
     forbid: StyleSet,
@@ -72,26 +67,43 @@ struct Tally {
     minutes: Option<u16>,
 }
 
-fn tally(rule_set: &RuleSet, fired: &FiredRules, rules: &[usize]) -> Tally {
-    let mut tally = Tally { refer: None, scores: [0; 4], forbid: StyleSet::EMPTY, cap: None, minutes: None };
-    for &index in rules.iter().filter(|i| fired.contains(**i)) {
-        let effect = &rule_set.rules[index].effect;
-        tally.refer = tally.refer.max(effect.refer);
-        for (score, weight) in tally.scores.iter_mut().zip(effect.favour) {
+impl Tally {
+    const NONE: Tally = Tally { refer: None, scores: [0; 4], forbid: StyleSet::EMPTY, cap: None, minutes: None };
+
+    /// Folds one fired rule's effect in, as the engine does.
+    fn add(&mut self, effect: &Effect) {
+        self.refer = self.refer.max(effect.refer);
+        for (score, weight) in self.scores.iter_mut().zip(effect.favour) {
             *score += weight;
         }
-        tally.forbid = tally.forbid.union(effect.forbid);
-        tally.cap = match (tally.cap, effect.max_pressure) {
+        self.forbid = self.forbid.union(effect.forbid);
+        self.cap = match (self.cap, effect.max_pressure) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        tally.minutes = match (tally.minutes, effect.session_minutes) {
+        self.minutes = match (self.minutes, effect.session_minutes) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
     }
-    tally
 }
+
+/// What to compute for a component: which classes, and what the "other" side is.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Spec {
+    /// One question's class pairs (this side, other side) with the pin on the example,
+    /// instead of every class the same on both sides.
+    pub pinned: Option<(usize, Vec<(usize, usize, Pin)>)>,
+    /// Rules left out on the other side.
+    pub without: FiredRules,
+    /// A rule that must (`true`) or must not (`false`) fire on this side.
+    pub require: Option<(usize, bool)>,
+    /// Only this rule is evaluated (the others are left out on both sides).
+    pub only: Option<usize>,
+}
+
+/// The most partial outcomes kept at once while sweeping a component.
+pub const MAX_STATES: usize = 2_000_000;
 
 /// The parts of a rule set's answer space, ready for the search.
 pub(crate) struct Parts<'r> {
@@ -100,10 +112,81 @@ pub(crate) struct Parts<'r> {
     pub components: Vec<Component>,
     /// Component of each question.
     pub component_of: Vec<usize>,
+    /// Per question and class, an answer set holding that class (to test conditions).
+    samples: Vec<Vec<Answers>>,
+    /// Per rule, its tests on questions in condition order.
+    atoms: Vec<Vec<(usize, &'r Condition)>>,
+}
+
+/// One side of a partial outcome: what the decided rules add up to, and what the
+/// undecided rules have seen so far.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Side {
+    tally: Tally,
+    /// Per component rule (bit i = the component's rule i): decided.
+    decided: Vec<u64>,
+    /// Per component rule, per test, one after the other: its value once its question is
+    /// answered (0 unknown, 1 false, 2 true).
+    seen: Vec<u8>,
+    /// The required rule's verdict.
+    required: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+struct Partial {
+    this: Side,
+    other: Side,
+    fired: FiredRules,
+    other_fired: FiredRules,
+    classes: Vec<usize>,
+    pin: Option<Pin>,
+    class_count: u128,
+    answers: u128,
+}
+
+/// A condition's value from its tests' values (`None`: not known yet), in the same order
+/// as [`atoms`] lists them.
+fn eval3(condition: &Condition, seen: &[u8], next: &mut usize) -> Option<bool> {
+    match condition {
+        Condition::Always => Some(true),
+        Condition::All(parts) => parts.iter().fold(Some(true), |acc, p| match (acc, eval3(p, seen, next)) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        }),
+        Condition::Any(parts) => parts.iter().fold(Some(false), |acc, p| match (acc, eval3(p, seen, next)) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        }),
+        Condition::Not(part) => eval3(part, seen, next).map(|b| !b),
+        _ => {
+            let value = match seen.get(*next) {
+                Some(1) => Some(false),
+                Some(2) => Some(true),
+                _ => None,
+            };
+            *next += 1;
+            value
+        }
+    }
+}
+
+/// A condition's tests, each with its question, in condition order.
+fn atoms<'c>(condition: &'c Condition, into: &mut Vec<(usize, &'c Condition)>) {
+    match condition {
+        Condition::Always => {}
+        Condition::All(parts) | Condition::Any(parts) => parts.iter().for_each(|p| atoms(p, into)),
+        Condition::Not(part) => atoms(part, into),
+        Condition::Choice { question, .. }
+        | Condition::Contains { question, .. }
+        | Condition::Number { question, .. }
+        | Condition::YesNo { question, .. } => into.push((*question, condition)),
+    }
 }
 
 impl<'r> Parts<'r> {
-    /// Splits the space and enumerates each component's classes.
+    /// Splits the space into classes and the questions into components.
     pub fn new(rule_set: &'r RuleSet) -> Result<Parts<'r>, String> {
         let space = AnswerSpace::new(rule_set)?;
         let question_count = rule_set.questionnaire.questions.len();
@@ -133,7 +216,7 @@ impl<'r> Parts<'r> {
         for (q, slot) in component_of.iter_mut().enumerate() {
             let r = find(&mut root, q);
             let index = *of_root.entry(r).or_insert_with(|| {
-                components.push(Component { questions: Vec::new(), rules: Vec::new(), classes: Vec::new() });
+                components.push(Component { questions: Vec::new(), rules: Vec::new() });
                 components.len() - 1
             });
             components[index].questions.push(q);
@@ -147,44 +230,33 @@ impl<'r> Parts<'r> {
             }
         }
         if !constant.is_empty() {
-            components.push(Component { questions: Vec::new(), rules: constant, classes: Vec::new() });
+            components.push(Component { questions: Vec::new(), rules: constant });
         }
-        let mut parts = Parts { rule_set, space, components, component_of };
-        for index in 0..parts.components.len() {
-            parts.components[index].classes = parts.enumerate(index)?;
+        let atoms = rule_set
+            .rules
+            .iter()
+            .map(|rule| {
+                let mut list = Vec::new();
+                atoms(&rule.when, &mut list);
+                list
+            })
+            .collect();
+        let mut parts = Parts { rule_set, space, components, component_of, samples: Vec::new(), atoms };
+        let mut samples = Vec::new();
+        for q in 0..question_count {
+            let classes = parts.space.questions[q].classes.len();
+            let per_class: Result<Vec<Answers>, String> =
+                (0..classes).map(|c| parts.answers(&[(parts.component_of[q], parts.single(q, c))], false)).collect();
+            samples.push(per_class?);
         }
+        parts.samples = samples;
         Ok(parts)
     }
 
-    /// Every class of a component with the rules it fires.
-    fn enumerate(&self, component: usize) -> Result<Vec<(Vec<usize>, FiredRules)>, String> {
-        let part = &self.components[component];
-        let radix: Vec<usize> = part.questions.iter().map(|q| self.space.questions[*q].classes.len()).collect();
-        let total = radix.iter().map(|r| *r as u128).product::<u128>();
-        if total > MAX_COMPONENT_CLASSES {
-            let ids: Vec<&str> =
-                part.questions.iter().map(|q| self.rule_set.questionnaire.questions[*q].id.as_str()).collect();
-            return Err(format!(
-                "the rules join questions {} into {total} answer classes, more than the {MAX_COMPONENT_CLASSES} the check covers",
-                ids.join(", ")
-            ));
-        }
-        let mut classes = Vec::with_capacity(total as usize);
-        let mut odometer = vec![0usize; radix.len()];
-        loop {
-            let answers = self.answers(&[(component, Example { classes: odometer.clone(), pin: None })], false)?;
-            let mut fired = FiredRules::default();
-            for &rule in &part.rules {
-                if self.rule_set.rules[rule].when.holds(&answers) {
-                    fired.insert(rule);
-                }
-            }
-            classes.push((odometer.clone(), fired));
-            if !advance(&mut odometer, &radix) {
-                break;
-            }
-        }
-        Ok(classes)
+    /// An example with one question's class set and the first class elsewhere.
+    fn single(&self, question: usize, class: usize) -> Example {
+        let part = &self.components[self.component_of[question]];
+        Example { classes: part.questions.iter().map(|q| if *q == question { class } else { 0 }).collect(), pin: None }
     }
 
     /// A complete answer set: the examples' classes where given, the first class elsewhere.
@@ -205,70 +277,180 @@ impl<'r> Parts<'r> {
         }
         let values: Option<Vec<Answer>> =
             values.into_iter().enumerate().map(|(q, v)| v.or_else(|| self.space.answer(q, 0, 0, 0))).collect();
-        let values = values.ok_or("no answer fits a class")?;
+        let values = values.ok_or_else(|| "no answer fits a class".to_owned())?;
         Answers::new(questionnaire, None, values)
     }
 
-    /// Merges classes of a component into variants. `select` returns, for a class, the
-    /// fired and "other" fired sets and the example, or `None` to leave the class out.
-    pub fn variants(
+    /// A fresh side: nothing decided; rules in `left_out` count as decided and never fire.
+    fn fresh_side(&self, component: usize, left_out: FiredRules) -> Side {
+        let rules = &self.components[component].rules;
+        let mut decided = vec![0u64; rules.len().div_ceil(64)];
+        for (slot, rule) in rules.iter().enumerate() {
+            if left_out.contains(*rule) {
+                decided[slot / 64] |= 1 << (slot % 64);
+            }
+        }
+        let tests = rules.iter().map(|r| self.atoms[*r].len()).sum();
+        Side { tally: Tally::NONE, decided, seen: vec![0; tests], required: None }
+    }
+
+    /// Records the tests on `question` (answered in `class`) and decides what can be.
+    /// Returns the rules that fired.
+    fn step(
         &self,
         component: usize,
-        mut select: impl FnMut(usize, &[usize], FiredRules) -> Option<(FiredRules, FiredRules, Example)>,
-    ) -> Vec<Variant> {
-        let part = &self.components[component];
-        let mut variants: Vec<Variant> = Vec::new();
-        let mut seen: HashMap<(Tally, Tally), usize> = HashMap::new();
-        for (index, (classes, fired)) in part.classes.iter().enumerate() {
-            let Some((fired, other, example)) = select(index, classes, *fired) else { continue };
-            let key = (tally(self.rule_set, &fired, &part.rules), tally(self.rule_set, &other, &part.rules));
-            let weight = self.weight(component, classes);
-            match seen.get(&key) {
-                Some(&at) => {
-                    variants[at].classes += 1;
-                    variants[at].answers = variants[at].answers.saturating_add(weight);
-                }
-                None => {
-                    seen.insert(key, variants.len());
-                    variants.push(Variant {
-                        fired,
-                        other,
-                        refer: key.0.refer,
-                        other_refer: key.1.refer,
-                        example,
-                        classes: 1,
-                        answers: weight,
-                    });
+        side: &mut Side,
+        question: Option<(usize, usize)>,
+        require: Option<usize>,
+    ) -> Vec<usize> {
+        let mut fired = Vec::new();
+        let mut offset = 0;
+        for (slot, &rule) in self.components[component].rules.iter().enumerate() {
+            let tests = &self.atoms[rule];
+            let range = offset..offset + tests.len();
+            offset += tests.len();
+            if side.decided[slot / 64] & (1 << (slot % 64)) != 0 {
+                continue;
+            }
+            let seen = &mut side.seen[range];
+            if let Some((question, class)) = question {
+                let sample = &self.samples[question][class];
+                for (value, (q, atom)) in seen.iter_mut().zip(tests) {
+                    if *q == question {
+                        *value = if atom.holds(sample) { 2 } else { 1 };
+                    }
                 }
             }
+            let Some(holds) = eval3(&self.rule_set.rules[rule].when, seen, &mut 0) else { continue };
+            side.decided[slot / 64] |= 1 << (slot % 64);
+            seen.iter_mut().for_each(|s| *s = 0);
+            if Some(rule) == require {
+                side.required = Some(holds);
+            } else if holds {
+                side.tally.add(&self.rule_set.rules[rule].effect);
+                fired.push(rule);
+            }
+        }
+        fired
+    }
+
+    /// A component's reachable outcomes under a spec, swept question by question and
+    /// merged whenever two partial outcomes can no longer be told apart.
+    pub fn variants(&self, component: usize, spec: &Spec) -> Result<Vec<Variant>, String> {
+        let part = &self.components[component];
+        let require = spec.require.map(|(r, _)| r);
+        let mut left_out = FiredRules::default();
+        if let Some(only) = spec.only {
+            part.rules.iter().filter(|r| **r != only).for_each(|r| left_out.insert(*r));
+        }
+        let mut start = Partial {
+            this: self.fresh_side(component, left_out),
+            other: self.fresh_side(component, left_out.union(spec.without)),
+            fired: FiredRules::default(),
+            other_fired: FiredRules::default(),
+            classes: Vec::new(),
+            pin: None,
+            class_count: 1,
+            answers: 1,
+        };
+        for rule in self.step(component, &mut start.this, None, require) {
+            start.fired.insert(rule);
+        }
+        for rule in self.step(component, &mut start.other, None, None) {
+            start.other_fired.insert(rule);
+        }
+        let mut states = vec![start];
+        for &question in &part.questions {
+            let classes = &self.space.questions[question].classes;
+            let transitions: Vec<(usize, usize, Option<Pin>)> = match &spec.pinned {
+                Some((pinned, pairs)) if *pinned == question => {
+                    pairs.iter().map(|(a, b, p)| (*a, *b, Some(*p))).collect()
+                }
+                _ => (0..classes.len()).map(|c| (c, c, None)).collect(),
+            };
+            let mut next: Vec<Partial> = Vec::new();
+            let mut seen: HashMap<(Side, Side), usize> = HashMap::new();
+            for state in &states {
+                for &(this_class, other_class, pin) in &transitions {
+                    let mut this = state.this.clone();
+                    let mut other = state.other.clone();
+                    let fired_now = self.step(component, &mut this, Some((question, this_class)), require);
+                    let other_now = self.step(component, &mut other, Some((question, other_class)), None);
+                    let weight = classes[this_class].answers;
+                    let key = (this, other);
+                    if let Some(&at) = seen.get(&key) {
+                        next[at].class_count += state.class_count;
+                        next[at].answers = next[at].answers.saturating_add(state.answers.saturating_mul(weight));
+                        continue;
+                    }
+                    let mut fired = state.fired;
+                    fired_now.iter().for_each(|r| fired.insert(*r));
+                    let mut other_fired = state.other_fired;
+                    other_now.iter().for_each(|r| other_fired.insert(*r));
+                    let mut example = state.classes.clone();
+                    example.push(this_class);
+                    seen.insert(key.clone(), next.len());
+                    next.push(Partial {
+                        this: key.0,
+                        other: key.1,
+                        fired,
+                        other_fired,
+                        classes: example,
+                        pin: pin.or(state.pin),
+                        class_count: state.class_count,
+                        answers: state.answers.saturating_mul(weight),
+                    });
+                    if next.len() > MAX_STATES {
+                        return Err(format!(
+                            "the rules reading {} leave more than {MAX_STATES} outcomes to tell apart",
+                            self.rule_set.questionnaire.questions[question].id
+                        ));
+                    }
+                }
+            }
+            states = next;
+        }
+        Ok(self.finish(component, spec, states))
+    }
+
+    /// Final outcomes: the required rule settled, equal outcomes merged.
+    fn finish(&self, component: usize, spec: &Spec, states: Vec<Partial>) -> Vec<Variant> {
+        let _ = component;
+        let mut variants: Vec<Variant> = Vec::new();
+        let mut seen: HashMap<(Tally, Tally), usize> = HashMap::new();
+        for mut state in states {
+            if let Some((rule, wanted)) = spec.require {
+                if state.this.required != Some(wanted) {
+                    continue;
+                }
+                if wanted {
+                    state.this.tally.add(&self.rule_set.rules[rule].effect);
+                    state.fired.insert(rule);
+                }
+            }
+            let key = (state.this.tally, state.other.tally);
+            if let Some(&at) = seen.get(&key) {
+                variants[at].classes += state.class_count;
+                variants[at].answers = variants[at].answers.saturating_add(state.answers);
+                continue;
+            }
+            seen.insert(key, variants.len());
+            variants.push(Variant {
+                fired: state.fired,
+                other: state.other_fired,
+                refer: key.0.refer,
+                other_refer: key.1.refer,
+                example: Example { classes: state.classes, pin: state.pin },
+                classes: state.class_count,
+                answers: state.answers,
+            });
         }
         variants
     }
 
-    /// Variants of a component where the "other" side is `other(fired)`.
-    pub fn plain_variants(&self, component: usize, other: impl Fn(FiredRules) -> FiredRules) -> Vec<Variant> {
-        self.variants(component, |_, classes, fired| {
-            Some((fired, other(fired), Example { classes: classes.to_vec(), pin: None }))
-        })
-    }
-
-    fn weight(&self, component: usize, classes: &[usize]) -> u128 {
-        self.components[component]
-            .questions
-            .iter()
-            .zip(classes)
-            .map(|(q, c)| self.space.questions[*q].classes[*c].answers)
-            .fold(1, u128::saturating_mul)
-    }
-
-    /// The index of a component class from its per-question classes.
-    pub fn class_index(&self, component: usize, classes: &[usize]) -> usize {
-        let part = &self.components[component];
-        let mut index = 0;
-        for (q, c) in part.questions.iter().zip(classes).rev() {
-            index = index * self.space.questions[*q].classes.len() + c;
-        }
-        index
+    /// Variants of a component with `without` left out on the other side.
+    pub fn plain_variants(&self, component: usize, without: FiredRules) -> Result<Vec<Variant>, String> {
+        self.variants(component, &Spec { without, ..Spec::default() })
     }
 
     /// The engine's decision for a fired set.
