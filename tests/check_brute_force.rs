@@ -285,7 +285,7 @@ fn random_rule_set() -> impl Strategy<Value = RuleSet> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn random_rule_sets_get_the_brute_force_verdicts(rule_set in random_rule_set()) {

@@ -18,6 +18,40 @@ use crate::engine::{decide, Evaluation, FiredRules};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
 use crate::rules::{Condition, Effect, RuleSet};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast, non-cryptographic hasher for the sweep's merge tables (the keys are the
+/// checker's own small values, never input from a person; SipHash dominated the profile).
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Questions joined by rules that read several of them, and the rules reading them.
 #[derive(Debug, Clone)]
@@ -68,6 +102,23 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
+    /// Both tallies together, as if every rule of both had fired.
+    fn merge(&mut self, other: &Tally) {
+        self.refer = self.refer.max(other.refer);
+        for (score, more) in self.scores.iter_mut().zip(other.scores) {
+            *score += more;
+        }
+        self.forbid = self.forbid.union(other.forbid);
+        self.cap = match (self.cap, other.cap) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.minutes = match (self.minutes, other.minutes) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     const NONE: Tally = Tally { refer: None, scores: [0; 4], forbid: StyleSet::EMPTY, cap: None, minutes: None };
 
     /// Folds one fired rule's effect in, as the engine does.
@@ -116,6 +167,9 @@ pub(crate) struct Parts<'r> {
     samples: Vec<Vec<Answers>>,
     /// Per rule, its tests on questions in condition order.
     atoms: Vec<Vec<(usize, &'r Condition)>>,
+    /// Per rule: it reads one question only and is not settled before any answer, so its
+    /// effect can be folded in per class of that question.
+    single: Vec<bool>,
 }
 
 /// One side of a partial outcome: what the decided rules add up to, and what the
@@ -141,6 +195,20 @@ struct Partial {
     classes: Vec<usize>,
     pin: Option<Pin>,
     class_count: u128,
+    answers: u128,
+}
+
+/// Transitions of one question that do the same in a sweep.
+struct ClassGroup {
+    /// The first of them: this side's class, the other side's class, the pin.
+    transition: (usize, usize, Option<Pin>),
+    /// Folded effects and fired rules of the one-question rules, on each side.
+    this: (Tally, Vec<usize>),
+    other: (Tally, Vec<usize>),
+    /// The required rule's verdict, when it reads only this question.
+    required: Option<bool>,
+    /// How many classes and answer sets the group stands for.
+    classes: u128,
     answers: u128,
 }
 
@@ -241,7 +309,17 @@ impl<'r> Parts<'r> {
                 list
             })
             .collect();
-        let mut parts = Parts { rule_set, space, components, component_of, samples: Vec::new(), atoms };
+        let single = rule_set
+            .rules
+            .iter()
+            .zip(&atoms)
+            .map(|(rule, tests): (_, &Vec<(usize, &Condition)>)| {
+                let one_question = tests.first().is_some_and(|(q, _)| tests.iter().all(|(t, _)| t == q));
+                let settled_early = eval3(&rule.when, &vec![0; tests.len()], &mut 0).is_some();
+                one_question && !settled_early
+            })
+            .collect();
+        let mut parts = Parts { rule_set, space, components, component_of, samples: Vec::new(), atoms, single };
         let mut samples = Vec::new();
         for q in 0..question_count {
             let classes = parts.space.questions[q].classes.len();
@@ -312,6 +390,12 @@ impl<'r> Parts<'r> {
             if side.decided[slot / 64] & (1 << (slot % 64)) != 0 {
                 continue;
             }
+            if question.is_some_and(|(q, _)| !tests.iter().any(|(t, _)| *t == q)) {
+                continue; // nothing new for this rule
+            }
+            if question.is_some() && self.single[rule] {
+                continue; // folded in per class beforehand (see `class_effects`)
+            }
             let seen = &mut side.seen[range];
             if let Some((question, class)) = question {
                 let sample = &self.samples[question][class];
@@ -368,18 +452,28 @@ impl<'r> Parts<'r> {
                 }
                 _ => (0..classes.len()).map(|c| (c, c, None)).collect(),
             };
+            let other_left_out = left_out.union(spec.without);
+            let groups = self.class_effects(component, question, &transitions, (left_out, other_left_out), require);
             let mut next: Vec<Partial> = Vec::new();
-            let mut seen: HashMap<(Side, Side), usize> = HashMap::new();
+            let mut seen: FastMap<(Side, Side), usize> = FastMap::default();
             for state in &states {
-                for &(this_class, other_class, pin) in &transitions {
+                for group in &groups {
+                    let (this_class, other_class, pin) = group.transition;
                     let mut this = state.this.clone();
                     let mut other = state.other.clone();
-                    let fired_now = self.step(component, &mut this, Some((question, this_class)), require);
-                    let other_now = self.step(component, &mut other, Some((question, other_class)), None);
-                    let weight = classes[this_class].answers;
+                    this.tally.merge(&group.this.0);
+                    other.tally.merge(&group.other.0);
+                    if group.required.is_some() {
+                        this.required = group.required;
+                    }
+                    let mut fired_now = self.step(component, &mut this, Some((question, this_class)), require);
+                    let mut other_now = self.step(component, &mut other, Some((question, other_class)), None);
+                    fired_now.extend(&group.this.1);
+                    other_now.extend(&group.other.1);
+                    let (count, weight) = (group.classes, group.answers);
                     let key = (this, other);
                     if let Some(&at) = seen.get(&key) {
-                        next[at].class_count += state.class_count;
+                        next[at].class_count += state.class_count * count;
                         next[at].answers = next[at].answers.saturating_add(state.answers.saturating_mul(weight));
                         continue;
                     }
@@ -397,7 +491,7 @@ impl<'r> Parts<'r> {
                         other_fired,
                         classes: example,
                         pin: pin.or(state.pin),
-                        class_count: state.class_count,
+                        class_count: state.class_count * count,
                         answers: state.answers.saturating_mul(weight),
                     });
                     if next.len() > MAX_STATES {
@@ -413,11 +507,81 @@ impl<'r> Parts<'r> {
         Ok(self.finish(component, spec, states))
     }
 
+    /// Groups a question's transitions by what they do: the folded effect of the rules
+    /// that read only this question (on each side), the required rule's verdict if it is
+    /// one of them, and the tests the other rules see. Transitions in a group are
+    /// interchangeable in the sweep; the first stands for all.
+    fn class_effects(
+        &self,
+        component: usize,
+        question: usize,
+        transitions: &[(usize, usize, Option<Pin>)],
+        (this_out, other_out): (FiredRules, FiredRules),
+        require: Option<usize>,
+    ) -> Vec<ClassGroup> {
+        let rules = &self.components[component].rules;
+        let reads = |rule: usize| self.atoms[rule].iter().any(|(q, _)| *q == question);
+        let mut groups: Vec<ClassGroup> = Vec::new();
+        let mut index: FastMap<(Tally, Option<bool>, Tally, Vec<u8>), usize> = FastMap::default();
+        for &(this_class, other_class, pin) in transitions {
+            let (this_sample, other_sample) =
+                (&self.samples[question][this_class], &self.samples[question][other_class]);
+            let mut this = (Tally::NONE, Vec::new());
+            let mut other = (Tally::NONE, Vec::new());
+            let mut required = None;
+            let mut tests = Vec::new();
+            for &rule in rules.iter().filter(|r| reads(**r)) {
+                if !self.single[rule] {
+                    for (q, atom) in &self.atoms[rule] {
+                        if *q == question {
+                            tests.push(u8::from(atom.holds(this_sample)) + 2 * u8::from(atom.holds(other_sample)));
+                        }
+                    }
+                    continue;
+                }
+                let when = &self.rule_set.rules[rule].when;
+                if !this_out.contains(rule) {
+                    let holds = when.holds(this_sample);
+                    if Some(rule) == require {
+                        required = Some(holds);
+                    } else if holds {
+                        this.0.add(&self.rule_set.rules[rule].effect);
+                        this.1.push(rule);
+                    }
+                }
+                if !other_out.contains(rule) && when.holds(other_sample) {
+                    other.0.add(&self.rule_set.rules[rule].effect);
+                    other.1.push(rule);
+                }
+            }
+            let key = (this.0, required, other.0, tests);
+            let answers = self.space.questions[question].classes[this_class].answers;
+            match index.get(&key) {
+                Some(&at) => {
+                    groups[at].classes += 1;
+                    groups[at].answers = groups[at].answers.saturating_add(answers);
+                }
+                None => {
+                    index.insert(key, groups.len());
+                    groups.push(ClassGroup {
+                        transition: (this_class, other_class, pin),
+                        this,
+                        other,
+                        required,
+                        classes: 1,
+                        answers,
+                    });
+                }
+            }
+        }
+        groups
+    }
+
     /// Final outcomes: the required rule settled, equal outcomes merged.
     fn finish(&self, component: usize, spec: &Spec, states: Vec<Partial>) -> Vec<Variant> {
         let _ = component;
         let mut variants: Vec<Variant> = Vec::new();
-        let mut seen: HashMap<(Tally, Tally), usize> = HashMap::new();
+        let mut seen: FastMap<(Tally, Tally), usize> = FastMap::default();
         for mut state in states {
             if let Some((rule, wanted)) = spec.require {
                 if state.this.required != Some(wanted) {
