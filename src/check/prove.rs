@@ -217,16 +217,29 @@ struct ClassGroup {
 fn eval3(condition: &Condition, seen: &[u8], next: &mut usize) -> Option<bool> {
     match condition {
         Condition::Always => Some(true),
-        Condition::All(parts) => parts.iter().fold(Some(true), |acc, p| match (acc, eval3(p, seen, next)) {
-            (Some(false), _) | (_, Some(false)) => Some(false),
-            (Some(true), Some(true)) => Some(true),
-            _ => None,
-        }),
-        Condition::Any(parts) => parts.iter().fold(Some(false), |acc, p| match (acc, eval3(p, seen, next)) {
-            (Some(true), _) | (_, Some(true)) => Some(true),
-            (Some(false), Some(false)) => Some(false),
-            _ => None,
-        }),
+        // Every part is walked, even once the value is known, to keep `next` in step.
+        Condition::All(parts) => {
+            let mut value = Some(true);
+            for part in parts {
+                value = match (value, eval3(part, seen, next)) {
+                    (Some(false), _) | (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                };
+            }
+            value
+        }
+        Condition::Any(parts) => {
+            let mut value = Some(false);
+            for part in parts {
+                value = match (value, eval3(part, seen, next)) {
+                    (Some(true), _) | (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                };
+            }
+            value
+        }
         Condition::Not(part) => eval3(part, seen, next).map(|b| !b),
         _ => {
             let value = match seen.get(*next) {
