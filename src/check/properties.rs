@@ -105,6 +105,20 @@ impl<'p, 'r> Checker<'p, 'r> {
         Place { file: self.parts.rule_set.rules_file.clone(), line: self.parts.rule_set.rules[rule].line }
     }
 
+    /// The fired rules that made an outcome: the referring ones for a referral, those
+    /// favouring the recommended style for a massage.
+    fn deciding(&self, outcome: &Evaluation) -> Vec<usize> {
+        let rules = &self.parts.rule_set.rules;
+        outcome
+            .fired
+            .iter()
+            .filter(|r| match outcome.recommendation {
+                Recommendation::Physician => rules[*r].effect.refer.is_some(),
+                Recommendation::Massage(style) => rules[*r].effect.favour[style.index()] > 0,
+            })
+            .collect()
+    }
+
     fn readers(&self, question: usize, option: usize) -> Vec<usize> {
         let rules = &self.parts.rule_set.rules;
         (0..rules.len()).filter(|r| reads_option(&rules[*r].when, question, option)).collect()
@@ -141,7 +155,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         let (q, o) = self.names(question, option);
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
         let mut rules = self.readers(question, option);
-        rules.extend(example.iter().flat_map(|e| e.outcome.fired.iter()));
+        rules.extend(example.iter().flat_map(|e| self.deciding(&e.outcome)));
         self.push(Finding {
             code: code::MIN_URGENCY,
             category: Category::Safety,

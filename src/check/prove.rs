@@ -1,16 +1,24 @@
 //! The proof: the answer space split into independent parts, each part's reachable
-//! outcomes enumerated once, then every property checked over their combinations with
+//! outcomes computed once, then every property checked over their combinations with
 //! pruning.
 //!
 //! Why this is exact: the engine's outcome is a pure function of which rules fire
 //! ([`decide`]), and it folds the fired rules' effects with order-free operations (most
 //! urgent referral, sum of weights, union of forbidden styles, lowest pressure cap,
-//! shortest session). Rules that read questions joined by no rule fire independently, so
-//! the questions fall into components (joined when one rule reads several), each
-//! component's classes are enumerated once, and classes with the same folded effects are
-//! merged (one representative kept for counterexamples). Combinations of the parts are
-//! then enumerated depth first; a branch is cut as soon as a referral settles the property
-//! for every completion.
+//! shortest session), so two fired sets with the same folded effects ([`Tally`]) get the
+//! same decision. Rules that read questions joined by no rule fire independently, so the
+//! questions fall into components (joined when one rule reads several).
+//!
+//! Within a component the classes are swept question by question. After each question a
+//! partial outcome is: the folded effects of the rules already settled, and for each
+//! unsettled rule the values of the tests it has seen. Two partial outcomes equal in both
+//! cannot be told apart by any later answer, so they are merged (keeping one example and
+//! the counts). Rules that read one question only are folded in per class before the
+//! sweep, so a question's classes collapse to the few distinct effects they have.
+//!
+//! The components' outcomes are then combined depth first; a branch is cut as soon as a
+//! referral settles the property for every completion. Each leaf is decided by the
+//! engine's own [`decide`] on a representative fired set.
 
 use super::space::AnswerSpace;
 use crate::answers::{Answer, Answers};
@@ -517,7 +525,7 @@ impl<'r> Parts<'r> {
             }
             states = next;
         }
-        Ok(self.finish(component, spec, states))
+        Ok(self.finish(spec, states))
     }
 
     /// Groups a question's transitions by what they do: the folded effect of the rules
@@ -591,8 +599,7 @@ impl<'r> Parts<'r> {
     }
 
     /// Final outcomes: the required rule settled, equal outcomes merged.
-    fn finish(&self, component: usize, spec: &Spec, states: Vec<Partial>) -> Vec<Variant> {
-        let _ = component;
+    fn finish(&self, spec: &Spec, states: Vec<Partial>) -> Vec<Variant> {
         let mut variants: Vec<Variant> = Vec::new();
         let mut seen: FastMap<(Tally, Tally), usize> = FastMap::default();
         for mut state in states {

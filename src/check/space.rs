@@ -223,20 +223,6 @@ impl AnswerSpace {
         }
     }
 
-    /// The class of an answer.
-    pub fn class_of(&self, question: usize, answer: Answer) -> Option<usize> {
-        let space = &self.questions[question];
-        space.classes.iter().position(|class| match (&class.value, answer) {
-            (ClassValue::Choice(group), Answer::Choice(i)) => space.groups[*group].options & (1 << i) != 0,
-            (ClassValue::Choices(takes), Answer::Choices(bits)) => {
-                space.groups.iter().zip(takes).all(|(g, t)| take_of(g, bits) == *t)
-            }
-            (ClassValue::Range(min, max), Answer::Number(n)) => *min <= n && n <= *max,
-            (ClassValue::YesNo(value), Answer::YesNo(b)) => *value == b,
-            _ => false,
-        })
-    }
-
     /// Adding `option` to a several-of answer of class `class`: the class after, and the
     /// options the answer before must already hold (all the group's others when adding
     /// completes the group). `None` when adding cannot change the class.
@@ -257,17 +243,6 @@ impl AnswerSpace {
         after_takes[group] = after;
         let index = *space.by_takes.get(&after_takes)?;
         Some((index, before_holds))
-    }
-}
-
-fn take_of(group: &OptionGroup, bits: u64) -> Take {
-    let chosen = (group.options & bits).count_ones();
-    let size = group.options.count_ones();
-    match chosen {
-        0 => Take::None,
-        n if n == size && (size == 1 || group.counts_matter) => Take::All,
-        _ if group.counts_matter => Take::Partial,
-        _ => Take::Some,
     }
 }
 
