@@ -247,3 +247,33 @@ fn assess_still_accepts_a_safe_copy_of_the_rules() {
     .unwrap();
     triage().args(["assess", "--rules"]).arg(dir.path()).arg("--answers").arg(&answers).assert().code(0);
 }
+
+#[test]
+fn a_rule_joining_many_questions_is_still_checked_completely() {
+    // One rule reading red flags, contraindications, age, severity and pressure joins them
+    // (with the rules already joining duration, severity, age and pressure) into one part
+    // of 15.7 million classes: the sweep must still cover it, not give up.
+    let dir = edited(|mut text| {
+        text.push_str(
+            r#"
+[[rule]]
+id = "calm_young_client"
+because = "No red flags, no contraindications, young, mild pain and firm pressure."
+source = ["seed"]
+when = { all = [
+  { question = "red_flags", contains_none = ["bladder_bowel", "saddle_numbness", "leg_weakness", "chest_abdomen", "sudden_severe", "major_trauma", "fever", "cancer_history", "weight_loss", "night_pain"] },
+  { question = "contraindications", contains_none = ["recent_surgery", "blood_thinners", "pregnancy", "skin_condition", "blood_clot", "acute_injury", "osteoporosis"] },
+  { question = "age", at_most = 30 },
+  { question = "severity", at_most = 3 },
+  { question = "pressure", is = "firm" },
+] }
+favour = { sports = 1 }
+"#,
+        );
+        text
+    });
+    let (status, json) = check_json(dir.path());
+    assert_eq!(status, 0, "{json:#}");
+    assert!(findings(&json, code::NOT_PROVEN).is_empty());
+    assert!(json["answer_classes"].as_u64().unwrap() > 1_000_000_000);
+}
