@@ -10,9 +10,26 @@ use crate::rules::{Condition, Effect, Rule, RuleBits, RuleSet, MAX_RULES};
 pub struct FiredRules(RuleBits);
 
 impl FiredRules {
+    /// Marks the rule at `index` as fired.
     #[inline]
-    fn insert(&mut self, index: usize) {
+    pub fn insert(&mut self, index: usize) {
         self.0[index / 64] |= 1 << (index % 64);
+    }
+
+    /// Marks the rule at `index` as not fired (the checker asks "what if it had not").
+    #[inline]
+    pub fn remove(&mut self, index: usize) {
+        self.0[index / 64] &= !(1 << (index % 64));
+    }
+
+    /// The rules fired in either set (the checker combines independent parts of the answers).
+    #[inline]
+    pub fn union(self, other: FiredRules) -> FiredRules {
+        let mut both = self;
+        for (word, more) in both.0.iter_mut().zip(other.0) {
+            *word |= more;
+        }
+        both
     }
 
     /// True when the rule at `index` fired.

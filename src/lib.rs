@@ -10,8 +10,10 @@
 
 pub mod answers;
 pub mod cases;
+pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod counterfactual;
 pub mod diagnostic;
 pub mod engine;
 pub mod intake;

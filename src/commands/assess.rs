@@ -3,9 +3,13 @@
 use super::{exit, load_rule_set, CommandError, Context};
 use crate::answers::{parse_answers, AnswerFormat, Answers};
 use crate::cli::{AssessArgs, Format};
+use crate::counterfactual::what_would_change;
 use crate::diagnostic::{read_limited, read_text_file, SourceText};
 use crate::engine::{evaluate, evaluate_traced};
-use crate::report::{json_report, render_human, render_human_for, render_trace, Audience, Paint};
+use crate::report::{
+    json_report, render_human, render_human_for, render_trace, render_what_would_change, what_would_change_json,
+    Audience, Paint,
+};
 use crate::rules::RuleSet;
 use std::path::Path;
 
@@ -63,20 +67,28 @@ pub(crate) fn render_for(
     } else {
         (evaluate(rule_set, answers), None)
     };
+    // "What would change it" belongs to the explanation: computed only when it is shown.
+    let changes = explain.then(|| what_would_change(rule_set, answers, &evaluation));
     match format {
         Format::Json => {
-            let report = json_report(rule_set, answers, &evaluation, trace.as_deref());
+            let mut report = json_report(rule_set, answers, &evaluation, trace.as_deref());
+            report.what_would_change = changes.map(|c| what_would_change_json(rule_set, &c));
             let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
             text.push('\n');
             text
         }
-        Format::Human if audience == Audience::Therapist => {
-            render_human(rule_set, answers, &evaluation, trace.as_deref(), paint)
-        }
         Format::Human => {
-            let mut text = render_human_for(rule_set, answers.id.as_deref(), &evaluation, audience, paint);
-            if let Some(trace) = trace.as_deref() {
-                text.push_str(&render_trace(rule_set, answers, trace, paint));
+            let mut text = if audience == Audience::Therapist {
+                render_human(rule_set, answers, &evaluation, trace.as_deref(), paint)
+            } else {
+                let mut text = render_human_for(rule_set, answers.id.as_deref(), &evaluation, audience, paint);
+                if let Some(trace) = trace.as_deref() {
+                    text.push_str(&render_trace(rule_set, answers, trace, paint));
+                }
+                text
+            };
+            if let Some(changes) = changes {
+                text.push_str(&render_what_would_change(rule_set, &changes));
             }
             text
         }

@@ -3,6 +3,7 @@
 
 mod assess;
 mod intake;
+mod rules;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::diagnostic::Diagnostics;
@@ -114,6 +115,7 @@ pub fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
     let result = match cli.command {
         Some(Command::Assess(args)) => assess::run(&args, context),
         Some(Command::Intake(args)) => intake::run(&args, context),
+        Some(Command::Rules(command)) => rules::run(&command, context),
         Some(command) => Err(CommandError::Failure(anyhow::anyhow!(
             "`{}` is not available in this build yet",
             command_name(&command)
@@ -167,10 +169,16 @@ pub fn report_error(error: &CommandError, context: &mut Context<'_>) -> u8 {
     code
 }
 
-/// The built-in rule set, or the one in `--rules DIR`.
+/// The built-in rule set (proven safe by the test suite), or the one in `--rules DIR`,
+/// refused (exit 2) unless `rules check` would find it safe.
 pub fn load_rule_set(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
     match dir {
         None => Ok(RuleSet::built_in()?),
-        Some(dir) => Ok(RuleSet::load_dir(dir)?),
+        Some(dir) => {
+            // A clinic's edited rule set is proven safe before anyone is answered with it.
+            let rule_set = RuleSet::load_dir(dir)?;
+            crate::check::ensure_safe(&rule_set)?;
+            Ok(rule_set)
+        }
     }
 }

@@ -35,6 +35,10 @@ pub struct JsonReport<'a> {
     /// With `--explain`: every rule, fired or not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<JsonTraceStep<'a>>>,
+    /// With `--explain`: the smallest changes to the answers that would change the
+    /// recommendation or the urgency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_would_change: Option<Vec<super::rules::JsonCounterfactual>>,
 }
 
 /// A rule that decided.
@@ -108,5 +112,6 @@ pub fn json_report_for<'a>(rule_set: &'a RuleSet, id: Option<&'a str>, evaluatio
         advice: evaluation.advice(rule_set).collect(),
         tell: evaluation.urgency.map(|u| rule_set.policy.tell(u)),
         trace: None,
+        what_would_change: None,
     }
 }

@@ -8,7 +8,8 @@ mod raw;
 
 pub use condition::{Condition, SetTest};
 pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
-pub use program::{Program, RuleBits};
+use program::Program;
+pub use program::RuleBits;
 
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
@@ -94,11 +95,19 @@ pub struct RuleSet {
     pub rules_file: String,
     /// The questionnaire file as named to the user.
     pub questionnaire_file: String,
-    /// The rules compiled for evaluation.
-    pub program: Program,
+    /// The rules compiled for evaluation; private so that it can never fall out of step
+    /// with `rules` (build a changed rule set with [`RuleSet::with_rules`]).
+    pub(crate) program: Program,
 }
 
 impl RuleSet {
+    /// The same questionnaire and policy with other rules (compiled anew). Rules built in
+    /// code skip the loader's validation: their conditions must name this questionnaire's
+    /// questions and options.
+    pub fn with_rules(&self, rules: Vec<Rule>) -> RuleSet {
+        RuleSet { program: Program::compile(&rules), rules, ..self.clone() }
+    }
+
     /// `rules.toml:LINE` of a rule, for findings and traces.
     pub fn rule_location(&self, rule: &Rule) -> String {
         format!("{}:{}", self.rules_file, rule.line)

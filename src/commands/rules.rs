@@ -1,0 +1,97 @@
+//! `rules check` and `rules test`: the clinic lead's tools for an edited rule set.
+
+use super::{exit, CommandError, Context};
+use crate::cases::parse_cases;
+use crate::check::check;
+use crate::cli::{CheckArgs, Format, RulesCommand, TestArgs};
+use crate::diagnostic::{read_text_file, SourceText};
+use crate::engine::{evaluate_traced, FiredRules};
+use crate::report::{check_json, render_case_failure, render_check_human, render_trace};
+use crate::rules::{RuleSet, BUILT_IN_CASES};
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<u8, CommandError> {
+    match command {
+        RulesCommand::Check(args) => run_check(args, context),
+        RulesCommand::Test(args) => run_test(args, context),
+    }
+}
+
+/// Loads the rule set without the safety gate: checking it is the point.
+fn load(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
+    match dir {
+        None => Ok(RuleSet::built_in()?),
+        Some(dir) => Ok(RuleSet::load_dir(dir)?),
+    }
+}
+
+fn run_check(args: &CheckArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+    let rule_set = load(args.rules.rules.as_deref())?;
+    let report = check(&rule_set);
+    let text = match args.format {
+        Format::Human => render_check_human(&rule_set, &report, context.paint_out()),
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&check_json(&rule_set, &report)).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+    };
+    context.out.write_all(text.as_bytes())?;
+    context.out.flush()?;
+    Ok(if report.failed() { exit::FINDINGS } else { exit::OK })
+}
+
+fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+    if let Some(pct) = args.min_coverage {
+        if !(0.0..=100.0).contains(&pct) {
+            return Err(CommandError::Usage(format!("--min-coverage {pct} is not a percentage; expected 0 to 100")));
+        }
+    }
+    let dir = args.rules.rules.as_deref();
+    let rule_set = load(dir)?;
+    let (name, text) = match dir {
+        None => ("rules/cases.toml".to_owned(), BUILT_IN_CASES.to_owned()),
+        Some(dir) => {
+            let path = dir.join("cases.toml");
+            (path.display().to_string(), read_text_file(&path)?)
+        }
+    };
+    let cases = parse_cases(&rule_set, SourceText::new(&name, &text))?;
+    let paint = context.paint_out();
+    let mut out = String::new();
+    let mut failed = 0;
+    let mut covered = FiredRules::default();
+    for case in &cases {
+        let (evaluation, mismatches) = case.check(&rule_set);
+        covered = covered.union(evaluation.fired);
+        if mismatches.is_empty() {
+            let _ = writeln!(out, "{} {} ({name}:{})", paint.good("ok  "), case.name, case.line);
+        } else {
+            failed += 1;
+            let (_, trace) = evaluate_traced(&rule_set, &case.answers);
+            let trace = render_trace(&rule_set, &case.answers, &trace, paint);
+            out.push_str(&render_case_failure(case, &name, &mismatches, &trace, paint));
+        }
+    }
+    let total = rule_set.rules.len();
+    let never: Vec<String> = (0..total)
+        .filter(|r| !covered.contains(*r))
+        .map(|r| format!("{} ({})", rule_set.rules[r].id, rule_set.rule_location(&rule_set.rules[r])))
+        .collect();
+    let coverage = 100.0 * (total - never.len()) as f64 / total.max(1) as f64;
+    let _ = writeln!(out);
+    let _ = writeln!(out, "coverage: {} of {total} rules fired by some case ({coverage:.1}%)", total - never.len());
+    if !never.is_empty() {
+        let _ = writeln!(out, "no case fires: {}", never.join(", "));
+    }
+    let low = args.min_coverage.is_some_and(|least| coverage + 1e-9 < least);
+    if let (true, Some(least)) = (low, args.min_coverage) {
+        let _ = writeln!(out, "{}: coverage {coverage:.1}% is below --min-coverage {least}", paint.alarm("error"));
+    }
+    let verdict = if failed > 0 || low { paint.alarm("FAILED") } else { paint.good("ok") };
+    let _ = writeln!(out, "rules test {verdict}: {} passed, {failed} failed", cases.len() - failed);
+    context.out.write_all(out.as_bytes())?;
+    context.out.flush()?;
+    Ok(if failed > 0 || low { exit::FINDINGS } else { exit::OK })
+}

@@ -1,0 +1,247 @@
+//! Rendering for the rule-set tools: `rules check` findings, `rules test` results and the
+//! "what would change it" part of an explanation.
+
+use super::Paint;
+use crate::answers::{Answer, Answers};
+use crate::cases::{Mismatch, WorkedCase};
+use crate::check::{outcome_words, Category, CheckReport, Finding};
+use crate::counterfactual::Counterfactual;
+use crate::engine::Evaluation;
+use crate::questionnaire::Questionnaire;
+use crate::recommendation::{Recommendation, Urgency};
+use crate::rules::RuleSet;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::fmt::Write;
+
+/// A rule as `id (rules.toml:LINE)`.
+fn rule_ref(rule_set: &RuleSet, index: usize) -> String {
+    let rule = &rule_set.rules[index];
+    format!("{} ({})", rule.id, rule_set.rule_location(rule))
+}
+
+fn indented(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+/// `rules check` in words: each finding, then a summary line.
+pub fn render_check_human(rule_set: &RuleSet, report: &CheckReport, paint: Paint) -> String {
+    let mut out = String::new();
+    for finding in &report.findings {
+        finding_human(&mut out, rule_set, finding, paint);
+    }
+    let safety = report.count(Category::Safety);
+    let gaps = report.count(Category::Gap);
+    let warnings = report.count(Category::Warning);
+    let verdict = if report.failed() { paint.alarm("FAILED") } else { paint.good("ok") };
+    let _ = writeln!(
+        out,
+        "rules check {verdict}: {safety} safety finding(s), {gaps} gap(s), {warnings} warning(s); proven over all {} answer classes ({} answer sets), {} combinations searched",
+        report.answer_classes, report.answer_sets, report.combinations
+    );
+    out
+}
+
+fn finding_human(out: &mut String, rule_set: &RuleSet, finding: &Finding, paint: Paint) {
+    let label = match finding.category {
+        Category::Warning => paint.warn(&format!("warning[{}]", finding.code)),
+        _ => paint.alarm(&format!("error[{}]", finding.code)),
+    };
+    let _ = writeln!(out, "{label}: {}: {}", finding.at, finding.message);
+    if !finding.rules.is_empty() {
+        let rules: Vec<String> = finding.rules.iter().map(|r| rule_ref(rule_set, *r)).collect();
+        let _ = writeln!(out, "  rules: {}", rules.join(", "));
+    }
+    if let Some(example) = &finding.example {
+        let questionnaire = &rule_set.questionnaire;
+        if let Some((before, outcome)) = &example.before {
+            let _ = writeln!(out, "  before (assess gives {}):", outcome_words(outcome));
+            out.push_str(&indented(&before.to_toml(questionnaire)));
+            let _ = writeln!(out, "  after adding it (assess gives {}):", outcome_words(&example.outcome));
+        } else {
+            let _ = writeln!(out, "  counterexample (assess gives {}):", outcome_words(&example.outcome));
+        }
+        out.push_str(&indented(&example.answers.to_toml(questionnaire)));
+    }
+    let _ = writeln!(out);
+}
+
+/// `rules check --format json`.
+pub fn check_json(rule_set: &RuleSet, report: &CheckReport) -> Value {
+    let questionnaire = &rule_set.questionnaire;
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let rules: Vec<Value> = f
+                .rules
+                .iter()
+                .map(|r| json!({ "rule": rule_set.rules[*r].id, "at": rule_set.rule_location(&rule_set.rules[*r]) }))
+                .collect();
+            let example = f.example.as_ref();
+            json!({
+                "code": f.code,
+                "severity": f.category.severity(),
+                "category": f.category.id(),
+                "at": f.at.to_string(),
+                "message": f.message,
+                "rules": rules,
+                "counterexample": example.map(|e| e.answers.to_toml(questionnaire)),
+                "outcome": example.map(|e| outcome_words(&e.outcome)),
+                "before": example.and_then(|e| e.before.as_ref()).map(|(a, _)| a.to_toml(questionnaire)),
+                "before_outcome": example.and_then(|e| e.before.as_ref()).map(|(_, o)| outcome_words(o)),
+            })
+        })
+        .collect();
+    json!({
+        "safe": !report.unsafe_(),
+        "passed": !report.failed(),
+        "answer_classes": big_number(report.answer_classes),
+        "answer_sets": big_number(report.answer_sets),
+        "combinations": report.combinations,
+        "findings": findings,
+    })
+}
+
+/// A count as a JSON number (as a string only beyond what JSON readers hold exactly).
+fn big_number(count: u128) -> Value {
+    u64::try_from(count).map_or_else(|_| json!(count.to_string()), |n| json!(n))
+}
+
+/// One failing worked case: expected against actual, field by field, then the trace.
+pub fn render_case_failure(
+    case: &WorkedCase,
+    cases_file: &str,
+    mismatches: &[Mismatch],
+    trace: &str,
+    paint: Paint,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {} ({cases_file}:{})", paint.alarm("FAIL"), case.name, case.line);
+    for mismatch in mismatches {
+        let _ = writeln!(out, "  {}: expected {}, got {}", mismatch.field, mismatch.expected, mismatch.actual);
+    }
+    out.push_str(&indented(trace.trim_start_matches('\n')));
+    out
+}
+
+fn answer_words(questionnaire: &Questionnaire, question: usize, answer: Answer) -> String {
+    Answers::describe(questionnaire, question, answer)
+}
+
+fn change_words(rule_set: &RuleSet, counterfactual: &Counterfactual) -> String {
+    let questionnaire = &rule_set.questionnaire;
+    let parts: Vec<String> = counterfactual
+        .changes
+        .iter()
+        .map(|change| {
+            let id = &questionnaire.questions[change.question].id;
+            match (change.from, change.to) {
+                (Answer::Choices(from), Answer::Choices(to)) if to & !from != 0 => {
+                    format!(
+                        "with {} in {id}",
+                        answer_words(questionnaire, change.question, Answer::Choices(to & !from))
+                    )
+                }
+                (Answer::Choices(from), Answer::Choices(to)) => {
+                    format!(
+                        "without {} in {id}",
+                        answer_words(questionnaire, change.question, Answer::Choices(from & !to))
+                    )
+                }
+                (from, to) => format!(
+                    "with {id} = {} (instead of {})",
+                    answer_words(questionnaire, change.question, to),
+                    answer_words(questionnaire, change.question, from)
+                ),
+            }
+        })
+        .collect();
+    parts.join(" and ")
+}
+
+fn result_words(evaluation: &Evaluation) -> String {
+    match (evaluation.recommendation, evaluation.urgency) {
+        (Recommendation::Physician, urgency) => {
+            format!("a physician referral ({})", urgency.unwrap_or(Urgency::Routine).id())
+        }
+        (Recommendation::Massage(style), _) => style.name().to_owned(),
+    }
+}
+
+/// "What would change it" in words.
+pub fn render_what_would_change(rule_set: &RuleSet, counterfactuals: &[Counterfactual]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "What would change it:");
+    if counterfactuals.is_empty() {
+        let _ = writeln!(out, "  - no change to one or two answers would change the recommendation or the urgency");
+    }
+    for counterfactual in counterfactuals {
+        let _ = writeln!(
+            out,
+            "  - {} this would be {}",
+            change_words(rule_set, counterfactual),
+            result_words(&counterfactual.evaluation)
+        );
+    }
+    out
+}
+
+/// One answer changed, in the JSON output.
+#[derive(Debug, Serialize)]
+pub struct JsonAnswerChange {
+    /// Question id.
+    pub question: String,
+    /// The answer given, as in an answer file.
+    pub from: Value,
+    /// The answer that would change the outcome.
+    pub to: Value,
+}
+
+/// One entry of `what_would_change` in the JSON output.
+#[derive(Debug, Serialize)]
+pub struct JsonCounterfactual {
+    /// The answers changed.
+    pub changes: Vec<JsonAnswerChange>,
+    /// What the recommendation would be.
+    pub recommendation: Recommendation,
+    /// With `physician`: how soon.
+    pub urgency: Option<Urgency>,
+    /// The change and its result in words.
+    pub in_words: String,
+}
+
+fn answer_value(questionnaire: &Questionnaire, question: usize, answer: Answer) -> Value {
+    let q = &questionnaire.questions[question];
+    match answer {
+        Answer::Choice(i) => json!(q.options.get(usize::from(i)).map(|o| o.id.as_str())),
+        Answer::Choices(bits) => Value::Array(
+            q.options.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, o)| json!(o.id)).collect(),
+        ),
+        Answer::Number(n) => json!(n),
+        Answer::YesNo(b) => json!(b),
+    }
+}
+
+/// `what_would_change` for the JSON output.
+pub fn what_would_change_json(rule_set: &RuleSet, counterfactuals: &[Counterfactual]) -> Vec<JsonCounterfactual> {
+    let questionnaire = &rule_set.questionnaire;
+    counterfactuals
+        .iter()
+        .map(|c| JsonCounterfactual {
+            changes: c
+                .changes
+                .iter()
+                .map(|ch| JsonAnswerChange {
+                    question: questionnaire.questions[ch.question].id.clone(),
+                    from: answer_value(questionnaire, ch.question, ch.from),
+                    to: answer_value(questionnaire, ch.question, ch.to),
+                })
+                .collect(),
+            recommendation: c.evaluation.recommendation,
+            urgency: c.evaluation.urgency,
+            in_words: format!("{} this would be {}", change_words(rule_set, c), result_words(&c.evaluation)),
+        })
+        .collect()
+}

@@ -1,0 +1,303 @@
+//! `rules check` against brute force: on a questionnaire small enough to enumerate every
+//! answer set (2,352), the checker's verdicts must be exactly those of the definitions.
+#![allow(clippy::unwrap_used)]
+
+use massage_triage::answers::{Answer, Answers};
+use massage_triage::check::{check, code, CheckReport};
+use massage_triage::diagnostic::SourceText;
+use massage_triage::engine::{decide, evaluate, Evaluation, FiredRules};
+use massage_triage::questionnaire::{QuestionKind, Questionnaire};
+use massage_triage::recommendation::{Pressure, Recommendation, Style, StyleSet, Urgency};
+use massage_triage::rules::{Condition, Effect, Origin, Rule, RuleSet, SetTest};
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+
+const QUESTIONNAIRE: &str = include_str!("fixtures/small/questionnaire.toml");
+const RULES: &str = include_str!("fixtures/small/rules.toml");
+
+fn every_answer_set(questionnaire: &Questionnaire) -> Vec<Answers> {
+    fn values(kind: QuestionKind, options: usize) -> Vec<Answer> {
+        match kind {
+            QuestionKind::OneOf => (0..options).map(|i| Answer::Choice(i as u8)).collect(),
+            QuestionKind::SeveralOf { min_selected } => {
+                (0..1u64 << options).filter(|b| b.count_ones() as usize >= min_selected).map(Answer::Choices).collect()
+            }
+            QuestionKind::Number { min, max } => (min..=max).map(Answer::Number).collect(),
+            QuestionKind::YesNo => vec![Answer::YesNo(false), Answer::YesNo(true)],
+        }
+    }
+    let mut all: Vec<Vec<Answer>> = vec![Vec::new()];
+    for question in &questionnaire.questions {
+        let choices = values(question.kind, question.options.len());
+        all = all
+            .into_iter()
+            .flat_map(|prefix| choices.iter().map(move |v| [prefix.clone(), vec![*v]].concat()))
+            .collect();
+    }
+    all.into_iter().map(|v| Answers::new(questionnaire, None, v).unwrap()).collect()
+}
+
+fn urgency_rank(e: &Evaluation) -> usize {
+    match e.recommendation {
+        Recommendation::Physician => 1 + e.urgency.map_or(0, Urgency::index),
+        Recommendation::Massage(_) => 0,
+    }
+}
+
+fn pressure_rank(e: &Evaluation) -> usize {
+    match (e.recommendation, e.pressure) {
+        (Recommendation::Massage(_), Some(p)) => 1 + p.index(),
+        _ => 0,
+    }
+}
+
+fn same(a: &Evaluation, b: &Evaluation) -> bool {
+    (a.recommendation, a.urgency, a.pressure, a.session_minutes, a.alternatives, a.undecided)
+        == (b.recommendation, b.urgency, b.pressure, b.session_minutes, b.alternatives, b.undecided)
+}
+
+/// The verdicts straight from the definitions, over every answer set.
+fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(String, String)>, Option<u128>, Option<u128>) {
+    let questionnaire = &rule_set.questionnaire;
+    let all = every_answer_set(questionnaire);
+    let evaluations: Vec<Evaluation> = all.iter().map(|a| evaluate(rule_set, a)).collect();
+    let mut verdicts = BTreeSet::new();
+    for (q, question) in questionnaire.questions.iter().enumerate() {
+        for (o, option) in question.options.iter().enumerate() {
+            let holds = |a: &Answers| match a.get(q) {
+                Answer::Choice(i) => usize::from(i) == o,
+                Answer::Choices(bits) => bits & (1 << o) != 0,
+                _ => false,
+            };
+            let subject = format!("{}.{}", question.id, option.id);
+            if let Some(least) = option.min_urgency {
+                let fails = all.iter().zip(&evaluations).any(|(a, e)| {
+                    holds(a) && !(e.recommendation == Recommendation::Physician && e.urgency >= Some(least))
+                });
+                if fails {
+                    verdicts.insert((code::MIN_URGENCY.to_owned(), subject.clone()));
+                }
+            }
+            if !option.forbids.is_empty() {
+                let fails = all.iter().zip(&evaluations).any(|(a, e)| {
+                    holds(a)
+                        && match e.recommendation {
+                            Recommendation::Massage(s) => {
+                                option.forbids.contains(s) || e.alternatives.iter().any(|x| option.forbids.contains(x))
+                            }
+                            Recommendation::Physician => false,
+                        }
+                });
+                if fails {
+                    verdicts.insert((code::FORBIDDEN_STYLE.to_owned(), subject.clone()));
+                }
+            }
+            if question.escalating {
+                let fails = all.iter().zip(&evaluations).any(|(a, before)| {
+                    let Answer::Choices(bits) = a.get(q) else { return false };
+                    if bits & (1 << o) != 0 {
+                        return false;
+                    }
+                    let after = evaluate(rule_set, &a.with(q, Answer::Choices(bits | 1 << o)));
+                    urgency_rank(&after) < urgency_rank(before) || pressure_rank(&after) > pressure_rank(before)
+                });
+                if fails {
+                    verdicts.insert((code::ESCALATION.to_owned(), subject.clone()));
+                }
+            }
+        }
+    }
+    let gap: u128 = evaluations.iter().filter(|e| e.undecided).count() as u128;
+    let catch_all: Vec<usize> =
+        (0..rule_set.rules.len()).filter(|r| evaluations.iter().all(|e| e.fired.contains(*r))).collect();
+    let only = evaluations
+        .iter()
+        .filter(|e| {
+            let mut without = e.fired;
+            catch_all.iter().for_each(|r| without.remove(*r));
+            !catch_all.is_empty()
+                && !e.undecided
+                && e.recommendation != Recommendation::Physician
+                && decide(rule_set, without).undecided
+        })
+        .count() as u128;
+    for (r, rule) in rule_set.rules.iter().enumerate() {
+        let firing: Vec<&Evaluation> = evaluations.iter().filter(|e| e.fired.contains(r)).collect();
+        if firing.is_empty() {
+            verdicts.insert((code::DEAD_RULE.to_owned(), rule.id.clone()));
+            continue;
+        }
+        let speaks = rule.effect.precaution.is_some() || rule.effect.advice.is_some();
+        let matters = firing.iter().any(|e| {
+            let mut without = e.fired;
+            without.remove(r);
+            let shown = speaks && (e.recommendation != Recommendation::Physician || rule.effect.refer.is_some());
+            shown || !same(e, &decide(rule_set, without))
+        });
+        if !matters {
+            verdicts.insert((code::SHADOWED_RULE.to_owned(), rule.id.clone()));
+        }
+    }
+    if gap > 0 {
+        verdicts.insert((code::GAP.to_owned(), String::new()));
+    }
+    if only > 0 {
+        let ids: Vec<&str> = catch_all.iter().map(|r| rule_set.rules[*r].id.as_str()).collect();
+        verdicts.insert((code::CATCH_ALL_ONLY.to_owned(), ids.join(",")));
+    }
+    ((verdicts), (gap > 0).then_some(gap), (only > 0).then_some(only))
+}
+
+fn checker_verdicts(report: &CheckReport) -> (BTreeSet<(String, String)>, Option<u128>, Option<u128>) {
+    let mut verdicts = BTreeSet::new();
+    let (mut gap, mut only) = (None, None);
+    for finding in &report.findings {
+        if finding.code == code::UNUSED_OPTION || finding.code == code::UNUSED_QUESTION {
+            continue;
+        }
+        if finding.code == code::GAP {
+            gap = finding.affected;
+        }
+        if finding.code == code::CATCH_ALL_ONLY {
+            only = finding.affected;
+        }
+        verdicts.insert((finding.code.to_owned(), finding.subject.clone()));
+    }
+    (verdicts, gap, only)
+}
+
+/// Every counterexample shows what its finding says, by the engine itself.
+fn counterexamples_hold(rule_set: &RuleSet, report: &CheckReport) {
+    for finding in &report.findings {
+        let Some(example) = &finding.example else { continue };
+        let again = evaluate(rule_set, &example.answers);
+        assert_eq!(again, example.outcome, "{}", finding.message);
+        match finding.code {
+            code::MIN_URGENCY => assert!(again.urgency.is_none() || again.recommendation == Recommendation::Physician),
+            code::GAP => assert!(again.undecided),
+            code::ESCALATION => {
+                let (_, before) = example.before.as_ref().unwrap();
+                assert!(urgency_rank(&again) < urgency_rank(before) || pressure_rank(&again) > pressure_rank(before));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn small_rule_set() -> RuleSet {
+    RuleSet::from_texts(
+        SourceText::new("questionnaire.toml", QUESTIONNAIRE),
+        SourceText::new("rules.toml", RULES),
+        Origin::BuiltIn,
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_planted_problems_are_found_exactly_as_brute_force_finds_them() {
+    let rule_set = small_rule_set();
+    let report = check(&rule_set);
+    let expected = brute_force(&rule_set);
+    assert_eq!(checker_verdicts(&report), expected);
+    counterexamples_hold(&rule_set, &report);
+    // The fixture plants one of each problem; make sure the comparison is not vacuous.
+    let codes: BTreeSet<&str> = report.findings.iter().map(|f| f.code).collect();
+    for code in
+        [code::MIN_URGENCY, code::FORBIDDEN_STYLE, code::ESCALATION, code::GAP, code::DEAD_RULE, code::SHADOWED_RULE]
+    {
+        assert!(codes.contains(code), "{code} not planted");
+    }
+}
+
+// ---------------------------------------------------------------- random rule sets
+
+fn leaf() -> impl Strategy<Value = Condition> {
+    prop_oneof![
+        (1u64..8, 0usize..3).prop_map(|(options, test)| Condition::Contains {
+            question: 0,
+            options,
+            test: [SetTest::ContainsAny, SetTest::ContainsAll, SetTest::ContainsNone][test],
+        }),
+        (1u64..8).prop_map(|options| Condition::Choice { question: 1, options }),
+        (0i64..7, 0i64..7).prop_map(|(a, b)| Condition::Number { question: 2, min: a.min(b), max: a.max(b) }),
+        any::<bool>().prop_map(|value| Condition::YesNo { question: 3, value }),
+        (1u64..8, 0usize..3).prop_map(|(options, test)| Condition::Contains {
+            question: 4,
+            options,
+            test: [SetTest::ContainsAny, SetTest::ContainsAll, SetTest::ContainsNone][test],
+        }),
+        Just(Condition::Always),
+    ]
+}
+
+fn condition() -> impl Strategy<Value = Condition> {
+    leaf().prop_recursive(2, 6, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..3).prop_map(Condition::All),
+            prop::collection::vec(inner.clone(), 1..3).prop_map(Condition::Any),
+            inner.prop_map(|c| Condition::Not(Box::new(c))),
+        ]
+    })
+}
+
+fn effect() -> impl Strategy<Value = Effect> {
+    (
+        prop::option::weighted(0.25, 0usize..3),
+        prop::array::uniform4(prop_oneof![4 => Just(0i32), 3 => 1i32..4, 1 => -2i32..0]),
+        prop::option::weighted(0.2, 0u8..16),
+        prop::option::weighted(0.3, 0usize..3),
+        prop::option::weighted(0.2, prop_oneof![Just(30u16), Just(45u16), Just(90u16)]),
+        any::<bool>(),
+    )
+        .prop_map(|(refer, favour, forbid, cap, minutes, speaks)| Effect {
+            refer: refer.map(|u| Urgency::ALL[u]),
+            favour,
+            forbid: forbid.map_or(StyleSet::EMPTY, |bits| {
+                Style::ALL.iter().copied().filter(|s| bits & (1 << s.index()) != 0).collect()
+            }),
+            max_pressure: cap.map(|p| Pressure::ALL[p]),
+            session_minutes: minutes,
+            precaution: speaks.then(|| "A precaution.".to_owned()),
+            advice: None,
+        })
+}
+
+fn random_rule_set() -> impl Strategy<Value = RuleSet> {
+    prop::collection::vec((condition(), effect()), 1..7).prop_map(|rules| {
+        small_rule_set().with_rules(
+            rules
+                .into_iter()
+                .enumerate()
+                .map(|(i, (when, effect))| Rule {
+                    id: format!("r{i}"),
+                    because: "Because.".to_owned(),
+                    source: vec!["test".to_owned()],
+                    when,
+                    effect,
+                    line: i + 1,
+                })
+                .collect(),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_rule_sets_get_the_brute_force_verdicts(rule_set in random_rule_set()) {
+        let report = check(&rule_set);
+        prop_assert_eq!(checker_verdicts(&report), brute_force(&rule_set));
+        counterexamples_hold(&rule_set, &report);
+    }
+}
+
+#[test]
+fn fired_rules_union_is_what_the_checker_combines() {
+    let mut a = FiredRules::default();
+    a.insert(1);
+    let mut b = FiredRules::default();
+    b.insert(70);
+    let both = a.union(b);
+    assert!(both.contains(1) && both.contains(70) && !both.contains(2));
+}

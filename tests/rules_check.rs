@@ -1,0 +1,279 @@
+//! `rules check` end to end: the built-in set is clean; planted unsafe edits in copies of
+//! `rules/` are caught (exit 3) with counterexamples the engine confirms, and `assess`
+//! refuses those rule sets (exit 2, pointing to `rules check`).
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::Command;
+use massage_triage::answers::{parse_answers, Answer, AnswerFormat};
+use massage_triage::check::{check, code, Category};
+use massage_triage::diagnostic::SourceText;
+use massage_triage::engine::evaluate;
+use massage_triage::recommendation::{Recommendation, Style};
+use massage_triage::rules::{Condition, RuleSet};
+use serde_json::Value;
+use std::path::Path;
+
+fn triage() -> Command {
+    let mut command = Command::cargo_bin("massage-triage").unwrap();
+    command.env_remove("NO_COLOR").env("CI", "true");
+    command
+}
+
+fn rules_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+}
+
+/// A copy of `rules/` with `rules.toml` edited.
+fn edited(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["questionnaire.toml", "rules.toml", "cases.toml"] {
+        std::fs::copy(rules_dir().join(file), dir.path().join(file)).unwrap();
+    }
+    let rules = std::fs::read_to_string(dir.path().join("rules.toml")).unwrap();
+    let changed = edit(rules.clone());
+    assert_ne!(changed, rules, "the edit changed nothing");
+    std::fs::write(dir.path().join("rules.toml"), changed).unwrap();
+    dir
+}
+
+/// The rules file without the `[[rule]]` block whose id is given.
+fn without_rule(text: &str, id: &str) -> String {
+    let mut blocks: Vec<&str> = text.split("[[rule]]").collect();
+    let before = blocks.len();
+    blocks.retain(|b| !b.trim_start().starts_with(&format!("id = \"{id}\"")));
+    assert_eq!(blocks.len() + 1, before, "rule {id} not found");
+    blocks.join("[[rule]]")
+}
+
+fn check_json(dir: &Path) -> (i32, Value) {
+    let output = triage().args(["rules", "check", "--format", "json", "--rules"]).arg(dir).output().unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    (output.status.code().unwrap(), json)
+}
+
+/// The findings with this code, as (subject, counterexample TOML).
+fn findings(json: &Value, code: &str) -> Vec<(String, String)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| {
+            let subject = f["message"].as_str().unwrap().to_owned();
+            (subject, f["counterexample"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+/// The counterexample is an answer file that `assess` accepts, that the unsafe rule set
+/// evaluates as the finding says, and `assess --rules` refuses that rule set.
+fn confirm(dir: &Path, counterexample: &str) -> massage_triage::engine::Evaluation {
+    let file = dir.join("counterexample.toml");
+    std::fs::write(&file, counterexample).unwrap();
+    triage().args(["assess", "--answers"]).arg(&file).assert().code(0);
+    triage()
+        .args(["assess", "--rules"])
+        .arg(dir)
+        .arg("--answers")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("rules check --rules"));
+    let rule_set = RuleSet::load_dir(dir).unwrap();
+    let answers = parse_answers(
+        &rule_set.questionnaire,
+        SourceText::new("counterexample.toml", counterexample),
+        AnswerFormat::Toml,
+    )
+    .unwrap();
+    evaluate(&rule_set, &answers)
+}
+
+#[test]
+fn the_built_in_rule_set_is_proven_safe_and_has_no_gaps() {
+    let rule_set = RuleSet::built_in().unwrap();
+    let report = check(&rule_set);
+    let problems: Vec<&str> =
+        report.findings.iter().filter(|f| f.category != Category::Warning).map(|f| f.message.as_str()).collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(report.answer_classes > 1_000_000, "the proof covers every class");
+    massage_triage::check::ensure_safe(&rule_set).unwrap();
+}
+
+#[test]
+fn rules_check_on_the_built_in_set_exits_0() {
+    triage()
+        .args(["rules", "check"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("rules check ok: 0 safety finding(s), 0 gap(s)"));
+}
+
+#[test]
+fn removing_each_red_flag_referral_is_caught_with_a_confirmed_counterexample() {
+    let rule_set = RuleSet::built_in().unwrap();
+    let red_flags = rule_set.questionnaire.index_of("red_flags").unwrap();
+    let referrals: Vec<(String, u64)> = rule_set
+        .rules
+        .iter()
+        .filter_map(|rule| match (&rule.when, rule.effect.refer) {
+            (Condition::Contains { question, options, .. }, Some(_)) if *question == red_flags => {
+                Some((rule.id.clone(), *options))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(referrals.len() >= 9, "every red flag has its referral rule");
+    for (id, options) in referrals {
+        let dir = edited(|text| without_rule(&text, &id));
+        let (status, json) = check_json(dir.path());
+        assert_eq!(status, 3, "removing {id}");
+        assert_eq!(json["safe"], false);
+        let found = findings(&json, code::MIN_URGENCY);
+        let question = &rule_set.questionnaire.questions[red_flags];
+        for (bit, option) in question.options.iter().enumerate().filter(|(b, _)| options & (1 << b) != 0) {
+            let (_, counterexample) = found
+                .iter()
+                .find(|(message, _)| message.contains(&format!("\"{}\"", option.id)))
+                .unwrap_or_else(|| panic!("removing {id}: no finding for {}", option.id));
+            let evaluation = confirm(dir.path(), counterexample);
+            let least = option.min_urgency.unwrap();
+            assert!(
+                evaluation.recommendation != Recommendation::Physician || evaluation.urgency < Some(least),
+                "removing {id}: the counterexample does not show the problem"
+            );
+            let answers =
+                parse_answers(&rule_set.questionnaire, SourceText::new("c.toml", counterexample), AnswerFormat::Toml)
+                    .unwrap();
+            assert!(matches!(answers.get(red_flags), Answer::Choices(b) if b & (1 << bit) != 0));
+        }
+    }
+}
+
+#[test]
+fn a_weakened_urgency_is_caught() {
+    let dir = edited(|text| {
+        text.replacen(
+            "contains_any = [\"bladder_bowel\", \"saddle_numbness\"] }\nrefer = \"emergency\"",
+            "contains_any = [\"bladder_bowel\", \"saddle_numbness\"] }\nrefer = \"urgent\"",
+            1,
+        )
+    });
+    let (status, json) = check_json(dir.path());
+    assert_eq!(status, 3);
+    let found = findings(&json, code::MIN_URGENCY);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    for (message, counterexample) in &found {
+        assert!(message.contains("at least emergency"), "{message}");
+        let evaluation = confirm(dir.path(), counterexample);
+        assert_eq!(evaluation.urgency, Some(massage_triage::recommendation::Urgency::Urgent));
+    }
+}
+
+#[test]
+fn deep_tissue_allowed_with_blood_thinners_is_caught() {
+    let dir = edited(|text| {
+        text.replacen(
+            "contains_any = [\"blood_thinners\"] }\nmax_pressure = \"light\"\nforbid = [\"deep_tissue\"]\n",
+            "contains_any = [\"blood_thinners\"] }\nmax_pressure = \"light\"\n",
+            1,
+        )
+    });
+    let (status, json) = check_json(dir.path());
+    assert_eq!(status, 3);
+    let found = findings(&json, code::FORBIDDEN_STYLE);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].0.contains("blood_thinners"));
+    let evaluation = confirm(dir.path(), &found[0].1);
+    let offered = evaluation.recommendation == Recommendation::Massage(Style::DeepTissue)
+        || evaluation.alternatives.iter().any(|s| s == Style::DeepTissue);
+    assert!(offered);
+}
+
+#[test]
+fn the_human_report_names_rules_and_shows_the_counterexample() {
+    let dir = edited(|text| without_rule(&text, "spinal_infection"));
+    triage()
+        .args(["rules", "check", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(3)
+        .stdout(predicates::str::contains("error[min-urgency]"))
+        .stdout(predicates::str::contains("questionnaire.toml:"))
+        .stdout(predicates::str::contains("counterexample (assess gives"))
+        .stdout(predicates::str::contains("red_flags = [\"fever\"]"))
+        .stdout(predicates::str::contains("rules check FAILED: 1 safety finding(s)"));
+}
+
+#[test]
+fn gaps_dead_and_shadowed_rules_in_a_small_rule_set() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+    let (status, json) = check_json(&dir);
+    assert_eq!(status, 3);
+    for code in [code::GAP, code::DEAD_RULE, code::SHADOWED_RULE, code::ESCALATION, code::UNUSED_OPTION] {
+        assert!(!findings(&json, code).is_empty(), "{code}");
+    }
+    let dead = &json["findings"].as_array().unwrap().iter().find(|f| f["code"] == code::DEAD_RULE).unwrap()["rules"];
+    assert_eq!(dead[0]["rule"], "never");
+    assert!(dead[0]["at"].as_str().unwrap().ends_with("rules.toml:60"));
+}
+
+#[test]
+fn warnings_alone_exit_0_and_a_rule_set_that_does_not_load_exits_2() {
+    // The built-in set has unused options (warnings) and still exits 0.
+    triage()
+        .args(["rules", "check", "--format", "json"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("unused-option"));
+    let dir = edited(|text| text.replacen("\nrefer = \"emergency\"", "\nrefer = \"emergency!\"", 1));
+    triage()
+        .args(["rules", "check", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("rules.toml:"));
+    triage().args(["rules", "check", "--rules", "/nonexistent/rules"]).assert().code(2);
+}
+
+#[test]
+fn assess_still_accepts_a_safe_copy_of_the_rules() {
+    let dir = edited(|text| text.replacen("favour = { swedish = 3 }", "favour = { swedish = 4 }", 1));
+    let answers = dir.path().join("a.toml");
+    std::fs::write(
+        &answers,
+        "red_flags = []\nduration = \"chronic\"\nseverity = 5\nworsening = false\nlocation = [\"lower_back\"]\nonset = \"posture_stress\"\ncontraindications = []\nage = 41\npressure = \"medium\"\n",
+    )
+    .unwrap();
+    triage().args(["assess", "--rules"]).arg(dir.path()).arg("--answers").arg(&answers).assert().code(0);
+}
+
+#[test]
+fn a_rule_joining_many_questions_is_still_checked_completely() {
+    // One rule reading red flags, contraindications, age, severity and pressure joins them
+    // (with the rules already joining duration, severity, age and pressure) into one part
+    // of 15.7 million classes: the sweep must still cover it, not give up.
+    let dir = edited(|mut text| {
+        text.push_str(
+            r#"
+[[rule]]
+id = "calm_young_client"
+because = "No red flags, no contraindications, young, mild pain and firm pressure."
+source = ["seed"]
+when = { all = [
+  { question = "red_flags", contains_none = ["bladder_bowel", "saddle_numbness", "leg_weakness", "chest_abdomen", "sudden_severe", "major_trauma", "fever", "cancer_history", "weight_loss", "night_pain"] },
+  { question = "contraindications", contains_none = ["recent_surgery", "blood_thinners", "pregnancy", "skin_condition", "blood_clot", "acute_injury", "osteoporosis"] },
+  { question = "age", at_most = 30 },
+  { question = "severity", at_most = 3 },
+  { question = "pressure", is = "firm" },
+] }
+favour = { sports = 1 }
+"#,
+        );
+        text
+    });
+    let (status, json) = check_json(dir.path());
+    assert_eq!(status, 0, "{json:#}");
+    assert!(findings(&json, code::NOT_PROVEN).is_empty());
+    assert!(json["answer_classes"].as_u64().unwrap() > 1_000_000_000);
+}

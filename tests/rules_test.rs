@@ -1,0 +1,88 @@
+//! `rules test`: worked cases, field-by-field failures with the trace, rule coverage.
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use std::path::Path;
+
+fn triage() -> Command {
+    let mut command = Command::cargo_bin("massage-triage").unwrap();
+    command.env("CI", "true");
+    command
+}
+
+/// The built-in rules with the given cases file.
+fn with_cases(cases: &str) -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["questionnaire.toml", "rules.toml"] {
+        std::fs::copy(root.join("rules").join(file), dir.path().join(file)).unwrap();
+    }
+    std::fs::copy(root.join("tests/fixtures/cases").join(cases), dir.path().join("cases.toml")).unwrap();
+    dir
+}
+
+#[test]
+fn passing_cases_exit_0_and_report_coverage() {
+    let dir = with_cases("passing.toml");
+    triage()
+        .args(["rules", "test", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(contains("ok   desk worker with chronic pain"))
+        .stdout(contains("coverage: "))
+        .stdout(contains("no case fires: nerve_compression ("))
+        .stdout(contains("rules test ok: 2 passed, 0 failed"));
+}
+
+#[test]
+fn a_failing_case_shows_expected_against_actual_and_the_trace() {
+    let dir = with_cases("failing.toml");
+    triage()
+        .args(["rules", "test", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(3)
+        .stdout(contains("FAIL desk worker wrongly expected to get deep tissue"))
+        .stdout(contains("cases.toml:9"))
+        .stdout(contains("recommendation: expected deep_tissue, got swedish"))
+        .stdout(contains("Rules considered, in order:"))
+        .stdout(contains("+ posture_and_stress fired"))
+        .stdout(contains("rules test FAILED: 1 passed, 1 failed"));
+}
+
+#[test]
+fn coverage_below_the_minimum_fails() {
+    let dir = with_cases("passing.toml");
+    triage()
+        .args(["rules", "test", "--min-coverage", "90", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(3)
+        .stdout(contains("below --min-coverage 90"));
+    triage().args(["rules", "test", "--min-coverage", "5", "--rules"]).arg(dir.path()).assert().code(0);
+    triage().args(["rules", "test", "--min-coverage", "150"]).assert().code(2);
+}
+
+#[test]
+fn cases_that_do_not_load_exit_2() {
+    let dir = with_cases("passing.toml");
+    let cases = dir.path().join("cases.toml");
+    let text = std::fs::read_to_string(&cases).unwrap().replace("\"cauda_equina\"", "\"cauda_equnia\"");
+    std::fs::write(&cases, text).unwrap();
+    triage()
+        .args(["rules", "test", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("unknown rule \"cauda_equnia\""))
+        .stderr(contains("did you mean \"cauda_equina\""));
+    std::fs::remove_file(&cases).unwrap();
+    triage().args(["rules", "test", "--rules"]).arg(dir.path()).assert().code(2).stderr(contains("cases.toml"));
+}
+
+#[test]
+fn the_built_in_cases_pass() {
+    triage().args(["rules", "test"]).assert().code(0).stdout(contains("rules test ok"));
+}
