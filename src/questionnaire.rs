@@ -154,8 +154,13 @@ impl Questionnaire {
             ));
         }
         let mut seen = HashSet::new();
-        let questions =
+        let mut questions: Vec<Question> =
             raw.question.into_iter().filter_map(|q| validate_question(q, source, &mut seen, &mut problems)).collect();
+        source.offsets_to_lines(
+            questions
+                .iter_mut()
+                .flat_map(|q| std::iter::once(&mut q.line).chain(q.options.iter_mut().map(|o| &mut o.line))),
+        );
         problems.into_result(Questionnaire { questions })
     }
 }

@@ -55,6 +55,20 @@ fn the_built_in_rule_set_loads_without_a_problem() {
 }
 
 #[test]
+fn questions_options_and_rules_know_their_lines() {
+    let rule_set = RuleSet::built_in().unwrap();
+    let red_flags = &rule_set.questionnaire.questions[0];
+    assert_eq!(red_flags.line, line_of(BUILT_IN_QUESTIONNAIRE, "id = \"red_flags\""));
+    let saddle = &red_flags.options[1];
+    assert_eq!(saddle.line, line_of(BUILT_IN_QUESTIONNAIRE, "id = \"saddle_numbness\""));
+    let pressure = rule_set.questionnaire.questions.last().unwrap();
+    assert_eq!(pressure.options[3].line, line_of(BUILT_IN_QUESTIONNAIRE, "id = \"unsure\""));
+    let baseline = &rule_set.rules[rule_set.rule_index("baseline").unwrap()];
+    assert_eq!(baseline.line, line_of(BUILT_IN_RULES, "id = \"baseline\""));
+    assert_eq!(rule_set.rule_location(baseline), format!("rules/rules.toml:{}", baseline.line));
+}
+
+#[test]
 fn an_unknown_key_in_a_rule() {
     let found = rules_edit_is_refused(
         "id = \"cauda_equina\"\n",
