@@ -2,6 +2,7 @@
 //! become text on the output streams and an exit code.
 
 mod assess;
+mod batch;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::diagnostic::Diagnostics;
@@ -107,6 +108,7 @@ impl From<std::io::Error> for CommandError {
 pub fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
     let result = match cli.command {
         Some(Command::Assess(args)) => assess::run(&args, context),
+        Some(Command::Batch(args)) => batch::run(&args, context),
         Some(command) => Err(CommandError::Failure(anyhow::anyhow!(
             "`{}` is not available in this build yet",
             command_name(&command)
