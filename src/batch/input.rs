@@ -178,15 +178,17 @@ pub fn json_record(questionnaire: &Questionnaire, line: &[u8], number: u64) -> R
             };
             let text = error.to_string();
             let text = text.find(" at line ").map_or(text.as_str(), |i| &text[..i]);
-            Err(RecordError { id, message: format!("line {number}{column}: not valid JSON: {text}") })
+            let message = format!("line {number}{column}: not valid JSON: {text}");
+            Err(RecordError { id: id.map(Cow::into_owned), message })
         }
         Ok(Shape::NotAnObject(what)) => Err(RecordError {
             id: None,
             message: format!("line {number}: expected a JSON object of answers, not {what}"),
         }),
-        Ok(Shape::Object) => {
-            sheet.finish().map_err(|problems| RecordError { id, message: describe_problems(number, &problems) })
-        }
+        Ok(Shape::Object) => sheet.finish().map_err(|problems| RecordError {
+            id: id.map(Cow::into_owned),
+            message: describe_problems(number, &problems),
+        }),
     }
 }
 
@@ -198,12 +200,12 @@ enum Shape {
 
 /// Feeds a JSON object's keys straight into the answer sheet, borrowing strings from the
 /// line where it can: no intermediate `serde_json::Value` per record.
-struct RecordSeed<'s, 'q> {
+struct RecordSeed<'s, 'q, 'de> {
     sheet: &'s mut AnswerSheet<'q>,
-    id: &'s mut Option<String>,
+    id: &'s mut Option<Cow<'de, str>>,
 }
 
-impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_, 'de> {
     type Value = Shape;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Shape, D::Error> {
@@ -211,7 +213,7 @@ impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
+impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
     type Value = Shape;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -223,7 +225,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             let Json(value) = map.next_value::<Json<'de>>()?;
             if let ("id", RawValue::Text(text)) = (key.as_ref(), &value) {
                 // Kept to echo on an error record too.
-                *self.id = Some(text.to_string());
+                *self.id = Some(text.clone());
             }
             self.sheet.set(&key, None, value, None);
         }
@@ -339,7 +341,8 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(2));
+        // Empty lists are common (no red flags): `new` does not allocate for them.
+        let mut items = Vec::new();
         while let Some(Json(item)) = seq.next_element::<Json<'de>>()? {
             let item = match item {
                 RawValue::Text(text) => Ok(text),
@@ -442,7 +445,9 @@ pub fn csv_record(
     if fields.len() > header.columns.len() {
         let message =
             format!("line {number}: {} fields but the header has {} columns", fields.len(), header.columns.len());
-        return Err(RecordError { id: None, message });
+        let id = header.columns.iter().zip(fields.iter()).find(|(column, _)| **column == Column::Id);
+        let id = id.and_then(|(_, field)| std::str::from_utf8(field).ok()).map(|id| id.trim().to_owned());
+        return Err(RecordError { id: id.filter(|id| !id.is_empty()), message });
     }
     for (column, field) in header.columns.iter().zip(fields.iter()) {
         let Ok(cell) = std::str::from_utf8(field) else {

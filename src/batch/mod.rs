@@ -17,7 +17,7 @@ use input::{csv_record, json_record, Chunk, ChunkError, ChunkReader, CsvHeader};
 use output::Renderer;
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
-use std::sync::{mpsc, Mutex};
+use std::sync::mpsc;
 pub use summary::Summary;
 
 /// A record format.
@@ -113,9 +113,8 @@ pub fn run_batch(
     output.write_all(Renderer::header(options.output_format).as_bytes()).map_err(BatchError::Write)?;
     let mut pipeline = Pipeline {
         rule_set,
-        options,
         header: header.as_ref(),
-        renderers: Mutex::new(Vec::new()),
+        renderer: Renderer::new(rule_set, options.output_format),
         max_in_flight: rayon::current_num_threads() * 2 + 1,
     };
     let summary = pipeline.run(first, &mut reader, output, progress)?;
@@ -144,10 +143,8 @@ fn read_csv_header(rule_set: &RuleSet, chunk: &mut Chunk, name: &str) -> Result<
 /// The shared state of a run: what each chunk is evaluated with.
 struct Pipeline<'a> {
     rule_set: &'a RuleSet,
-    options: &'a BatchOptions,
     header: Option<&'a CsvHeader>,
-    /// Renderers (with their rendered outcomes) reused from chunk to chunk.
-    renderers: Mutex<Vec<Renderer<'a>>>,
+    renderer: Renderer,
     max_in_flight: usize,
 }
 
@@ -203,22 +200,15 @@ impl Pipeline<'_> {
     fn process(&self, job: Job) -> Done {
         let Job { sequence, chunk, mut output } = job;
         output.clear();
-        let mut renderer = self
-            .renderers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop()
-            .unwrap_or_else(|| Renderer::new(self.rule_set, self.options.output_format));
         let mut summary = Summary::default();
         match self.header {
-            Some(header) => self.process_csv(header, &chunk, &mut renderer, &mut output, &mut summary),
-            None => self.process_jsonl(&chunk, &mut renderer, &mut output, &mut summary),
+            Some(header) => self.process_csv(header, &chunk, &mut output, &mut summary),
+            None => self.process_jsonl(&chunk, &mut output, &mut summary),
         }
-        self.renderers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(renderer);
         Done { sequence, output, input_bytes: chunk.input_bytes, input: chunk.data, summary }
     }
 
-    fn process_jsonl(&self, chunk: &Chunk, renderer: &mut Renderer<'_>, output: &mut Vec<u8>, summary: &mut Summary) {
+    fn process_jsonl(&self, chunk: &Chunk, output: &mut Vec<u8>, summary: &mut Summary) {
         let questionnaire = &self.rule_set.questionnaire;
         for (index, line) in chunk.data.split(|b| *b == b'\n').enumerate() {
             let number = chunk.first_line + index as u64;
@@ -231,31 +221,34 @@ impl Pipeline<'_> {
                 Ok(answers) => {
                     let evaluation = evaluate(self.rule_set, &answers);
                     summary.answered(&evaluation);
-                    renderer.answered(output, number, &answers, &evaluation);
+                    self.renderer.answered(output, number, &answers, &evaluation);
                 }
                 Err(error) => {
                     summary.refused();
-                    renderer.refused(output, number, &error);
+                    self.renderer.refused(output, number, &error);
                 }
             }
         }
     }
 
-    fn process_csv(
-        &self,
-        header: &CsvHeader,
-        chunk: &Chunk,
-        renderer: &mut Renderer<'_>,
-        output: &mut Vec<u8>,
-        summary: &mut Summary,
-    ) {
+    fn process_csv(&self, header: &CsvHeader, chunk: &Chunk, output: &mut Vec<u8>, summary: &mut Summary) {
         let questionnaire = &self.rule_set.questionnaire;
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&chunk.data[..]);
         let mut fields = csv::ByteRecord::new();
+        // Lines are counted here from byte offsets: the same count as for JSON Lines, whatever
+        // the line ends (the csv reader counts CRLF differently).
+        let (mut counted_to, mut line) = (0, chunk.first_line);
         loop {
             let result = reader.read_byte_record(&mut fields);
             let failed = result.is_err();
-            let line = chunk.first_line + fields.position().map_or(1, |p| p.line()) - 1;
+            let start = fields.position().map_or(counted_to, |p| usize::try_from(p.byte()).unwrap_or(counted_to));
+            let mut start = start.clamp(counted_to, chunk.data.len());
+            // After a CRLF the reader places the next record at the LF.
+            while chunk.data.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                start += 1;
+            }
+            line += chunk.data[counted_to..start].iter().filter(|b| **b == b'\n').count() as u64;
+            counted_to = start;
             let record = match result {
                 Ok(false) => break,
                 Ok(true) => csv_record(questionnaire, header, &fields, line),
@@ -267,11 +260,11 @@ impl Pipeline<'_> {
                 Ok(answers) => {
                     let evaluation = evaluate(self.rule_set, &answers);
                     summary.answered(&evaluation);
-                    renderer.answered(output, line, &answers, &evaluation);
+                    self.renderer.answered(output, line, &answers, &evaluation);
                 }
                 Err(error) => {
                     summary.refused();
-                    renderer.refused(output, line, &error);
+                    self.renderer.refused(output, line, &error);
                     if failed {
                         break;
                     }

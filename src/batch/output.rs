@@ -1,18 +1,20 @@
 //! Records out: one JSON Lines object or CSV row per record.
 //!
-//! Everything after a record's `id`/`line` depends only on which rules fired, and a rule
-//! set has few distinct outcomes, so each outcome is rendered once (through the same
-//! [`json_report`] as `assess --format json`) and then copied: writing a record is a
-//! lookup and a copy, whatever the number of records.
+//! What follows a record's `id`/`line` is the same object as `assess --format json`
+//! ([`json_report`]) prints, made of the fired rules' reasons, precautions and advice. Each
+//! rule's parts are rendered once per run, escaped and ready; writing a record is then a
+//! few copies, with no allocation and no serializer (measured: rendering through serde
+//! per record took a sixth of the time; a cache of whole outcomes did not fit, as the
+//! default rules give thousands of distinct outcomes).
+//!
+//! [`json_report`]: crate::report::json_report
 
 use super::input::RecordError;
 use super::RecordFormat;
 use crate::answers::Answers;
-use crate::engine::{Evaluation, FiredRules};
-use crate::report::{json_report, JsonReport};
-use crate::rules::RuleSet;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::engine::{Evaluation, UNDECIDED_REASON};
+use crate::recommendation::{Recommendation, Urgency};
+use crate::rules::{Rule, RuleSet};
 
 /// The CSV output's columns, in order.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -36,21 +38,56 @@ pub const CSV_ID_SEPARATOR: &str = ";";
 /// See [`CSV_ID_SEPARATOR`].
 pub const CSV_SENTENCE_SEPARATOR: &str = " | ";
 
-/// The most outcomes kept rendered; beyond it (a rule set with a huge number of distinct
-/// outcomes) records are rendered one by one, so memory stays bounded.
-const MAX_CACHED_OUTCOMES: usize = 4096;
-
-/// Writes records in one format, remembering each outcome's rendering.
-pub struct Renderer<'r> {
-    rule_set: &'r RuleSet,
-    format: RecordFormat,
-    outcomes: HashMap<FiredRules, Box<[u8]>, BuildHasherDefault<WordHasher>>,
+/// One rule's parts of a result, rendered ahead.
+struct RuleText {
+    /// The rule's id.
+    id: Box<str>,
+    /// Whether the rule refers (only referring rules are reasons for a referral).
+    refers: bool,
+    /// `{"rule":..,"because":..,"source":[..]}`.
+    reason_json: Box<[u8]>,
+    /// The precaution as a JSON string, and as CSV cell text (quotes doubled).
+    precaution: Option<(Box<[u8]>, Box<[u8]>)>,
+    /// The advice, likewise.
+    advice: Option<(Box<[u8]>, Box<[u8]>)>,
 }
 
-impl<'r> Renderer<'r> {
+/// Writes records in one format. Built once per run; shared by every thread.
+pub struct Renderer {
+    format: RecordFormat,
+    rules: Vec<RuleText>,
+    undecided_reason_json: Box<[u8]>,
+    /// What to tell the person for each urgency: as JSON, and as a CSV cell.
+    tell: Vec<(Box<[u8]>, Box<[u8]>)>,
+}
+
+impl Renderer {
     /// A renderer for this rule set and format.
-    pub fn new(rule_set: &'r RuleSet, format: RecordFormat) -> Self {
-        Self { rule_set, format, outcomes: HashMap::default() }
+    pub fn new(rule_set: &RuleSet, format: RecordFormat) -> Self {
+        let json = |text: &str| -> Box<[u8]> { serde_json::to_vec(text).unwrap_or_default().into() };
+        let csv_text = |text: &str| -> Box<[u8]> { text.replace('"', "\"\"").into_bytes().into() };
+        let both = |text: &Option<String>| text.as_deref().map(|t| (json(t), csv_text(t)));
+        let rules = rule_set
+            .rules
+            .iter()
+            .map(|rule: &Rule| RuleText {
+                id: rule.id.as_str().into(),
+                refers: rule.effect.refer.is_some(),
+                reason_json: reason_json(&rule.id, &rule.because, &rule.source),
+                precaution: both(&rule.effect.precaution),
+                advice: both(&rule.effect.advice),
+            })
+            .collect();
+        let tell = Urgency::ALL
+            .iter()
+            .map(|u| {
+                let text = rule_set.policy.tell(*u);
+                let mut cell = Vec::new();
+                csv_cell(&mut cell, text);
+                (json(text), cell.into())
+            })
+            .collect();
+        Self { format, rules, undecided_reason_json: reason_json(UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[]), tell }
     }
 
     /// What comes before the first record: the CSV header row, nothing for JSON Lines.
@@ -63,7 +100,7 @@ impl<'r> Renderer<'r> {
 
     /// Appends an answered record.
     #[inline]
-    pub fn answered(&mut self, out: &mut Vec<u8>, line: u64, answers: &Answers, evaluation: &Evaluation) {
+    pub fn answered(&self, out: &mut Vec<u8>, line: u64, answers: &Answers, evaluation: &Evaluation) {
         match self.format {
             RecordFormat::Jsonl => {
                 out.push(b'{');
@@ -77,29 +114,19 @@ impl<'r> Renderer<'r> {
                         decimal(out, line);
                     }
                 }
-                out.push(b',');
+                self.json_outcome(out, evaluation);
             }
             RecordFormat::Csv => {
                 csv_cell(out, answers.id.as_deref().unwrap_or(""));
                 out.push(b',');
                 decimal(out, line);
-                out.push(b',');
-            }
-        }
-        match self.outcomes.get(&evaluation.fired) {
-            Some(rest) => out.extend_from_slice(rest),
-            None => {
-                let start = out.len();
-                self.render_outcome(out, answers, evaluation);
-                if self.outcomes.len() < MAX_CACHED_OUTCOMES {
-                    self.outcomes.insert(evaluation.fired, out[start..].into());
-                }
+                self.csv_outcome(out, evaluation);
             }
         }
     }
 
     /// Appends a refused record: its `id` when known, its line and the error.
-    pub fn refused(&mut self, out: &mut Vec<u8>, line: u64, error: &RecordError) {
+    pub fn refused(&self, out: &mut Vec<u8>, line: u64, error: &RecordError) {
         match self.format {
             RecordFormat::Jsonl => {
                 out.push(b'{');
@@ -126,43 +153,147 @@ impl<'r> Renderer<'r> {
         }
     }
 
-    /// Everything after the record's `id`/`line`, through the end of the record.
-    fn render_outcome(&self, out: &mut Vec<u8>, answers: &Answers, evaluation: &Evaluation) {
-        let mut report = json_report(self.rule_set, answers, evaluation, None);
-        report.id = None;
-        match self.format {
-            RecordFormat::Jsonl => {
-                let text = serde_json::to_string(&report).unwrap_or_default();
-                // Without the opening brace: the record's own `{"id":..,` comes first.
-                out.extend_from_slice(text.strip_prefix('{').unwrap_or(&text).as_bytes());
-                out.push(b'\n');
-            }
-            RecordFormat::Csv => csv_outcome(out, &report),
+    /// The rules that decided, as [`Evaluation::reasons`] chooses them.
+    #[inline]
+    fn reasons<'a>(&'a self, evaluation: &'a Evaluation) -> impl Iterator<Item = &'a RuleText> + 'a {
+        let referral = evaluation.recommendation == Recommendation::Physician;
+        let fired = evaluation.fired;
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(move |(i, rule)| fired.contains(*i) && (!referral || rule.refers))
+            .map(|(_, rule)| rule)
+    }
+
+    /// `,"recommendation":..` through the closing brace and newline.
+    fn json_outcome(&self, out: &mut Vec<u8>, evaluation: &Evaluation) {
+        out.extend_from_slice(b",\"recommendation\":\"");
+        out.extend_from_slice(evaluation.recommendation.id().as_bytes());
+        out.extend_from_slice(b"\",\"urgency\":");
+        json_id_or_null(out, evaluation.urgency.map(|u| u.id()));
+        out.extend_from_slice(b",\"pressure\":");
+        json_id_or_null(out, evaluation.pressure.map(|p| p.id()));
+        out.extend_from_slice(b",\"session_minutes\":");
+        match evaluation.session_minutes {
+            Some(minutes) => decimal(out, u64::from(minutes)),
+            None => out.extend_from_slice(b"null"),
         }
+        out.extend_from_slice(b",\"alternatives\":[");
+        for (index, style) in evaluation.alternatives.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(style.id().as_bytes());
+            out.push(b'"');
+        }
+        out.extend_from_slice(b"],\"precautions\":[");
+        json_list(out, self.reasons(evaluation).filter_map(|r| r.precaution.as_ref().map(|p| &p.0[..])));
+        out.extend_from_slice(b"],\"reasons\":[");
+        let undecided = evaluation.undecided.then_some(&self.undecided_reason_json[..]);
+        json_list(out, self.reasons(evaluation).map(|r| &r.reason_json[..]).chain(undecided));
+        out.extend_from_slice(b"],\"advice\":[");
+        json_list(out, self.reasons(evaluation).filter_map(|r| r.advice.as_ref().map(|a| &a.0[..])));
+        out.push(b']');
+        if let Some(urgency) = evaluation.urgency {
+            out.extend_from_slice(b",\"tell\":");
+            out.extend_from_slice(&self.tell[urgency.index()].0);
+        }
+        out.extend_from_slice(b"}\n");
+    }
+
+    /// `,recommendation,...,tell,` (the error cell empty) and the newline.
+    fn csv_outcome(&self, out: &mut Vec<u8>, evaluation: &Evaluation) {
+        out.push(b',');
+        out.extend_from_slice(evaluation.recommendation.id().as_bytes());
+        out.push(b',');
+        out.extend_from_slice(evaluation.urgency.map_or("", |u| u.id()).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(evaluation.pressure.map_or("", |p| p.id()).as_bytes());
+        out.push(b',');
+        if let Some(minutes) = evaluation.session_minutes {
+            decimal(out, u64::from(minutes));
+        }
+        out.push(b',');
+        for (index, style) in evaluation.alternatives.iter().enumerate() {
+            if index > 0 {
+                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
+            }
+            out.extend_from_slice(style.id().as_bytes());
+        }
+        out.push(b',');
+        csv_sentences(out, self.reasons(evaluation).filter_map(|r| r.precaution.as_ref().map(|p| &p.1[..])));
+        out.push(b',');
+        let mut first = true;
+        for rule in self.reasons(evaluation) {
+            if !first {
+                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
+            }
+            first = false;
+            out.extend_from_slice(rule.id.as_bytes());
+        }
+        if evaluation.undecided {
+            if !first {
+                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
+            }
+            out.extend_from_slice(UNDECIDED_REASON.0.as_bytes());
+        }
+        out.push(b',');
+        csv_sentences(out, self.reasons(evaluation).filter_map(|r| r.advice.as_ref().map(|a| &a.1[..])));
+        out.push(b',');
+        if let Some(urgency) = evaluation.urgency {
+            out.extend_from_slice(&self.tell[urgency.index()].1);
+        }
+        // The error cell, empty.
+        out.extend_from_slice(b",\n");
     }
 }
 
-fn csv_outcome(out: &mut Vec<u8>, report: &JsonReport<'_>) {
-    let alternatives: Vec<&str> = report.alternatives.iter().map(|s| s.id()).collect();
-    let reasons: Vec<&str> = report.reasons.iter().map(|r| r.rule).collect();
-    let minutes = report.session_minutes.map(|m| m.to_string()).unwrap_or_default();
-    let cells = [
-        report.recommendation.id(),
-        report.urgency.map_or("", |u| u.id()),
-        report.pressure.map_or("", |p| p.id()),
-        &minutes,
-        &alternatives.join(CSV_ID_SEPARATOR),
-        &report.precautions.join(CSV_SENTENCE_SEPARATOR),
-        &reasons.join(CSV_ID_SEPARATOR),
-        &report.advice.join(CSV_SENTENCE_SEPARATOR),
-        report.tell.unwrap_or(""),
-    ];
-    for cell in cells {
-        csv_cell(out, cell);
-        out.push(b',');
+/// A reason as `assess --format json` writes it (the batch tests compare the two).
+#[derive(serde::Serialize)]
+struct Reason<'a> {
+    rule: &'a str,
+    because: &'a str,
+    source: &'a [String],
+}
+
+fn reason_json(rule: &str, because: &str, source: &[String]) -> Box<[u8]> {
+    let reason = Reason { rule, because, source };
+    serde_json::to_vec(&reason).unwrap_or_default().into()
+}
+
+fn json_id_or_null(out: &mut Vec<u8>, id: Option<&str>) {
+    match id {
+        Some(id) => {
+            out.push(b'"');
+            out.extend_from_slice(id.as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
     }
-    // The error column, empty.
-    out.push(b'\n');
+}
+
+/// Items already in JSON, separated by commas.
+fn json_list<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
+    for (index, item) in items.enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
+    }
+}
+
+/// Sentences (quotes already doubled) in one quoted cell, separated by ` | `; empty when none.
+fn csv_sentences<'a>(out: &mut Vec<u8>, sentences: impl Iterator<Item = &'a [u8]>) {
+    let mut any = false;
+    for sentence in sentences {
+        out.extend_from_slice(if any { CSV_SENTENCE_SEPARATOR.as_bytes() } else { b"\"" });
+        any = true;
+        out.extend_from_slice(sentence);
+    }
+    if any {
+        out.push(b'"');
+    }
 }
 
 /// A CSV cell, quoted when it holds a comma, a quote or a line break.
@@ -206,33 +337,6 @@ fn decimal(out: &mut Vec<u8>, mut number: u64) {
         }
     }
     out.extend_from_slice(&digits[start..]);
-}
-
-/// A fast hash for the fired-rule bit sets (fixed-size words, not attacker-chosen keys
-/// that could flood the table: the keys come from the rule set's outcomes).
-#[derive(Default)]
-pub struct WordHasher(u64);
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.write_u64(word as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 #[cfg(test)]
