@@ -38,6 +38,23 @@ pub const CSV_ID_SEPARATOR: &str = ";";
 /// See [`CSV_ID_SEPARATOR`].
 pub const CSV_SENTENCE_SEPARATOR: &str = " | ";
 
+/// A sentence rendered ahead for both formats.
+struct Sentence {
+    /// As a JSON string, with its quotes.
+    json: Box<[u8]>,
+    /// As CSV cell text, quotes doubled (the cell's own quotes are added around the list).
+    csv: Box<[u8]>,
+}
+
+impl Sentence {
+    fn new(text: &str) -> Self {
+        Sentence {
+            json: serde_json::to_vec(text).unwrap_or_default().into(),
+            csv: text.replace('"', "\"\"").into_bytes().into(),
+        }
+    }
+}
+
 /// One rule's parts of a result, rendered ahead.
 struct RuleText {
     /// The rule's id.
@@ -46,10 +63,10 @@ struct RuleText {
     refers: bool,
     /// `{"rule":..,"because":..,"source":[..]}`.
     reason_json: Box<[u8]>,
-    /// The precaution as a JSON string, and as CSV cell text (quotes doubled).
-    precaution: Option<(Box<[u8]>, Box<[u8]>)>,
-    /// The advice, likewise.
-    advice: Option<(Box<[u8]>, Box<[u8]>)>,
+    /// The precaution for the therapist.
+    precaution: Option<Sentence>,
+    /// The advice for the client.
+    advice: Option<Sentence>,
 }
 
 /// Writes records in one format. Built once per run; shared by every thread.
@@ -57,16 +74,14 @@ pub struct Renderer {
     format: RecordFormat,
     rules: Vec<RuleText>,
     undecided_reason_json: Box<[u8]>,
-    /// What to tell the person for each urgency: as JSON, and as a CSV cell.
-    tell: Vec<(Box<[u8]>, Box<[u8]>)>,
+    /// What to tell the person for each urgency (the CSV form is a whole cell).
+    tell: Vec<Sentence>,
 }
 
 impl Renderer {
     /// A renderer for this rule set and format.
     pub fn new(rule_set: &RuleSet, format: RecordFormat) -> Self {
-        let json = |text: &str| -> Box<[u8]> { serde_json::to_vec(text).unwrap_or_default().into() };
-        let csv_text = |text: &str| -> Box<[u8]> { text.replace('"', "\"\"").into_bytes().into() };
-        let both = |text: &Option<String>| text.as_deref().map(|t| (json(t), csv_text(t)));
+        let both = |text: &Option<String>| text.as_deref().map(Sentence::new);
         let rules = rule_set
             .rules
             .iter()
@@ -84,7 +99,7 @@ impl Renderer {
                 let text = rule_set.policy.tell(*u);
                 let mut cell = Vec::new();
                 csv_cell(&mut cell, text);
-                (json(text), cell.into())
+                Sentence { csv: cell.into(), ..Sentence::new(text) }
             })
             .collect();
         Self { format, rules, undecided_reason_json: reason_json(UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[]), tell }
@@ -188,16 +203,16 @@ impl Renderer {
             out.push(b'"');
         }
         out.extend_from_slice(b"],\"precautions\":[");
-        json_list(out, self.reasons(evaluation).filter_map(|r| r.precaution.as_ref().map(|p| &p.0[..])));
+        json_list(out, self.reasons(evaluation).filter_map(|r| r.precaution.as_ref().map(|p| &p.json[..])));
         out.extend_from_slice(b"],\"reasons\":[");
         let undecided = evaluation.undecided.then_some(&self.undecided_reason_json[..]);
         json_list(out, self.reasons(evaluation).map(|r| &r.reason_json[..]).chain(undecided));
         out.extend_from_slice(b"],\"advice\":[");
-        json_list(out, self.reasons(evaluation).filter_map(|r| r.advice.as_ref().map(|a| &a.0[..])));
+        json_list(out, self.reasons(evaluation).filter_map(|r| r.advice.as_ref().map(|a| &a.json[..])));
         out.push(b']');
         if let Some(urgency) = evaluation.urgency {
             out.extend_from_slice(b",\"tell\":");
-            out.extend_from_slice(&self.tell[urgency.index()].0);
+            out.extend_from_slice(&self.tell[urgency.index()].json);
         }
         out.extend_from_slice(b"}\n");
     }
@@ -222,7 +237,7 @@ impl Renderer {
             out.extend_from_slice(style.id().as_bytes());
         }
         out.push(b',');
-        csv_sentences(out, self.reasons(evaluation).filter_map(|r| r.precaution.as_ref().map(|p| &p.1[..])));
+        csv_sentences(out, self.reasons(evaluation).filter_map(|r| r.precaution.as_ref().map(|p| &p.csv[..])));
         out.push(b',');
         let mut first = true;
         for rule in self.reasons(evaluation) {
@@ -239,10 +254,10 @@ impl Renderer {
             out.extend_from_slice(UNDECIDED_REASON.0.as_bytes());
         }
         out.push(b',');
-        csv_sentences(out, self.reasons(evaluation).filter_map(|r| r.advice.as_ref().map(|a| &a.1[..])));
+        csv_sentences(out, self.reasons(evaluation).filter_map(|r| r.advice.as_ref().map(|a| &a.csv[..])));
         out.push(b',');
         if let Some(urgency) = evaluation.urgency {
-            out.extend_from_slice(&self.tell[urgency.index()].1);
+            out.extend_from_slice(&self.tell[urgency.index()].csv);
         }
         // The error cell, empty.
         out.extend_from_slice(b",\n");
