@@ -166,7 +166,12 @@ fn problem(key: &str, code: &'static str, message: String) -> AnswerProblem {
 pub fn json_record(questionnaire: &Questionnaire, line: &[u8], number: u64) -> Result<Answers, RecordError> {
     let mut sheet = AnswerSheet::new(questionnaire);
     let mut id = None;
-    let mut deserializer = serde_json::Deserializer::from_slice(line);
+    // One check of the whole line is cheaper than serde_json checking each string.
+    let text = std::str::from_utf8(line).map_err(|error| RecordError {
+        id: None,
+        message: format!("line {number}, byte {}: not UTF-8 text", error.valid_up_to() + 1),
+    })?;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
     let shape = RecordSeed { sheet: &mut sheet, id: &mut id }
         .deserialize(&mut deserializer)
         .and_then(|shape| deserializer.end().map(|()| shape));
@@ -510,4 +515,65 @@ fn yes_no(cell: &str) -> Option<bool> {
         .any(|word| cell.eq_ignore_ascii_case(word))
         .then_some(true)
         .or_else(|| ["false", "no"].iter().any(|word| cell.eq_ignore_ascii_case(word)).then_some(false))
+}
+
+/// The lines of a chunk (the last one without its newline, possibly empty).
+pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(data);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match find_newline(text) {
+            Some(end) => {
+                rest = Some(&text[end + 1..]);
+                Some(&text[..end])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
+/// The first newline, eight bytes at a time (`<[u8]>::split` tests one byte at a time,
+/// and lines are read once per record).
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    for (index, word) in words.enumerate() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_le_bytes(eight) ^ (ONES * u64::from(b'\n'));
+        // The lowest zero byte of x is the first newline (the classic has-zero-byte test).
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return Some(index * 8 + (zero.trailing_zeros() / 8) as usize);
+        }
+    }
+    tail.iter().position(|b| *b == b'\n').map(|p| bytes.len() - tail.len() + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_split_at_every_newline() {
+        for text in
+            ["", "a", "a\n", "\n\n", "0123456789abcdef\nxy\n\nlonger line of text here\nend", "1234567\n12345678\n"]
+        {
+            let expected: Vec<&[u8]> = text.as_bytes().split(|b| *b == b'\n').collect();
+            assert_eq!(lines(text.as_bytes()).collect::<Vec<_>>(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn csv_chunks_end_outside_quotes() {
+        let text = b"a,b\n\"x\ny\",1\n\"open\n";
+        assert_eq!(last_record_end(text, RecordFormat::Csv), Some(12));
+        assert_eq!(last_record_end(text, RecordFormat::Jsonl), Some(text.len()));
+        assert_eq!(last_record_end(b"\"a\nb", RecordFormat::Csv), None);
+    }
 }

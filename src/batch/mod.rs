@@ -14,10 +14,10 @@ use crate::diagnostic::Diagnostic;
 use crate::engine::evaluate;
 use crate::rules::RuleSet;
 use input::{csv_record, json_record, Chunk, ChunkError, ChunkReader, CsvHeader};
-use output::Renderer;
+use output::{OutcomeCache, Renderer};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 pub use summary::Summary;
 
 /// A record format.
@@ -115,6 +115,7 @@ pub fn run_batch(
         rule_set,
         header: header.as_ref(),
         renderer: Renderer::new(rule_set, options.output_format),
+        caches: Mutex::new(Vec::new()),
         max_in_flight: rayon::current_num_threads() * 2 + 1,
     };
     let summary = pipeline.run(first, &mut reader, output, progress)?;
@@ -145,6 +146,8 @@ struct Pipeline<'a> {
     rule_set: &'a RuleSet,
     header: Option<&'a CsvHeader>,
     renderer: Renderer,
+    /// Rendered outcomes, one cache per chunk being processed, reused from chunk to chunk.
+    caches: Mutex<Vec<OutcomeCache>>,
     max_in_flight: usize,
 }
 
@@ -201,16 +204,19 @@ impl Pipeline<'_> {
         let Job { sequence, chunk, mut output } = job;
         output.clear();
         let mut summary = Summary::default();
+        let caches = || self.caches.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cache = caches().pop().unwrap_or_default();
         match self.header {
-            Some(header) => self.process_csv(header, &chunk, &mut output, &mut summary),
-            None => self.process_jsonl(&chunk, &mut output, &mut summary),
+            Some(header) => self.process_csv(header, &chunk, &mut output, &mut summary, &mut cache),
+            None => self.process_jsonl(&chunk, &mut output, &mut summary, &mut cache),
         }
+        caches().push(cache);
         Done { sequence, output, input_bytes: chunk.input_bytes, input: chunk.data, summary }
     }
 
-    fn process_jsonl(&self, chunk: &Chunk, output: &mut Vec<u8>, summary: &mut Summary) {
+    fn process_jsonl(&self, chunk: &Chunk, output: &mut Vec<u8>, summary: &mut Summary, cache: &mut OutcomeCache) {
         let questionnaire = &self.rule_set.questionnaire;
-        for (index, line) in chunk.data.split(|b| *b == b'\n').enumerate() {
+        for (index, line) in input::lines(&chunk.data).enumerate() {
             let number = chunk.first_line + index as u64;
             let line = if number == 1 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line) } else { line };
             let line = line.trim_ascii();
@@ -221,7 +227,7 @@ impl Pipeline<'_> {
                 Ok(answers) => {
                     let evaluation = evaluate(self.rule_set, &answers);
                     summary.answered(&evaluation);
-                    self.renderer.answered(output, number, &answers, &evaluation);
+                    self.renderer.answered(output, number, &answers, &evaluation, cache);
                 }
                 Err(error) => {
                     summary.refused();
@@ -231,7 +237,14 @@ impl Pipeline<'_> {
         }
     }
 
-    fn process_csv(&self, header: &CsvHeader, chunk: &Chunk, output: &mut Vec<u8>, summary: &mut Summary) {
+    fn process_csv(
+        &self,
+        header: &CsvHeader,
+        chunk: &Chunk,
+        output: &mut Vec<u8>,
+        summary: &mut Summary,
+        cache: &mut OutcomeCache,
+    ) {
         let questionnaire = &self.rule_set.questionnaire;
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&chunk.data[..]);
         let mut fields = csv::ByteRecord::new();
@@ -260,7 +273,7 @@ impl Pipeline<'_> {
                 Ok(answers) => {
                     let evaluation = evaluate(self.rule_set, &answers);
                     summary.answered(&evaluation);
-                    self.renderer.answered(output, line, &answers, &evaluation);
+                    self.renderer.answered(output, line, &answers, &evaluation, cache);
                 }
                 Err(error) => {
                     summary.refused();

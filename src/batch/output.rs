@@ -12,9 +12,11 @@
 use super::input::RecordError;
 use super::RecordFormat;
 use crate::answers::Answers;
-use crate::engine::{Evaluation, UNDECIDED_REASON};
+use crate::engine::{Evaluation, FiredRules, UNDECIDED_REASON};
 use crate::recommendation::{Recommendation, Urgency};
 use crate::rules::{Rule, RuleSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The CSV output's columns, in order.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -69,6 +71,45 @@ struct RuleText {
     advice: Option<Sentence>,
 }
 
+/// The most outcomes a cache keeps: with the default rules a thousand cover about nine
+/// records in ten (of some twelve thousand distinct outcomes in a million random records);
+/// the rest are rendered from the fragments. About a megabyte per thread.
+const MAX_CACHED_OUTCOMES: usize = 1024;
+
+/// Whole outcomes rendered once and then copied, keyed by the rules that fired (which
+/// decide the outcome). One per thread: a lookup and one copy instead of a dozen.
+#[derive(Default)]
+pub struct OutcomeCache {
+    outcomes: HashMap<FiredRules, Box<[u8]>, BuildHasherDefault<WordHasher>>,
+}
+
+/// A fast hash for the fired-rule bit sets (fixed-size words from the rule set, not keys
+/// an outsider chooses to flood the table with).
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Writes records in one format. Built once per run; shared by every thread.
 pub struct Renderer {
     format: RecordFormat,
@@ -115,7 +156,14 @@ impl Renderer {
 
     /// Appends an answered record.
     #[inline]
-    pub fn answered(&self, out: &mut Vec<u8>, line: u64, answers: &Answers, evaluation: &Evaluation) {
+    pub fn answered(
+        &self,
+        out: &mut Vec<u8>,
+        line: u64,
+        answers: &Answers,
+        evaluation: &Evaluation,
+        cache: &mut OutcomeCache,
+    ) {
         match self.format {
             RecordFormat::Jsonl => {
                 out.push(b'{');
@@ -129,14 +177,24 @@ impl Renderer {
                         decimal(out, line);
                     }
                 }
-                self.json_outcome(out, evaluation);
             }
             RecordFormat::Csv => {
                 csv_cell(out, answers.id.as_deref().unwrap_or(""));
                 out.push(b',');
                 decimal(out, line);
-                self.csv_outcome(out, evaluation);
             }
+        }
+        if let Some(outcome) = cache.outcomes.get(&evaluation.fired) {
+            out.extend_from_slice(outcome);
+            return;
+        }
+        let start = out.len();
+        match self.format {
+            RecordFormat::Jsonl => self.json_outcome(out, evaluation),
+            RecordFormat::Csv => self.csv_outcome(out, evaluation),
+        }
+        if cache.outcomes.len() < MAX_CACHED_OUTCOMES {
+            cache.outcomes.insert(evaluation.fired, out[start..].into());
         }
     }
 
@@ -168,20 +226,28 @@ impl Renderer {
         }
     }
 
-    /// The rules that decided, as [`Evaluation::reasons`] chooses them.
+    /// The rules that decided, as [`Evaluation::reasons`] chooses them, gathered once for
+    /// the three fields that list them.
     #[inline]
-    fn reasons<'a>(&'a self, evaluation: &'a Evaluation) -> impl Iterator<Item = &'a RuleText> + 'a {
+    fn reasons(&self, evaluation: &Evaluation) -> Reasons {
         let referral = evaluation.recommendation == Recommendation::Physician;
-        let fired = evaluation.fired;
-        self.rules
-            .iter()
-            .enumerate()
-            .filter(move |(i, rule)| fired.contains(*i) && (!referral || rule.refers))
-            .map(|(_, rule)| rule)
+        let mut reasons = Reasons { few: [0; MAX_FEW_REASONS], count: 0, many: Vec::new() };
+        for (index, rule) in self.rules.iter().enumerate() {
+            if evaluation.fired.contains(index) && (!referral || rule.refers) {
+                reasons.push(index as u16);
+            }
+        }
+        reasons
+    }
+
+    /// The rules of `reasons`.
+    fn each<'a>(&'a self, reasons: &'a Reasons) -> impl Iterator<Item = &'a RuleText> + 'a {
+        reasons.indices().iter().map(|i| &self.rules[usize::from(*i)])
     }
 
     /// `,"recommendation":..` through the closing brace and newline.
     fn json_outcome(&self, out: &mut Vec<u8>, evaluation: &Evaluation) {
+        let reasons = self.reasons(evaluation);
         out.extend_from_slice(b",\"recommendation\":\"");
         out.extend_from_slice(evaluation.recommendation.id().as_bytes());
         out.extend_from_slice(b"\",\"urgency\":");
@@ -203,12 +269,12 @@ impl Renderer {
             out.push(b'"');
         }
         out.extend_from_slice(b"],\"precautions\":[");
-        json_list(out, self.reasons(evaluation).filter_map(|r| r.precaution.as_ref().map(|p| &p.json[..])));
+        json_list(out, self.each(&reasons).filter_map(|r| r.precaution.as_ref().map(|p| &p.json[..])));
         out.extend_from_slice(b"],\"reasons\":[");
         let undecided = evaluation.undecided.then_some(&self.undecided_reason_json[..]);
-        json_list(out, self.reasons(evaluation).map(|r| &r.reason_json[..]).chain(undecided));
+        json_list(out, self.each(&reasons).map(|r| &r.reason_json[..]).chain(undecided));
         out.extend_from_slice(b"],\"advice\":[");
-        json_list(out, self.reasons(evaluation).filter_map(|r| r.advice.as_ref().map(|a| &a.json[..])));
+        json_list(out, self.each(&reasons).filter_map(|r| r.advice.as_ref().map(|a| &a.json[..])));
         out.push(b']');
         if let Some(urgency) = evaluation.urgency {
             out.extend_from_slice(b",\"tell\":");
@@ -219,6 +285,7 @@ impl Renderer {
 
     /// `,recommendation,...,tell,` (the error cell empty) and the newline.
     fn csv_outcome(&self, out: &mut Vec<u8>, evaluation: &Evaluation) {
+        let reasons = self.reasons(evaluation);
         out.push(b',');
         out.extend_from_slice(evaluation.recommendation.id().as_bytes());
         out.push(b',');
@@ -237,10 +304,10 @@ impl Renderer {
             out.extend_from_slice(style.id().as_bytes());
         }
         out.push(b',');
-        csv_sentences(out, self.reasons(evaluation).filter_map(|r| r.precaution.as_ref().map(|p| &p.csv[..])));
+        csv_sentences(out, self.each(&reasons).filter_map(|r| r.precaution.as_ref().map(|p| &p.csv[..])));
         out.push(b',');
         let mut first = true;
-        for rule in self.reasons(evaluation) {
+        for rule in self.each(&reasons) {
             if !first {
                 out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
             }
@@ -254,7 +321,7 @@ impl Renderer {
             out.extend_from_slice(UNDECIDED_REASON.0.as_bytes());
         }
         out.push(b',');
-        csv_sentences(out, self.reasons(evaluation).filter_map(|r| r.advice.as_ref().map(|a| &a.csv[..])));
+        csv_sentences(out, self.each(&reasons).filter_map(|r| r.advice.as_ref().map(|a| &a.csv[..])));
         out.push(b',');
         if let Some(urgency) = evaluation.urgency {
             out.extend_from_slice(&self.tell[urgency.index()].csv);
@@ -270,6 +337,39 @@ struct Reason<'a> {
     rule: &'a str,
     because: &'a str,
     source: &'a [String],
+}
+
+/// Rule indices kept on the stack: no allocation unless a result has more reasons than any
+/// realistic rule set gives.
+const MAX_FEW_REASONS: usize = 48;
+
+struct Reasons {
+    few: [u16; MAX_FEW_REASONS],
+    count: usize,
+    many: Vec<u16>,
+}
+
+impl Reasons {
+    #[inline]
+    fn push(&mut self, index: u16) {
+        if self.count < MAX_FEW_REASONS {
+            self.few[self.count] = index;
+        } else {
+            if self.many.is_empty() {
+                self.many.extend_from_slice(&self.few);
+            }
+            self.many.push(index);
+        }
+        self.count += 1;
+    }
+
+    fn indices(&self) -> &[u16] {
+        if self.count <= MAX_FEW_REASONS {
+            &self.few[..self.count]
+        } else {
+            &self.many
+        }
+    }
 }
 
 fn reason_json(rule: &str, because: &str, source: &[String]) -> Box<[u8]> {
