@@ -523,3 +523,12 @@ fn one_thread_or_many_give_the_same_output_in_input_order() {
     let refused = results.iter().filter(|r| r.get("error").is_some()).count();
     assert!(many.stderr.contains(&format!("10000 records read: {} answered, {refused} refused", 10_000 - refused)));
 }
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_is_written_in_place_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let run = batch(&["--input", &fixture("good.jsonl"), "--output", "/dev/null"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+}

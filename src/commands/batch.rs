@@ -37,6 +37,11 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, Com
     let mut progress = ProgressBar::new(context.terminal.stderr, input_path);
     let mut on_progress = |p: Progress| progress.update(p);
     let result = match output_path {
+        // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written as it is: renaming a
+        // file over it would replace it.
+        Some(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => {
+            write_special(path, |out| run_batch(&rule_set, input, out, &options, &mut on_progress))
+        }
         Some(path) => write_file(path, |out| run_batch(&rule_set, input, out, &options, &mut on_progress)),
         None => {
             let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, &mut context.out);
@@ -83,6 +88,17 @@ fn write_file(
     temporary.as_file().sync_all().map_err(named)?;
     temporary.persist(path).map_err(|e| named(e.error))?;
     Ok(summary)
+}
+
+/// Writes straight into something that is not a regular file.
+fn write_special(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<Summary, BatchError>,
+) -> Result<Summary, BatchError> {
+    let file = std::fs::OpenOptions::new().write(true).open(path).map_err(|error| {
+        BatchError::Write(std::io::Error::new(error.kind(), format!("{}: {error}", path.display())))
+    })?;
+    write(&mut BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, file))
 }
 
 fn batch_error(error: BatchError, options: &BatchOptions) -> CommandError {
