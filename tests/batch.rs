@@ -532,3 +532,45 @@ fn output_to_a_device_is_written_in_place_not_replaced() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_leaves_the_previous_output_in_place_and_exits_130() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("results.jsonl");
+    std::fs::write(&out, "the good results of yesterday\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"))
+        .args(["batch", "--output", out.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(many_records(100).as_bytes()).unwrap();
+    // The run has started once its temporary file is there.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_dir(folder.path()).unwrap().count() < 2 {
+        assert!(Instant::now() < deadline, "no temporary file appeared");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    // Ctrl-C also ends the program feeding the input: its end arrives.
+    stdin.write_all(many_records(10).as_bytes()).unwrap();
+    drop(stdin);
+    let output = loop {
+        if child.try_wait().unwrap().is_some() {
+            break child.wait_with_output().unwrap();
+        }
+        assert!(Instant::now() < deadline, "batch did not stop");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the good results of yesterday\n");
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1, "no temporary file left behind");
+}

@@ -17,6 +17,7 @@ use input::{csv_record, json_record, Chunk, ChunkError, ChunkReader, CsvHeader};
 use output::{OutcomeCache, Renderer};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex};
 pub use summary::Summary;
 
@@ -50,6 +51,8 @@ pub struct BatchOptions {
     pub input_format: RecordFormat,
     /// How results are written.
     pub output_format: RecordFormat,
+    /// When set (by a Ctrl-C handler), the run stops before its next chunk.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 /// How far a run has got, reported after each chunk is written.
@@ -74,6 +77,9 @@ pub enum BatchError {
     /// The output cannot be written.
     #[error("cannot write the output: {0}")]
     Write(#[source] io::Error),
+    /// Stopped on request (Ctrl-C) before the end of the input.
+    #[error("interrupted")]
+    Interrupted,
     /// A chunk of records could not be evaluated (a bug: the engine does not fail).
     #[error("internal error while evaluating the records of chunk {0}")]
     Internal(u64),
@@ -117,6 +123,7 @@ pub fn run_batch(
         renderer: Renderer::new(rule_set, options.output_format),
         caches: Mutex::new(Vec::new()),
         max_in_flight: rayon::current_num_threads() * 2 + 1,
+        stop: options.stop,
     };
     let summary = pipeline.run(first, &mut reader, output, progress)?;
     output.flush().map_err(BatchError::Write)?;
@@ -149,6 +156,7 @@ struct Pipeline<'a> {
     /// Rendered outcomes, one cache per chunk being processed, reused from chunk to chunk.
     caches: Mutex<Vec<OutcomeCache>>,
     max_in_flight: usize,
+    stop: Option<&'static AtomicBool>,
 }
 
 impl Pipeline<'_> {
@@ -177,6 +185,9 @@ impl Pipeline<'_> {
             let mut next = first;
             let mut sequence = 0;
             while let Some(chunk) = next {
+                if this.stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+                    return Err(BatchError::Interrupted);
+                }
                 let sender = done_sender.clone();
                 let job = Job { sequence, chunk, output: writer.spare_outputs.pop().unwrap_or_default() };
                 scope.spawn(move |_| {

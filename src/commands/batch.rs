@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Inputs smaller than this finish before a progress bar would be worth drawing.
 const PROGRESS_MIN_BYTES: u64 = 32 * 1024 * 1024;
@@ -19,10 +20,15 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, Com
     let rule_set = load_rule_set(args.rules.rules.as_deref())?;
     let input_path = args.input.as_deref().filter(|p| *p != Path::new("-"));
     let output_path = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    // Ctrl-C while writing a file: stop, remove the temporary file, leave the old file as
+    // it was, exit 130. Not when records are typed at a terminal: a blocked read would not
+    // see the request, and the default (the process ends at once) is what is wanted there.
+    let stop = (output_path.is_some() && (input_path.is_some() || !context.terminal.stdin)).then(watch_ctrl_c);
     let options = BatchOptions {
         input_name: input_path.map_or("-".to_owned(), |p| p.display().to_string()),
         input_format: format(args.input_format, input_path),
         output_format: format(args.output_format, output_path),
+        stop,
     };
     let mut file;
     let input: &mut dyn Read = match input_path {
@@ -52,9 +58,24 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, Com
         }
     };
     progress.finish();
+    if let Err(BatchError::Interrupted) = result {
+        let kept = output_path.map_or(String::new(), |p| format!("; {} was left as it was", p.display()));
+        writeln!(context.err, "interrupted{kept}")?;
+        return Ok(exit::INTERRUPTED);
+    }
     let summary = result.map_err(|error| batch_error(error, &options))?;
     writeln!(context.err, "{}", summary_text(&summary))?;
     Ok(if summary.refused > 0 { exit::BAD_INPUT } else { exit::OK })
+}
+
+/// Set by the Ctrl-C handler.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Turns Ctrl-C into a request to stop (if no handler is installed yet).
+fn watch_ctrl_c() -> &'static AtomicBool {
+    // An error means a handler is already installed; the default behaviour then stays.
+    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
+    &STOP
 }
 
 /// The format asked for, or the one the file's extension says, or JSON Lines.
@@ -84,6 +105,10 @@ fn write_file(
     let temporary = tempfile::Builder::new().prefix(".massage-triage-batch-").tempfile_in(folder).map_err(named)?;
     let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, temporary);
     let summary = write(&mut out)?;
+    // Ctrl-C may also have ended the input early (it reaches the whole pipeline).
+    if STOP.load(Ordering::Relaxed) {
+        return Err(BatchError::Interrupted);
+    }
     let temporary = out.into_inner().map_err(|e| named(e.into_error()))?;
     temporary.as_file().sync_all().map_err(named)?;
     temporary.persist(path).map_err(|e| named(e.error))?;
@@ -112,7 +137,9 @@ fn batch_error(error: BatchError, options: &BatchOptions) -> CommandError {
             CommandError::Input(diagnostic.into())
         }
         BatchError::Read(_) => CommandError::Failure(anyhow::anyhow!("{name}: {error}")),
-        BatchError::Write(_) | BatchError::Internal(_) => CommandError::Failure(anyhow::anyhow!("{error}")),
+        BatchError::Write(_) | BatchError::Internal(_) | BatchError::Interrupted => {
+            CommandError::Failure(anyhow::anyhow!("{error}"))
+        }
     }
 }
 
