@@ -2,6 +2,7 @@
 //! parallel), and each record of a chunk read into [`Answers`] through the same
 //! [`AnswerSheet`] validation as answer files, so the messages are the same.
 
+use super::flat_json::read_flat_object;
 use super::RecordFormat;
 use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
 use crate::diagnostic::Diagnostic;
@@ -164,13 +165,27 @@ fn problem(key: &str, code: &'static str, message: String) -> AnswerProblem {
 
 /// Reads one JSON Lines record (`line` without its newline) into answers.
 pub fn json_record(questionnaire: &Questionnaire, line: &[u8], number: u64) -> Result<Answers, RecordError> {
-    let mut sheet = AnswerSheet::new(questionnaire);
-    let mut id = None;
     // One check of the whole line is cheaper than serde_json checking each string.
     let text = std::str::from_utf8(line).map_err(|error| RecordError {
         id: None,
         message: format!("line {number}, byte {}: not UTF-8 text", error.valid_up_to() + 1),
     })?;
+    let mut sheet = AnswerSheet::new(questionnaire);
+    let mut id = None;
+    if read_flat_object(text, &mut sheet, &mut id).is_some() {
+        return finish(sheet, id, number);
+    }
+    json_record_by_serde(questionnaire, text, number)
+}
+
+/// Reads a record with serde_json: anything the quick reader leaves, errors included.
+pub(crate) fn json_record_by_serde(
+    questionnaire: &Questionnaire,
+    text: &str,
+    number: u64,
+) -> Result<Answers, RecordError> {
+    let mut sheet = AnswerSheet::new(questionnaire);
+    let mut id = None;
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let shape = RecordSeed { sheet: &mut sheet, id: &mut id }
         .deserialize(&mut deserializer)
@@ -190,11 +205,14 @@ pub fn json_record(questionnaire: &Questionnaire, line: &[u8], number: u64) -> R
             id: None,
             message: format!("line {number}: expected a JSON object of answers, not {what}"),
         }),
-        Ok(Shape::Object) => sheet.finish().map_err(|problems| RecordError {
-            id: id.map(Cow::into_owned),
-            message: describe_problems(number, &problems),
-        }),
+        Ok(Shape::Object) => finish(sheet, id, number),
     }
+}
+
+fn finish(sheet: AnswerSheet<'_>, id: Option<Cow<'_, str>>, number: u64) -> Result<Answers, RecordError> {
+    sheet
+        .finish()
+        .map_err(|problems| RecordError { id: id.map(Cow::into_owned), message: describe_problems(number, &problems) })
 }
 
 /// What the line held at the top level.
@@ -566,6 +584,96 @@ mod tests {
         {
             let expected: Vec<&[u8]> = text.as_bytes().split(|b| *b == b'\n').collect();
             assert_eq!(lines(text.as_bytes()).collect::<Vec<_>>(), expected, "{text:?}");
+        }
+    }
+
+    use crate::rules::RuleSet;
+    use proptest::prelude::*;
+
+    const VALID: &str = r#"{"id":"b-1","red_flags":[],"duration":"chronic","severity":5,"worsening":false,"location":["lower_back","leg"],"onset":"posture_stress","contraindications":[],"age":41,"pressure":"medium"}"#;
+
+    /// The quick reader (with its fallback) and serde_json alone agree on a line.
+    fn same_as_serde(rule_set: &RuleSet, line: &str) -> Result<(), String> {
+        let quick = json_record(&rule_set.questionnaire, line.as_bytes(), 7);
+        let serde = json_record_by_serde(&rule_set.questionnaire, line, 7);
+        if quick == serde {
+            Ok(())
+        } else {
+            Err(format!("{line:?}: quick {quick:?} != serde {serde:?}"))
+        }
+    }
+
+    #[test]
+    fn the_quick_json_reader_agrees_with_serde_json() {
+        let rule_set = RuleSet::built_in().unwrap();
+        let edits: &[(&str, &str)] = &[
+            ("", ""),
+            (":5,", ": 5 ,"),
+            (":5,", ":05,"),
+            (":5,", ":-0,"),
+            (":5,", ":5.0,"),
+            (":5,", ":5e0,"),
+            (":5,", ":-5,"),
+            (":5,", ":9223372036854775807,"),
+            (":5,", ":9223372036854775808,"),
+            (":5,", ":-9223372036854775808,"),
+            (":5,", ":99999999999999999999999,"),
+            (":5,", ":null,"),
+            (":5,", ":\"5\","),
+            (":5,", ":[5],"),
+            (":5,", ":{},"),
+            (":5,", ":-,"),
+            (":false,", ":true,"),
+            (":false,", ":truex,"),
+            (":false,", ":False,"),
+            ("\"chronic\"", "\"chr\\u006fnic\""),
+            ("\"chronic\"", "\"chronic\\\""),
+            ("\"chronic\"", "\"chrönic\""),
+            ("\"chronic\"", "\"chron\tic\""),
+            ("[\"lower_back\",\"leg\"]", "[ \"lower_back\" , \"leg\" ]"),
+            ("[\"lower_back\",\"leg\"]", "[\"lower_back\",]"),
+            ("[\"lower_back\",\"leg\"]", "[\"lower_back\" \"leg\"]"),
+            ("[\"lower_back\",\"leg\"]", "[\"leg\",\"leg\"]"),
+            ("[\"lower_back\",\"leg\"]", "[[\"leg\"]]"),
+            ("[\"lower_back\",\"leg\"]", "[1,\"leg\"]"),
+            ("[\"lower_back\",\"leg\"]", "[]"),
+            ("\"id\":\"b-1\"", "\"id\":1"),
+            ("\"id\":\"b-1\"", "\"age\":41"),
+            ("\"id\":\"b-1\"", "\"id\":\"b-1\",\"extra\":1"),
+            ("\"id\":\"b-1\"", "\"\":1"),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\",}"),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\"} x"),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\"}}"),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\""),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\"}\t\r "),
+        ];
+        for (from, to) in edits {
+            same_as_serde(&rule_set, &VALID.replacen(from, to, 1)).unwrap();
+        }
+        for line in ["{}", "{ }", "[]", "\"text\"", "5", "null", "{\"a\"}", "{\"a\":}", "{,}", "{\"a\":1", "", " "] {
+            same_as_serde(&rule_set, line).unwrap();
+        }
+    }
+
+    proptest! {
+        /// Any edit of a valid record (a byte replaced, inserted or removed) is read the
+        /// same by the quick reader and by serde_json.
+        #[test]
+        fn edited_records_are_read_as_serde_json_reads_them(
+            at in 0..VALID.len(),
+            byte in prop::sample::select(b" \t\r\n{}[]:,\"\\-+.e0159atfnlux\xc3\xa9\x01".to_vec()),
+            how in 0..3u8,
+        ) {
+            let rule_set = RuleSet::built_in().unwrap();
+            let mut bytes = VALID.as_bytes().to_vec();
+            match how {
+                0 => bytes[at] = byte,
+                1 => bytes.insert(at, byte),
+                _ => { bytes.remove(at); }
+            }
+            if let Ok(line) = String::from_utf8(bytes) {
+                prop_assert!(same_as_serde(&rule_set, &line).is_ok(), "{}", same_as_serde(&rule_set, &line).unwrap_err());
+            }
         }
     }
 

@@ -6,6 +6,7 @@
 //! chunks and writes finished ones in order. At most a few chunks are in flight, so memory
 //! does not grow with the input; with one thread the same code runs, just not in parallel.
 
+mod flat_json;
 pub mod input;
 pub mod output;
 pub mod summary;
