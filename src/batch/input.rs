@@ -13,10 +13,18 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Read};
 
-/// How many bytes of input a chunk holds (about a thousand records): large enough that
-/// handing a chunk to another thread costs little, small enough that the chunks in flight
-/// stay a few megabytes whatever the input's size.
+/// How many bytes of input a chunk holds at most (about a thousand records of the usual
+/// size): large enough that handing a chunk to another thread costs little, small enough
+/// that the chunks in flight stay a few megabytes whatever the input's size.
 pub const CHUNK_BYTES: usize = 256 * 1024;
+
+/// About how many records a chunk holds. A result can be far larger than its record (`{}`
+/// gets a paragraph listing every missing answer), so chunks are cut by record count too,
+/// from the lines seen so far: memory stays bounded whatever the records look like.
+pub const CHUNK_RECORDS: usize = 1024;
+
+/// The smallest chunk, so that tiny records still come in useful batches.
+const MIN_CHUNK_BYTES: usize = 4 * 1024;
 
 /// The longest record accepted. A longer "line" means the input is not records at all;
 /// refusing it keeps memory bounded.
@@ -40,19 +48,21 @@ pub struct ChunkReader<'r> {
     carry: Vec<u8>,
     end_of_input: bool,
     next_line: u64,
+    /// Bytes to read for the next chunk: [`CHUNK_RECORDS`] lines of the size seen so far.
+    target: usize,
 }
 
 impl<'r> ChunkReader<'r> {
     /// Reads `reader` as records of `format`.
     pub fn new(reader: &'r mut dyn Read, format: RecordFormat) -> Self {
-        Self { reader, format, carry: Vec::new(), end_of_input: false, next_line: 1 }
+        Self { reader, format, carry: Vec::new(), end_of_input: false, next_line: 1, target: MIN_CHUNK_BYTES * 4 }
     }
 
     /// The next chunk, read into `buffer` (reused to spare an allocation); `None` at the end.
     pub fn next_chunk(&mut self, mut buffer: Vec<u8>) -> Result<Option<Chunk>, ChunkError> {
         buffer.clear();
         buffer.append(&mut self.carry);
-        let mut target = CHUNK_BYTES.max(buffer.len() + CHUNK_BYTES / 2);
+        let mut target = self.target.max(buffer.len() + self.target / 2);
         let boundary = loop {
             self.fill(&mut buffer, target)?;
             if self.end_of_input {
@@ -72,7 +82,11 @@ impl<'r> ChunkReader<'r> {
         self.carry.extend_from_slice(&buffer[boundary..]);
         buffer.truncate(boundary);
         let first_line = self.next_line;
-        self.next_line += count_lines(&buffer);
+        let lines = count_lines(&buffer);
+        self.next_line += lines;
+        if let Some(line_bytes) = buffer.len().checked_div(usize::try_from(lines).unwrap_or(usize::MAX)) {
+            self.target = (line_bytes.max(1) * CHUNK_RECORDS).clamp(MIN_CHUNK_BYTES, CHUNK_BYTES);
+        }
         let input_bytes = buffer.len() as u64;
         Ok(Some(Chunk { data: buffer, first_line, input_bytes }))
     }
