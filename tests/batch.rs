@@ -574,3 +574,13 @@ fn ctrl_c_leaves_the_previous_output_in_place_and_exits_130() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "the good results of yesterday\n");
     assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1, "no temporary file left behind");
 }
+
+#[test]
+fn a_record_longer_than_a_mebibyte_stops_the_run() {
+    let good = std::fs::read_to_string(fixture("good.jsonl")).unwrap();
+    let first = good.lines().next().unwrap();
+    let input = format!("{first}\n{{\"id\":\"{}\"}}\n", "x".repeat(1 << 20));
+    let run = batch(&[], Some(input.as_bytes()));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("-:2: a record longer than 1 MiB"), "{}", run.stderr);
+}

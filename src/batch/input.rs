@@ -26,9 +26,9 @@ pub const CHUNK_RECORDS: usize = 1024;
 /// The smallest chunk, so that tiny records still come in useful batches.
 const MIN_CHUNK_BYTES: usize = 4 * 1024;
 
-/// The longest record accepted. A longer "line" means the input is not records at all;
-/// refusing it keeps memory bounded.
-pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+/// The longest record accepted (as for an answer file). A longer "line" means the input is
+/// not records at all; refusing it keeps memory bounded.
+pub const MAX_RECORD_BYTES: usize = crate::diagnostic::MAX_FILE_BYTES as usize;
 
 /// A run of whole records cut from the input.
 #[derive(Debug, Default)]
@@ -72,12 +72,18 @@ impl<'r> ChunkReader<'r> {
                 break end;
             }
             if buffer.len() >= MAX_RECORD_BYTES {
-                return Err(ChunkError::TooLong { line: self.next_line + count_lines(&buffer) });
+                return Err(ChunkError::TooLong { line: self.next_line });
             }
             target *= 2;
         };
         if buffer.is_empty() {
             return Ok(None);
+        }
+        // A chunk only grows past its size for a long record: is it too long?
+        if boundary > CHUNK_BYTES {
+            if let Some(index) = lines(&buffer[..boundary]).position(|line| line.len() > MAX_RECORD_BYTES) {
+                return Err(ChunkError::TooLong { line: self.next_line + index as u64 });
+            }
         }
         self.carry.extend_from_slice(&buffer[boundary..]);
         buffer.truncate(boundary);
@@ -120,7 +126,7 @@ pub enum ChunkError {
     /// A record longer than [`MAX_RECORD_BYTES`].
     #[error("line {line}: a record longer than {} MiB; expected one record a line", MAX_RECORD_BYTES / (1024 * 1024))]
     TooLong {
-        /// Where the record starts (or ends).
+        /// Where the record starts.
         line: u64,
     },
 }
