@@ -202,6 +202,10 @@ impl Pipeline<'_> {
                 while sequence - writer.written >= this.max_in_flight as u64 {
                     writer.receive(&done_receiver, &mut spare_inputs)?;
                 }
+                // Write what is already done, so results do not wait for the window to fill.
+                while let Ok(done) = done_receiver.try_recv() {
+                    writer.write_in_order(done, &mut spare_inputs)?;
+                }
                 next = reader.next_chunk(spare_inputs.pop().unwrap_or_default())?;
             }
             while writer.written < sequence {
@@ -319,11 +323,14 @@ impl OrderedWriter<'_, '_> {
         results: &mpsc::Receiver<Result<Done, u64>>,
         spare_inputs: &mut Vec<Vec<u8>>,
     ) -> Result<(), BatchError> {
-        let done = match results.recv() {
-            Ok(Ok(done)) => done,
-            Ok(Err(sequence)) => return Err(BatchError::Internal(sequence)),
-            Err(mpsc::RecvError) => return Err(BatchError::Internal(self.written)),
-        };
+        // Every sender gone without this chunk's result: only a bug can do that.
+        let done = results.recv().unwrap_or(Err(self.written));
+        self.write_in_order(done, spare_inputs)
+    }
+
+    /// Files one result and writes every result that is next in sequence.
+    fn write_in_order(&mut self, done: Result<Done, u64>, spare_inputs: &mut Vec<Vec<u8>>) -> Result<(), BatchError> {
+        let done = done.map_err(BatchError::Internal)?;
         self.waiting.insert(done.sequence, done);
         while let Some(mut done) = self.waiting.remove(&self.written) {
             self.output.write_all(&done.output).map_err(BatchError::Write)?;
