@@ -584,3 +584,33 @@ fn a_record_longer_than_a_mebibyte_stops_the_run() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("-:2: a record longer than 1 MiB"), "{}", run.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_progress_bar_is_drawn_on_a_terminal_for_a_large_input_only() {
+    use expectrl::Expect;
+    use std::time::Duration;
+    let folder = tempfile::tempdir().unwrap();
+    let big = folder.path().join("big.jsonl");
+    let mut text = String::new();
+    while text.len() < 33 * 1024 * 1024 {
+        text.push_str(&many_records(20_000));
+    }
+    std::fs::write(&big, text).unwrap();
+    let small = fixture("good.jsonl");
+    let out = folder.path().join("out.jsonl");
+    let session = |input: &str| {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"));
+        command.args(["batch", "--input", input, "--output", out.to_str().unwrap()]).env_remove("NO_COLOR");
+        let mut session = expectrl::Session::spawn(command).unwrap();
+        session.set_expect_timeout(Some(Duration::from_secs(180)));
+        session
+    };
+    let mut large = session(big.to_str().unwrap());
+    // The bar's message, then the summary once it is cleared.
+    large.expect(" records (").unwrap();
+    large.expect("records read").unwrap();
+    let mut short = session(&small);
+    let shown = short.expect("records read").unwrap();
+    assert!(!String::from_utf8_lossy(shown.before()).contains(" records ("));
+}
