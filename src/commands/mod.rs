@@ -2,6 +2,7 @@
 //! become text on the output streams and an exit code.
 
 mod assess;
+mod batch;
 mod intake;
 mod rules;
 
@@ -115,25 +116,13 @@ pub fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
     let result = match cli.command {
         Some(Command::Assess(args)) => assess::run(&args, context),
         Some(Command::Intake(args)) => intake::run(&args, context),
+        Some(Command::Batch(args)) => batch::run(&args, context),
         Some(Command::Rules(command)) => rules::run(&command, context),
-        Some(command) => Err(CommandError::Failure(anyhow::anyhow!(
-            "`{}` is not available in this build yet",
-            command_name(&command)
-        ))),
         None => no_subcommand(context),
     };
     match result {
         Ok(code) => code,
         Err(error) => report_error(&error, context),
-    }
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Intake(_) => "intake",
-        Command::Assess(_) => "assess",
-        Command::Batch(_) => "batch",
-        Command::Rules(_) => "rules",
     }
 }
 

@@ -1,0 +1,150 @@
+//! A quick reader for the usual shape of a JSON Lines answer record: one flat object of
+//! plain strings, whole numbers, booleans, null and lists of plain strings.
+//!
+//! It only tokenizes: every key and value goes to the same [`AnswerSheet`] as answer files,
+//! so what is accepted and every message are the same. Anything it is not sure of (an
+//! escape, a decimal, a nested value, a syntax error) makes it give up, and the record is
+//! read again by serde_json from the start (a unit test and a property test check that
+//! both readers give the same result, answers or error, for edited records). Measured on a
+//! million generated records: batch took 3.5 CPU-seconds with serde_json alone, about 2
+//! with this reader in front, the same as CSV.
+
+use crate::answers::{AnswerSheet, RawValue};
+use std::borrow::Cow;
+
+/// Feeds the object in `text` into `sheet` (and its `id` into `id`); `None` when the text
+/// is not of the simple shape, in which case `sheet` must be thrown away.
+pub fn read_flat_object<'a>(text: &'a str, sheet: &mut AnswerSheet<'_>, id: &mut Option<Cow<'a, str>>) -> Option<()> {
+    let mut cursor = Cursor { text, at: 0 };
+    cursor.expect(b'{')?;
+    if cursor.peek()? == b'}' {
+        cursor.at += 1;
+    } else {
+        loop {
+            cursor.peek()?;
+            let key = cursor.string()?;
+            cursor.expect(b':')?;
+            let value = cursor.value()?;
+            if let ("id", RawValue::Text(text)) = (key, &value) {
+                *id = Some(text.clone());
+            }
+            sheet.set(key, None, value, None);
+            match cursor.peek()? {
+                b',' => cursor.at += 1,
+                b'}' => {
+                    cursor.at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    cursor.skip_whitespace();
+    (cursor.at == text.len()).then_some(())
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes().get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte that is not whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.bytes().get(self.at).copied()
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// A string without escapes or control characters, borrowed from the line.
+    fn string(&mut self) -> Option<&'a str> {
+        let bytes = self.bytes();
+        if bytes.get(self.at) != Some(&b'"') {
+            return None;
+        }
+        let start = self.at + 1;
+        let length = bytes.get(start..)?.iter().position(|b| matches!(b, b'"' | b'\\') || *b < 0x20)?;
+        let end = start + length;
+        if bytes[end] != b'"' {
+            return None;
+        }
+        self.at = end + 1;
+        // Both ends are ASCII quotes, so the slice falls on character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// A whole number that fits an `i64`, written as JSON allows (no leading zeros).
+    fn integer(&mut self) -> Option<i64> {
+        let bytes = self.bytes();
+        let negative = bytes.get(self.at) == Some(&b'-');
+        if negative {
+            self.at += 1;
+        }
+        let start = self.at;
+        let mut value: i64 = 0;
+        while let Some(digit @ b'0'..=b'9') = bytes.get(self.at) {
+            value = value.checked_mul(10)?.checked_add(i64::from(digit - b'0'))?;
+            self.at += 1;
+        }
+        let digits = self.at - start;
+        // serde_json reads `-0` as a decimal number: leave it to serde_json.
+        if digits == 0 || (digits > 1 && bytes[start] == b'0') || (negative && value == 0) {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = bytes.get(self.at) {
+            return None;
+        }
+        Some(if negative { -value } else { value })
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let found = self.bytes().get(self.at..self.at + word.len())? == word;
+        found.then(|| self.at += word.len())
+    }
+
+    fn value(&mut self) -> Option<RawValue<'a>> {
+        Some(match self.peek()? {
+            b'"' => RawValue::Text(Cow::Borrowed(self.string()?)),
+            b'-' | b'0'..=b'9' => RawValue::Integer(self.integer()?),
+            b't' => self.literal(b"true").map(|()| RawValue::Bool(true))?,
+            b'f' => self.literal(b"false").map(|()| RawValue::Bool(false))?,
+            b'n' => self.literal(b"null").map(|()| RawValue::Other("null"))?,
+            b'[' => {
+                self.at += 1;
+                // Empty lists are common (no red flags): `new` does not allocate for them.
+                let mut items = Vec::new();
+                if self.peek()? == b']' {
+                    self.at += 1;
+                } else {
+                    loop {
+                        self.peek()?;
+                        items.push((Ok(Cow::Borrowed(self.string()?)), None));
+                        match self.peek()? {
+                            b',' => self.at += 1,
+                            b']' => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                RawValue::List(items)
+            }
+            _ => return None,
+        })
+    }
+}

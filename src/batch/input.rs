@@ -1,0 +1,708 @@
+//! Records in: the input cut into chunks of whole records (so chunks can be evaluated in
+//! parallel), and each record of a chunk read into [`Answers`] through the same
+//! [`AnswerSheet`] validation as answer files, so the messages are the same.
+
+use super::flat_json::read_flat_object;
+use super::RecordFormat;
+use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
+use crate::diagnostic::Diagnostic;
+use crate::questionnaire::{QuestionKind, Questionnaire};
+use crate::suggestion::{closest, one_of};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, Read};
+
+/// How many bytes of input a chunk holds at most (about a thousand records of the usual
+/// size): large enough that handing a chunk to another thread costs little, small enough
+/// that the chunks in flight stay a few megabytes whatever the input's size.
+pub const CHUNK_BYTES: usize = 256 * 1024;
+
+/// About how many records a chunk holds. A result can be far larger than its record (`{}`
+/// gets a paragraph listing every missing answer), so chunks are cut by record count too,
+/// from the lines seen so far: memory stays bounded whatever the records look like.
+pub const CHUNK_RECORDS: usize = 1024;
+
+/// The smallest chunk, so that tiny records still come in useful batches.
+const MIN_CHUNK_BYTES: usize = 4 * 1024;
+
+/// The longest record accepted (as for an answer file). A longer "line" means the input is
+/// not records at all; refusing it keeps memory bounded.
+pub const MAX_RECORD_BYTES: usize = crate::diagnostic::MAX_FILE_BYTES as usize;
+
+/// A run of whole records cut from the input.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    /// The records' bytes, ending at a record boundary.
+    pub data: Vec<u8>,
+    /// The input line the chunk starts on (1-based).
+    pub first_line: u64,
+    /// How many input bytes the chunk covers (for progress).
+    pub input_bytes: u64,
+}
+
+/// Cuts the input into chunks that end at a record boundary.
+pub struct ChunkReader<'r> {
+    reader: &'r mut dyn Read,
+    format: RecordFormat,
+    carry: Vec<u8>,
+    end_of_input: bool,
+    next_line: u64,
+    /// Bytes to read for the next chunk: [`CHUNK_RECORDS`] lines of the size seen so far.
+    target: usize,
+}
+
+impl<'r> ChunkReader<'r> {
+    /// Reads `reader` as records of `format`.
+    pub fn new(reader: &'r mut dyn Read, format: RecordFormat) -> Self {
+        Self { reader, format, carry: Vec::new(), end_of_input: false, next_line: 1, target: MIN_CHUNK_BYTES * 4 }
+    }
+
+    /// The next chunk, read into `buffer` (reused to spare an allocation); `None` at the end.
+    pub fn next_chunk(&mut self, mut buffer: Vec<u8>) -> Result<Option<Chunk>, ChunkError> {
+        buffer.clear();
+        buffer.append(&mut self.carry);
+        let mut target = self.target.max(buffer.len() + self.target / 2);
+        let boundary = loop {
+            self.fill(&mut buffer, target)?;
+            if self.end_of_input {
+                break buffer.len();
+            }
+            if let Some(end) = last_record_end(&buffer, self.format) {
+                break end;
+            }
+            if buffer.len() >= MAX_RECORD_BYTES {
+                return Err(ChunkError::TooLong { line: self.next_line });
+            }
+            target *= 2;
+        };
+        if buffer.is_empty() {
+            return Ok(None);
+        }
+        // A chunk only grows past its size for a long record: is it too long?
+        if boundary > CHUNK_BYTES {
+            if let Some(index) = lines(&buffer[..boundary]).position(|line| line.len() > MAX_RECORD_BYTES) {
+                return Err(ChunkError::TooLong { line: self.next_line + index as u64 });
+            }
+        }
+        self.carry.extend_from_slice(&buffer[boundary..]);
+        buffer.truncate(boundary);
+        let first_line = self.next_line;
+        let lines = count_lines(&buffer);
+        self.next_line += lines;
+        if let Some(line_bytes) = buffer.len().checked_div(usize::try_from(lines).unwrap_or(usize::MAX)) {
+            self.target = (line_bytes.max(1) * CHUNK_RECORDS).clamp(MIN_CHUNK_BYTES, CHUNK_BYTES);
+        }
+        let input_bytes = buffer.len() as u64;
+        Ok(Some(Chunk { data: buffer, first_line, input_bytes }))
+    }
+
+    /// Reads until `buffer` holds `target` bytes or the input ends.
+    fn fill(&mut self, buffer: &mut Vec<u8>, target: usize) -> io::Result<()> {
+        let mut filled = buffer.len();
+        buffer.resize(target.max(filled), 0);
+        while filled < buffer.len() && !self.end_of_input {
+            match self.reader.read(&mut buffer[filled..]) {
+                Ok(0) => self.end_of_input = true,
+                Ok(n) => filled += n,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    buffer.truncate(filled);
+                    return Err(error);
+                }
+            }
+        }
+        buffer.truncate(filled);
+        Ok(())
+    }
+}
+
+/// Why the input could not be cut into records.
+#[derive(Debug, thiserror::Error)]
+pub enum ChunkError {
+    /// Reading failed.
+    #[error("cannot read the input: {0}")]
+    Io(#[from] io::Error),
+    /// A record longer than [`MAX_RECORD_BYTES`].
+    #[error("line {line}: a record longer than {} MiB; expected one record a line", MAX_RECORD_BYTES / (1024 * 1024))]
+    TooLong {
+        /// Where the record starts.
+        line: u64,
+    },
+}
+
+fn count_lines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// The end (just past the newline) of the last whole record in `bytes`, if any.
+fn last_record_end(bytes: &[u8], format: RecordFormat) -> Option<usize> {
+    let mut end = bytes.iter().rposition(|b| *b == b'\n')?;
+    if format == RecordFormat::Jsonl {
+        return Some(end + 1);
+    }
+    // In CSV a newline inside quotes belongs to the field. A chunk starts outside quotes, so
+    // a newline is a record end when an even number of quotes come before it (`""` inside
+    // a quoted field counts twice). Counting is vectorised; quoted newlines are rare.
+    let mut quotes = bytes[..end].iter().filter(|b| **b == b'"').count();
+    loop {
+        if quotes % 2 == 0 {
+            return Some(end + 1);
+        }
+        let previous = bytes[..end].iter().rposition(|b| *b == b'\n')?;
+        quotes -= bytes[previous..end].iter().filter(|b| **b == b'"').count();
+        end = previous;
+    }
+}
+
+/// A record that gave no answers: where it is, its reference if it had one, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError {
+    /// The record's `id`, when it could be read.
+    pub id: Option<String>,
+    /// `line N: what is wrong` (every problem, joined by ` | `).
+    pub message: String,
+}
+
+/// `line N: problem (did you mean "x"?) | problem ...`.
+fn describe_problems(line: u64, problems: &[AnswerProblem]) -> String {
+    let mut message = format!("line {line}: ");
+    for (index, problem) in problems.iter().enumerate() {
+        if index > 0 {
+            message.push_str(" | ");
+        }
+        message.push_str(&problem.message);
+        if let Some(suggestion) = &problem.suggestion {
+            message.push_str(&format!(" (did you mean \"{suggestion}\"?)"));
+        }
+    }
+    message
+}
+
+fn problem(key: &str, code: &'static str, message: String) -> AnswerProblem {
+    AnswerProblem { key: key.to_owned(), span: None, code, message, suggestion: None }
+}
+
+/// Reads one JSON Lines record (`line` without its newline) into answers.
+pub fn json_record(questionnaire: &Questionnaire, line: &[u8], number: u64) -> Result<Answers, RecordError> {
+    // One check of the whole line is cheaper than serde_json checking each string.
+    let text = std::str::from_utf8(line).map_err(|error| RecordError {
+        id: None,
+        message: format!("line {number}, byte {}: not UTF-8 text", error.valid_up_to() + 1),
+    })?;
+    let mut sheet = AnswerSheet::new(questionnaire);
+    let mut id = None;
+    if read_flat_object(text, &mut sheet, &mut id).is_some() {
+        return finish(sheet, id, number);
+    }
+    json_record_by_serde(questionnaire, text, number)
+}
+
+/// Reads a record with serde_json: anything the quick reader leaves, errors included.
+pub(crate) fn json_record_by_serde(
+    questionnaire: &Questionnaire,
+    text: &str,
+    number: u64,
+) -> Result<Answers, RecordError> {
+    let mut sheet = AnswerSheet::new(questionnaire);
+    let mut id = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let shape = RecordSeed { sheet: &mut sheet, id: &mut id }
+        .deserialize(&mut deserializer)
+        .and_then(|shape| deserializer.end().map(|()| shape));
+    match shape {
+        Err(error) => {
+            let column = match error.column() {
+                0 => String::new(),
+                column => format!(", column {column}"),
+            };
+            let text = error.to_string();
+            let text = text.find(" at line ").map_or(text.as_str(), |i| &text[..i]);
+            let message = format!("line {number}{column}: not valid JSON: {text}");
+            Err(RecordError { id: id.map(Cow::into_owned), message })
+        }
+        Ok(Shape::NotAnObject(what)) => Err(RecordError {
+            id: None,
+            message: format!("line {number}: expected a JSON object of answers, not {what}"),
+        }),
+        Ok(Shape::Object) => finish(sheet, id, number),
+    }
+}
+
+fn finish(sheet: AnswerSheet<'_>, id: Option<Cow<'_, str>>, number: u64) -> Result<Answers, RecordError> {
+    sheet
+        .finish()
+        .map_err(|problems| RecordError { id: id.map(Cow::into_owned), message: describe_problems(number, &problems) })
+}
+
+/// What the line held at the top level.
+enum Shape {
+    Object,
+    NotAnObject(&'static str),
+}
+
+/// Feeds a JSON object's keys straight into the answer sheet, borrowing strings from the
+/// line where it can: no intermediate `serde_json::Value` per record.
+struct RecordSeed<'s, 'q, 'de> {
+    sheet: &'s mut AnswerSheet<'q>,
+    id: &'s mut Option<Cow<'de, str>>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_, 'de> {
+    type Value = Shape;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Shape, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
+    type Value = Shape;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of answers")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            let Json(value) = map.next_value::<Json<'de>>()?;
+            if let ("id", RawValue::Text(text)) = (key.as_ref(), &value) {
+                // Kept to echo on an error record too.
+                *self.id = Some(text.clone());
+            }
+            self.sheet.set(&key, None, value, None);
+        }
+        Ok(Shape::Object)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Shape::NotAnObject("a list"))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Shape, E> {
+        Ok(Shape::NotAnObject("a string"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Shape, E> {
+        Ok(Shape::NotAnObject("true/false"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Shape, E> {
+        Ok(Shape::NotAnObject("a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Shape, E> {
+        Ok(Shape::NotAnObject("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Shape, E> {
+        Ok(Shape::NotAnObject("a number"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Shape, E> {
+        Ok(Shape::NotAnObject("null"))
+    }
+}
+
+/// A JSON string, borrowed from the line unless it had escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(text)))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(text.to_owned())))
+    }
+}
+
+/// A JSON value as the answer sheet sees it.
+struct Json<'a>(RawValue<'a>);
+
+impl<'de> de::Deserialize<'de> for Json<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an answer")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Json(RawValue::Text(Cow::Borrowed(text))))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Json(RawValue::Text(Cow::Owned(text.to_owned()))))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Json(RawValue::Bool(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Json(RawValue::Integer(value)))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Json(i64::try_from(value).map_or(RawValue::Other("a number too large"), RawValue::Integer)))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Json(RawValue::Other("a decimal number")))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Json(RawValue::Other("null")))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Json(RawValue::Other("an object")))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // Empty lists are common (no red flags): `new` does not allocate for them.
+        let mut items = Vec::new();
+        while let Some(Json(item)) = seq.next_element::<Json<'de>>()? {
+            let item = match item {
+                RawValue::Text(text) => Ok(text),
+                RawValue::Integer(_) => Err("a number"),
+                RawValue::Bool(_) => Err("true/false"),
+                RawValue::List(_) => Err("a list"),
+                RawValue::Other(name) => Err(name),
+            };
+            items.push((item, None));
+        }
+        Ok(Json(RawValue::List(items)))
+    }
+}
+
+/// What a CSV column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// The record's reference.
+    Id,
+    /// The answer to the question at this index.
+    Question(usize),
+}
+
+/// A CSV header: what each column holds.
+#[derive(Debug, Clone)]
+pub struct CsvHeader {
+    /// The columns, in file order.
+    pub columns: Vec<Column>,
+}
+
+impl CsvHeader {
+    /// Reads the header row: each column a question id or `id`; every question present once.
+    pub fn parse(
+        questionnaire: &Questionnaire,
+        fields: &csv::ByteRecord,
+        file: &str,
+        line: u64,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let at_line = |code, message: String| {
+            let mut diagnostic = Diagnostic::whole_file(file, code, message);
+            diagnostic.line = usize::try_from(line).unwrap_or(usize::MAX);
+            diagnostic
+        };
+        let mut columns = Vec::with_capacity(fields.len());
+        let mut problems = Vec::new();
+        for (index, field) in fields.iter().enumerate() {
+            let field = if index == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
+            let name = String::from_utf8_lossy(field);
+            let name = name.trim();
+            let column =
+                if name == "id" { Some(Column::Id) } else { questionnaire.index_of(name).map(Column::Question) };
+            match column {
+                Some(column) if columns.contains(&column) => {
+                    problems
+                        .push(at_line("duplicate-column", format!("column \"{name}\" appears twice in the header")));
+                }
+                Some(column) => columns.push(column),
+                None => {
+                    let ids = std::iter::once("id").chain(questionnaire.ids());
+                    problems.push(
+                        at_line(
+                            "unknown-column",
+                            format!(
+                                "unknown column \"{name}\" in the header; expected id or one of {}",
+                                one_of(questionnaire.ids())
+                            ),
+                        )
+                        .suggest(closest(name, ids)),
+                    );
+                }
+            }
+        }
+        for (index, question) in questionnaire.questions.iter().enumerate() {
+            if !columns.contains(&Column::Question(index)) {
+                problems.push(at_line(
+                    "missing-column",
+                    format!("the header has no column \"{}\"; every question needs one", question.id),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(CsvHeader { columns })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Reads one CSV record into answers. Cells: one-of = the option id; several-of = option
+/// ids joined by `;` (an empty cell is the empty list); yes/no = `true`/`false` or
+/// `yes`/`no` (any case); numbers = whole numbers. An empty cell is no answer.
+pub fn csv_record(
+    questionnaire: &Questionnaire,
+    header: &CsvHeader,
+    fields: &csv::ByteRecord,
+    number: u64,
+) -> Result<Answers, RecordError> {
+    let mut sheet = AnswerSheet::new(questionnaire);
+    let mut id = None;
+    if fields.len() > header.columns.len() {
+        let message =
+            format!("line {number}: {} fields but the header has {} columns", fields.len(), header.columns.len());
+        let id = header.columns.iter().zip(fields.iter()).find(|(column, _)| **column == Column::Id);
+        let id = id.and_then(|(_, field)| std::str::from_utf8(field).ok()).map(|id| id.trim().to_owned());
+        return Err(RecordError { id: id.filter(|id| !id.is_empty()), message });
+    }
+    for (column, field) in header.columns.iter().zip(fields.iter()) {
+        let Ok(cell) = std::str::from_utf8(field) else {
+            let key = match column {
+                Column::Id => "id",
+                Column::Question(index) => questionnaire.questions[*index].id.as_str(),
+            };
+            sheet.problem(problem(key, "not-utf8", format!("the \"{key}\" cell is not UTF-8 text")));
+            continue;
+        };
+        let cell = cell.trim();
+        match column {
+            Column::Id => {
+                if !cell.is_empty() {
+                    id = Some(cell.to_owned());
+                    sheet.set("id", None, RawValue::Text(Cow::Borrowed(cell)), None);
+                }
+            }
+            Column::Question(index) => csv_cell(&mut sheet, questionnaire, *index, cell),
+        }
+    }
+    sheet.finish().map_err(|problems| RecordError { id, message: describe_problems(number, &problems) })
+}
+
+fn csv_cell(sheet: &mut AnswerSheet<'_>, questionnaire: &Questionnaire, index: usize, cell: &str) {
+    let question = &questionnaire.questions[index];
+    let key = question.id.as_str();
+    let raw = match question.kind {
+        QuestionKind::SeveralOf { .. } => RawValue::List(
+            cell.split(';')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| (Ok(Cow::Borrowed(item)), None))
+                .collect(),
+        ),
+        // Left unanswered: the sheet reports the missing answer.
+        _ if cell.is_empty() => return,
+        QuestionKind::OneOf => RawValue::Text(Cow::Borrowed(cell)),
+        QuestionKind::Number { .. } => match cell.parse::<i64>() {
+            Ok(number) => RawValue::Integer(number),
+            Err(_) => {
+                let message = format!("\"{key}\" must be {}, not \"{cell}\"", question.expectation());
+                return sheet.problem(problem(key, "wrong-type", message));
+            }
+        },
+        QuestionKind::YesNo => match yes_no(cell) {
+            Some(value) => RawValue::Bool(value),
+            None => {
+                let message = format!("\"{key}\" must be true or false (or yes or no), not \"{cell}\"");
+                return sheet.problem(problem(key, "wrong-type", message));
+            }
+        },
+    };
+    sheet.set(key, None, raw, None);
+}
+
+fn yes_no(cell: &str) -> Option<bool> {
+    ["true", "yes"]
+        .iter()
+        .any(|word| cell.eq_ignore_ascii_case(word))
+        .then_some(true)
+        .or_else(|| ["false", "no"].iter().any(|word| cell.eq_ignore_ascii_case(word)).then_some(false))
+}
+
+/// The lines of a chunk (the last one without its newline, possibly empty).
+pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(data);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match find_newline(text) {
+            Some(end) => {
+                rest = Some(&text[end + 1..]);
+                Some(&text[..end])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
+/// The first newline, eight bytes at a time (`<[u8]>::split` tests one byte at a time,
+/// and lines are read once per record).
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    for (index, word) in words.enumerate() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_le_bytes(eight) ^ (ONES * u64::from(b'\n'));
+        // The lowest zero byte of x is the first newline (the classic has-zero-byte test).
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return Some(index * 8 + (zero.trailing_zeros() / 8) as usize);
+        }
+    }
+    tail.iter().position(|b| *b == b'\n').map(|p| bytes.len() - tail.len() + p)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_split_at_every_newline() {
+        for text in
+            ["", "a", "a\n", "\n\n", "0123456789abcdef\nxy\n\nlonger line of text here\nend", "1234567\n12345678\n"]
+        {
+            let expected: Vec<&[u8]> = text.as_bytes().split(|b| *b == b'\n').collect();
+            assert_eq!(lines(text.as_bytes()).collect::<Vec<_>>(), expected, "{text:?}");
+        }
+    }
+
+    use crate::rules::RuleSet;
+    use proptest::prelude::*;
+
+    const VALID: &str = r#"{"id":"b-1","red_flags":[],"duration":"chronic","severity":5,"worsening":false,"location":["lower_back","leg"],"onset":"posture_stress","contraindications":[],"age":41,"pressure":"medium"}"#;
+
+    /// The quick reader (with its fallback) and serde_json alone agree on a line.
+    fn same_as_serde(rule_set: &RuleSet, line: &str) -> Result<(), String> {
+        let quick = json_record(&rule_set.questionnaire, line.as_bytes(), 7);
+        let serde = json_record_by_serde(&rule_set.questionnaire, line, 7);
+        if quick == serde {
+            Ok(())
+        } else {
+            Err(format!("{line:?}: quick {quick:?} != serde {serde:?}"))
+        }
+    }
+
+    #[test]
+    fn the_quick_json_reader_agrees_with_serde_json() {
+        let rule_set = RuleSet::built_in().unwrap();
+        let edits: &[(&str, &str)] = &[
+            ("", ""),
+            (":5,", ": 5 ,"),
+            (":5,", ":05,"),
+            (":5,", ":-0,"),
+            (":5,", ":5.0,"),
+            (":5,", ":5e0,"),
+            (":5,", ":-5,"),
+            (":5,", ":9223372036854775807,"),
+            (":5,", ":9223372036854775808,"),
+            (":5,", ":-9223372036854775808,"),
+            (":5,", ":99999999999999999999999,"),
+            (":5,", ":null,"),
+            (":5,", ":\"5\","),
+            (":5,", ":[5],"),
+            (":5,", ":{},"),
+            (":5,", ":-,"),
+            (":false,", ":true,"),
+            (":false,", ":truex,"),
+            (":false,", ":False,"),
+            ("\"chronic\"", "\"chr\\u006fnic\""),
+            ("\"chronic\"", "\"chronic\\\""),
+            ("\"chronic\"", "\"chrönic\""),
+            ("\"chronic\"", "\"chron\tic\""),
+            ("[\"lower_back\",\"leg\"]", "[ \"lower_back\" , \"leg\" ]"),
+            ("[\"lower_back\",\"leg\"]", "[\"lower_back\",]"),
+            ("[\"lower_back\",\"leg\"]", "[\"lower_back\" \"leg\"]"),
+            ("[\"lower_back\",\"leg\"]", "[\"leg\",\"leg\"]"),
+            ("[\"lower_back\",\"leg\"]", "[[\"leg\"]]"),
+            ("[\"lower_back\",\"leg\"]", "[1,\"leg\"]"),
+            ("[\"lower_back\",\"leg\"]", "[]"),
+            ("\"id\":\"b-1\"", "\"id\":1"),
+            ("\"id\":\"b-1\"", "\"age\":41"),
+            ("\"id\":\"b-1\"", "\"id\":\"b-1\",\"extra\":1"),
+            ("\"id\":\"b-1\"", "\"\":1"),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\",}"),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\"} x"),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\"}}"),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\""),
+            ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\"}\t\r "),
+        ];
+        for (from, to) in edits {
+            same_as_serde(&rule_set, &VALID.replacen(from, to, 1)).unwrap();
+        }
+        for line in ["{}", "{ }", "[]", "\"text\"", "5", "null", "{\"a\"}", "{\"a\":}", "{,}", "{\"a\":1", "", " "] {
+            same_as_serde(&rule_set, line).unwrap();
+        }
+    }
+
+    proptest! {
+        /// Any edit of a valid record (a byte replaced, inserted or removed) is read the
+        /// same by the quick reader and by serde_json.
+        #[test]
+        fn edited_records_are_read_as_serde_json_reads_them(
+            at in 0..VALID.len(),
+            byte in prop::sample::select(b" \t\r\n{}[]:,\"\\-+.e0159atfnlux\xc3\xa9\x01".to_vec()),
+            how in 0..3u8,
+        ) {
+            let rule_set = RuleSet::built_in().unwrap();
+            let mut bytes = VALID.as_bytes().to_vec();
+            match how {
+                0 => bytes[at] = byte,
+                1 => bytes.insert(at, byte),
+                _ => { bytes.remove(at); }
+            }
+            if let Ok(line) = String::from_utf8(bytes) {
+                prop_assert!(same_as_serde(&rule_set, &line).is_ok(), "{}", same_as_serde(&rule_set, &line).unwrap_err());
+            }
+        }
+    }
+
+    #[test]
+    fn csv_chunks_end_outside_quotes() {
+        let text = b"a,b\n\"x\ny\",1\n\"open\n";
+        assert_eq!(last_record_end(text, RecordFormat::Csv), Some(12));
+        assert_eq!(last_record_end(text, RecordFormat::Jsonl), Some(text.len()));
+        assert_eq!(last_record_end(b"\"a\nb", RecordFormat::Csv), None);
+    }
+}

@@ -1,0 +1,486 @@
+//! Records out: one JSON Lines object or CSV row per record.
+//!
+//! What follows a record's `id`/`line` is the same object as `assess --format json`
+//! ([`json_report`]) prints, made of the fired rules' reasons, precautions and advice. Each
+//! rule's parts are rendered once per run, escaped and ready; writing a record is then a
+//! few copies, with no allocation and no serializer (measured: rendering through serde
+//! per record took a sixth of the time; a cache of whole outcomes did not fit, as the
+//! default rules give thousands of distinct outcomes).
+//!
+//! [`json_report`]: crate::report::json_report
+
+use super::input::RecordError;
+use super::RecordFormat;
+use crate::answers::Answers;
+use crate::engine::{Evaluation, FiredRules, UNDECIDED_REASON};
+use crate::recommendation::{Recommendation, Urgency};
+use crate::rules::{Rule, RuleSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The CSV output's columns, in order.
+pub const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "line",
+    "recommendation",
+    "urgency",
+    "pressure",
+    "session_minutes",
+    "alternatives",
+    "precautions",
+    "reasons",
+    "advice",
+    "tell",
+    "error",
+];
+
+/// How list items are joined in a CSV cell: ids (alternatives, reasons) by `;`, sentences
+/// (precautions, advice) by ` | `, since sentences may hold a `;`.
+pub const CSV_ID_SEPARATOR: &str = ";";
+/// See [`CSV_ID_SEPARATOR`].
+pub const CSV_SENTENCE_SEPARATOR: &str = " | ";
+
+/// A sentence rendered ahead for both formats.
+struct Sentence {
+    /// As a JSON string, with its quotes.
+    json: Box<[u8]>,
+    /// As CSV cell text, quotes doubled (the cell's own quotes are added around the list).
+    csv: Box<[u8]>,
+}
+
+impl Sentence {
+    fn new(text: &str) -> Self {
+        Sentence {
+            json: serde_json::to_vec(text).unwrap_or_default().into(),
+            csv: text.replace('"', "\"\"").into_bytes().into(),
+        }
+    }
+}
+
+/// One rule's parts of a result, rendered ahead.
+struct RuleText {
+    /// The rule's id.
+    id: Box<str>,
+    /// Whether the rule refers (only referring rules are reasons for a referral).
+    refers: bool,
+    /// `{"rule":..,"because":..,"source":[..]}`.
+    reason_json: Box<[u8]>,
+    /// The precaution for the therapist.
+    precaution: Option<Sentence>,
+    /// The advice for the client.
+    advice: Option<Sentence>,
+}
+
+/// The most outcomes a cache keeps: with the default rules a thousand cover about nine
+/// records in ten (of some twelve thousand distinct outcomes in a million random records);
+/// the rest are rendered from the fragments. About a megabyte per thread.
+const MAX_CACHED_OUTCOMES: usize = 1024;
+
+/// Whole outcomes rendered once and then copied, keyed by the rules that fired (which
+/// decide the outcome). One per thread: a lookup and one copy instead of a dozen.
+#[derive(Default)]
+pub struct OutcomeCache {
+    outcomes: HashMap<FiredRules, Box<[u8]>, BuildHasherDefault<WordHasher>>,
+}
+
+/// A fast hash for the fired-rule bit sets (fixed-size words from the rule set, not keys
+/// an outsider chooses to flood the table with).
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Writes records in one format. Built once per run; shared by every thread.
+pub struct Renderer {
+    format: RecordFormat,
+    rules: Vec<RuleText>,
+    undecided_reason_json: Box<[u8]>,
+    /// What to tell the person for each urgency (the CSV form is a whole cell).
+    tell: Vec<Sentence>,
+}
+
+impl Renderer {
+    /// A renderer for this rule set and format.
+    pub fn new(rule_set: &RuleSet, format: RecordFormat) -> Self {
+        let both = |text: &Option<String>| text.as_deref().map(Sentence::new);
+        let rules = rule_set
+            .rules
+            .iter()
+            .map(|rule: &Rule| RuleText {
+                id: rule.id.as_str().into(),
+                refers: rule.effect.refer.is_some(),
+                reason_json: reason_json(&rule.id, &rule.because, &rule.source),
+                precaution: both(&rule.effect.precaution),
+                advice: both(&rule.effect.advice),
+            })
+            .collect();
+        let tell = Urgency::ALL
+            .iter()
+            .map(|u| {
+                let text = rule_set.policy.tell(*u);
+                let mut cell = Vec::new();
+                csv_cell(&mut cell, text);
+                Sentence { csv: cell.into(), ..Sentence::new(text) }
+            })
+            .collect();
+        Self { format, rules, undecided_reason_json: reason_json(UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[]), tell }
+    }
+
+    /// What comes before the first record: the CSV header row, nothing for JSON Lines.
+    pub fn header(format: RecordFormat) -> String {
+        match format {
+            RecordFormat::Jsonl => String::new(),
+            RecordFormat::Csv => CSV_COLUMNS.join(",") + "\n",
+        }
+    }
+
+    /// Appends an answered record.
+    #[inline]
+    pub fn answered(
+        &self,
+        out: &mut Vec<u8>,
+        line: u64,
+        answers: &Answers,
+        evaluation: &Evaluation,
+        cache: &mut OutcomeCache,
+    ) {
+        match self.format {
+            RecordFormat::Jsonl => {
+                out.push(b'{');
+                match &answers.id {
+                    Some(id) => {
+                        out.extend_from_slice(b"\"id\":");
+                        json_string(out, id);
+                    }
+                    None => {
+                        out.extend_from_slice(b"\"line\":");
+                        decimal(out, line);
+                    }
+                }
+            }
+            RecordFormat::Csv => {
+                csv_cell(out, answers.id.as_deref().unwrap_or(""));
+                out.push(b',');
+                decimal(out, line);
+            }
+        }
+        if let Some(outcome) = cache.outcomes.get(&evaluation.fired) {
+            out.extend_from_slice(outcome);
+            return;
+        }
+        let start = out.len();
+        match self.format {
+            RecordFormat::Jsonl => self.json_outcome(out, evaluation),
+            RecordFormat::Csv => self.csv_outcome(out, evaluation),
+        }
+        if cache.outcomes.len() < MAX_CACHED_OUTCOMES {
+            cache.outcomes.insert(evaluation.fired, out[start..].into());
+        }
+    }
+
+    /// Appends a refused record: its `id` when known, its line and the error.
+    pub fn refused(&self, out: &mut Vec<u8>, line: u64, error: &RecordError) {
+        match self.format {
+            RecordFormat::Jsonl => {
+                out.push(b'{');
+                if let Some(id) = &error.id {
+                    out.extend_from_slice(b"\"id\":");
+                    json_string(out, id);
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"\"line\":");
+                decimal(out, line);
+                out.extend_from_slice(b",\"error\":");
+                json_string(out, &error.message);
+                out.extend_from_slice(b"}\n");
+            }
+            RecordFormat::Csv => {
+                csv_cell(out, error.id.as_deref().unwrap_or(""));
+                out.push(b',');
+                decimal(out, line);
+                // Every outcome column empty, then the error.
+                out.extend_from_slice(&[b','; CSV_COLUMNS.len() - 2]);
+                csv_cell(out, &error.message);
+                out.push(b'\n');
+            }
+        }
+    }
+
+    /// The rules that decided, as [`Evaluation::reasons`] chooses them, gathered once for
+    /// the three fields that list them.
+    #[inline]
+    fn reasons(&self, evaluation: &Evaluation) -> Reasons {
+        let referral = evaluation.recommendation == Recommendation::Physician;
+        let mut reasons = Reasons { few: [0; MAX_FEW_REASONS], count: 0, many: Vec::new() };
+        for (index, rule) in self.rules.iter().enumerate() {
+            if evaluation.fired.contains(index) && (!referral || rule.refers) {
+                reasons.push(index as u16);
+            }
+        }
+        reasons
+    }
+
+    /// The rules of `reasons`.
+    fn each<'a>(&'a self, reasons: &'a Reasons) -> impl Iterator<Item = &'a RuleText> + 'a {
+        reasons.indices().iter().map(|i| &self.rules[usize::from(*i)])
+    }
+
+    /// `,"recommendation":..` through the closing brace and newline.
+    fn json_outcome(&self, out: &mut Vec<u8>, evaluation: &Evaluation) {
+        let reasons = self.reasons(evaluation);
+        out.extend_from_slice(b",\"recommendation\":\"");
+        out.extend_from_slice(evaluation.recommendation.id().as_bytes());
+        out.extend_from_slice(b"\",\"urgency\":");
+        json_id_or_null(out, evaluation.urgency.map(|u| u.id()));
+        out.extend_from_slice(b",\"pressure\":");
+        json_id_or_null(out, evaluation.pressure.map(|p| p.id()));
+        out.extend_from_slice(b",\"session_minutes\":");
+        match evaluation.session_minutes {
+            Some(minutes) => decimal(out, u64::from(minutes)),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"alternatives\":[");
+        for (index, style) in evaluation.alternatives.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(style.id().as_bytes());
+            out.push(b'"');
+        }
+        out.extend_from_slice(b"],\"precautions\":[");
+        json_list(out, self.each(&reasons).filter_map(|r| r.precaution.as_ref().map(|p| &p.json[..])));
+        out.extend_from_slice(b"],\"reasons\":[");
+        let undecided = evaluation.undecided.then_some(&self.undecided_reason_json[..]);
+        json_list(out, self.each(&reasons).map(|r| &r.reason_json[..]).chain(undecided));
+        out.extend_from_slice(b"],\"advice\":[");
+        json_list(out, self.each(&reasons).filter_map(|r| r.advice.as_ref().map(|a| &a.json[..])));
+        out.push(b']');
+        if let Some(urgency) = evaluation.urgency {
+            out.extend_from_slice(b",\"tell\":");
+            out.extend_from_slice(&self.tell[urgency.index()].json);
+        }
+        out.extend_from_slice(b"}\n");
+    }
+
+    /// `,recommendation,...,tell,` (the error cell empty) and the newline.
+    fn csv_outcome(&self, out: &mut Vec<u8>, evaluation: &Evaluation) {
+        let reasons = self.reasons(evaluation);
+        out.push(b',');
+        out.extend_from_slice(evaluation.recommendation.id().as_bytes());
+        out.push(b',');
+        out.extend_from_slice(evaluation.urgency.map_or("", |u| u.id()).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(evaluation.pressure.map_or("", |p| p.id()).as_bytes());
+        out.push(b',');
+        if let Some(minutes) = evaluation.session_minutes {
+            decimal(out, u64::from(minutes));
+        }
+        out.push(b',');
+        for (index, style) in evaluation.alternatives.iter().enumerate() {
+            if index > 0 {
+                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
+            }
+            out.extend_from_slice(style.id().as_bytes());
+        }
+        out.push(b',');
+        csv_sentences(out, self.each(&reasons).filter_map(|r| r.precaution.as_ref().map(|p| &p.csv[..])));
+        out.push(b',');
+        let mut first = true;
+        for rule in self.each(&reasons) {
+            if !first {
+                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
+            }
+            first = false;
+            out.extend_from_slice(rule.id.as_bytes());
+        }
+        if evaluation.undecided {
+            if !first {
+                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
+            }
+            out.extend_from_slice(UNDECIDED_REASON.0.as_bytes());
+        }
+        out.push(b',');
+        csv_sentences(out, self.each(&reasons).filter_map(|r| r.advice.as_ref().map(|a| &a.csv[..])));
+        out.push(b',');
+        if let Some(urgency) = evaluation.urgency {
+            out.extend_from_slice(&self.tell[urgency.index()].csv);
+        }
+        // The error cell, empty.
+        out.extend_from_slice(b",\n");
+    }
+}
+
+/// A reason as `assess --format json` writes it (the batch tests compare the two).
+#[derive(serde::Serialize)]
+struct Reason<'a> {
+    rule: &'a str,
+    because: &'a str,
+    source: &'a [String],
+}
+
+/// Rule indices kept on the stack: no allocation unless a result has more reasons than any
+/// realistic rule set gives.
+const MAX_FEW_REASONS: usize = 48;
+
+struct Reasons {
+    few: [u16; MAX_FEW_REASONS],
+    count: usize,
+    many: Vec<u16>,
+}
+
+impl Reasons {
+    #[inline]
+    fn push(&mut self, index: u16) {
+        if self.count < MAX_FEW_REASONS {
+            self.few[self.count] = index;
+        } else {
+            if self.many.is_empty() {
+                self.many.extend_from_slice(&self.few);
+            }
+            self.many.push(index);
+        }
+        self.count += 1;
+    }
+
+    fn indices(&self) -> &[u16] {
+        if self.count <= MAX_FEW_REASONS {
+            &self.few[..self.count]
+        } else {
+            &self.many
+        }
+    }
+}
+
+fn reason_json(rule: &str, because: &str, source: &[String]) -> Box<[u8]> {
+    let reason = Reason { rule, because, source };
+    serde_json::to_vec(&reason).unwrap_or_default().into()
+}
+
+fn json_id_or_null(out: &mut Vec<u8>, id: Option<&str>) {
+    match id {
+        Some(id) => {
+            out.push(b'"');
+            out.extend_from_slice(id.as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Items already in JSON, separated by commas.
+fn json_list<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
+    for (index, item) in items.enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item);
+    }
+}
+
+/// Sentences (quotes already doubled) in one quoted cell, separated by ` | `; empty when none.
+fn csv_sentences<'a>(out: &mut Vec<u8>, sentences: impl Iterator<Item = &'a [u8]>) {
+    let mut any = false;
+    for sentence in sentences {
+        out.extend_from_slice(if any { CSV_SENTENCE_SEPARATOR.as_bytes() } else { b"\"" });
+        any = true;
+        out.extend_from_slice(sentence);
+    }
+    if any {
+        out.push(b'"');
+    }
+}
+
+/// A CSV cell, quoted when it holds a comma, a quote or a line break.
+fn csv_cell(out: &mut Vec<u8>, text: &str) {
+    if !text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    for part in text.split_inclusive('"') {
+        out.extend_from_slice(part.as_bytes());
+        if part.ends_with('"') {
+            out.push(b'"');
+        }
+    }
+    out.push(b'"');
+}
+
+/// A JSON string with its quotes and escapes.
+fn json_string(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    }
+}
+
+/// A number in decimal, without going through `fmt`.
+fn decimal(out: &mut Vec<u8>, mut number: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_only_when_needed() {
+        let mut out = Vec::new();
+        csv_cell(&mut out, "plain");
+        out.push(b' ');
+        csv_cell(&mut out, "a, \"b\"");
+        assert_eq!(String::from_utf8_lossy(&out), "plain \"a, \"\"b\"\"\"");
+    }
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let mut out = Vec::new();
+        json_string(&mut out, "plain");
+        json_string(&mut out, "a\"b\n");
+        assert_eq!(String::from_utf8_lossy(&out), "\"plain\"\"a\\\"b\\n\"");
+    }
+
+    #[test]
+    fn decimals() {
+        for number in [0, 7, 10, 1234567890, u64::MAX] {
+            let mut out = Vec::new();
+            decimal(&mut out, number);
+            assert_eq!(String::from_utf8_lossy(&out), number.to_string());
+        }
+    }
+}

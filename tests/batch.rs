@@ -1,0 +1,616 @@
+//! `batch` end to end: the built binary on JSON Lines and CSV, good and bad records, line
+//! ends, standard streams, output files written whole, one thread or many; and a property:
+//! every record with a red flag is referred at least as urgently as the questionnaire says.
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::Command;
+use massage_triage::answers::{Answer, Answers};
+use massage_triage::engine::evaluate;
+use massage_triage::questionnaire::{QuestionKind, Questionnaire};
+use massage_triage::recommendation::Urgency;
+use massage_triage::report::json_report;
+use massage_triage::rules::RuleSet;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::OnceLock;
+
+fn rule_set() -> &'static RuleSet {
+    static RULE_SET: OnceLock<RuleSet> = OnceLock::new();
+    RULE_SET.get_or_init(|| RuleSet::built_in().unwrap())
+}
+
+fn triage() -> Command {
+    let mut command = Command::cargo_bin("massage-triage").unwrap();
+    command.env_remove("NO_COLOR").env_remove("RAYON_NUM_THREADS");
+    command
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/batch/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What one run gave.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json_lines(&self) -> Vec<Value> {
+        self.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+    }
+
+    fn csv_rows(&self) -> Vec<csv::StringRecord> {
+        let mut reader = csv::Reader::from_reader(self.stdout.as_bytes());
+        assert_eq!(reader.headers().unwrap(), CSV_COLUMNS.as_slice());
+        reader.records().map(Result::unwrap).collect()
+    }
+}
+
+const CSV_COLUMNS: [&str; 12] = [
+    "id",
+    "line",
+    "recommendation",
+    "urgency",
+    "pressure",
+    "session_minutes",
+    "alternatives",
+    "precautions",
+    "reasons",
+    "advice",
+    "tell",
+    "error",
+];
+
+fn batch(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut command = triage();
+    command.arg("batch").args(args);
+    if let Some(input) = stdin {
+        command.write_stdin(input.to_vec());
+    }
+    let output = command.output().unwrap();
+    Run {
+        code: output.status.code().unwrap(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// `assess --format json` on one JSON answer set.
+fn assess(record: &str) -> Value {
+    let output = triage().args(["assess", "--format", "json", "--answers", "-"]).write_stdin(record).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn json_lines_give_what_assess_gives_record_by_record() {
+    let input = std::fs::read_to_string(fixture("good.jsonl")).unwrap();
+    let run = batch(&["--input", &fixture("good.jsonl")], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let results = run.json_lines();
+    let records: Vec<&str> = input.lines().collect();
+    assert_eq!(results.len(), records.len());
+    for (number, (record, result)) in records.iter().zip(&results).enumerate() {
+        let mut expected = assess(record);
+        if expected.get("id").is_none() {
+            // Without an id, batch names the record by its line.
+            let object = expected.as_object_mut().unwrap();
+            let mut with_line = serde_json::Map::new();
+            with_line.insert("line".into(), Value::from(number + 1));
+            with_line.extend(object.clone());
+            expected = Value::Object(with_line);
+        }
+        assert_eq!(result, &expected, "line {}", number + 1);
+        // The same order of fields as assess, on one line.
+        let text = run.stdout.lines().nth(number).unwrap();
+        let fields = [
+            "recommendation",
+            "urgency",
+            "pressure",
+            "session_minutes",
+            "alternatives",
+            "precautions",
+            "reasons",
+            "advice",
+        ];
+        let places: Vec<usize> = fields.iter().map(|f| text.find(&format!("\"{f}\":")).unwrap()).collect();
+        assert!(places.windows(2).all(|w| w[0] < w[1]), "{text}");
+    }
+    assert_eq!(results[1]["line"], 2);
+    assert_eq!(results[3]["id"], "booking-4, \"quoted\"");
+    assert!(run.stderr.contains("5 records read: 5 answered, 0 refused"), "{}", run.stderr);
+    assert!(run.stderr.contains("physician 2"), "{}", run.stderr);
+    assert!(run.stderr.contains("emergency 1, urgent 1, routine 0"), "{}", run.stderr);
+}
+
+#[test]
+fn csv_in_gives_the_same_results_as_json_lines_in() {
+    let from_json = batch(&["--input", &fixture("good.jsonl")], None).json_lines();
+    let run = batch(&["--input", &fixture("good.csv")], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let from_csv = run.json_lines();
+    assert_eq!(from_csv.len(), from_json.len());
+    for (csv_result, json_result) in from_csv.iter().zip(&from_json) {
+        let mut csv_result = csv_result.clone();
+        let mut json_result = json_result.clone();
+        // CSV rows sit one line lower (the header is line 1).
+        if let Some(line) = csv_result.as_object_mut().unwrap().remove("line") {
+            assert_eq!(
+                line.as_u64().unwrap(),
+                json_result.as_object_mut().unwrap().remove("line").unwrap().as_u64().unwrap() + 1
+            );
+        }
+        assert_eq!(csv_result, json_result);
+    }
+}
+
+#[test]
+fn csv_out_has_the_columns_and_the_same_results() {
+    let json = batch(&["--input", &fixture("good.jsonl")], None).json_lines();
+    for input in ["good.jsonl", "good.csv"] {
+        let run = batch(&["--input", &fixture(input), "--output-format", "csv"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let rows = run.csv_rows();
+        assert_eq!(rows.len(), json.len());
+        for (row, result) in rows.iter().zip(&json) {
+            assert_eq!(&row[0], result["id"].as_str().unwrap_or(""));
+            assert_eq!(&row[2], result["recommendation"]);
+            assert_eq!(&row[3], result["urgency"].as_str().unwrap_or(""));
+            assert_eq!(&row[4], result["pressure"].as_str().unwrap_or(""));
+            assert_eq!(&row[5], result["session_minutes"].as_u64().map_or(String::new(), |m| m.to_string()));
+            assert_eq!(&row[6], strings(&result["alternatives"]).join(";"));
+            assert_eq!(&row[7], strings(&result["precautions"]).join(" | "));
+            let reasons: Vec<&str> =
+                result["reasons"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+            assert_eq!(&row[8], reasons.join(";"));
+            assert_eq!(&row[9], strings(&result["advice"]).join(" | "));
+            assert_eq!(&row[10], result["tell"].as_str().unwrap_or(""));
+            assert_eq!(&row[11], "");
+        }
+        let first_line = if input.ends_with("csv") { "2" } else { "1" };
+        assert_eq!(&rows[0][1], first_line);
+    }
+}
+
+/// The `error` of each result, or `None` for an answered record.
+fn errors(results: &[Value]) -> Vec<Option<String>> {
+    results.iter().map(|r| r.get("error").map(|e| e.as_str().unwrap().to_owned())).collect()
+}
+
+#[test]
+fn bad_json_lines_are_refused_in_place_and_the_rest_are_answered() {
+    let run = batch(&["--input", &fixture("mixed.jsonl")], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let results = run.json_lines();
+    // Ten lines, one blank: nine records, in order.
+    let ids: Vec<Value> = results.iter().map(|r| r.get("id").cloned().unwrap_or(r["line"].clone())).collect();
+    let expected_ids =
+        ["ok-1", "broken", "unknown-key", "unknown-option", "missing", "out-of-range", "", "wrong-type", "ok-2"];
+    assert_eq!(ids.len(), expected_ids.len());
+    for (id, expected) in ids.iter().zip(expected_ids) {
+        if expected.is_empty() {
+            assert_eq!(id, 8);
+        } else {
+            assert_eq!(id, expected);
+        }
+    }
+    let errors = errors(&results);
+    assert_eq!(errors[0], None);
+    assert_eq!(results[0]["recommendation"], "swedish");
+    let expect = |index: usize, parts: &[&str]| {
+        let error = errors[index].as_deref().unwrap_or_else(|| panic!("record {index} was not refused"));
+        for part in parts {
+            assert!(error.contains(part), "record {index}: {error:?} lacks {part:?}");
+        }
+        assert!(results[index].get("recommendation").is_none());
+    };
+    expect(1, &["line 2, column", "not valid JSON"]);
+    expect(2, &["line 3: ", "unknown question \"allergies\""]);
+    expect(3, &["line 4: ", "unknown option \"firmm\" for question \"pressure\"", "(did you mean \"firm\"?)"]);
+    expect(4, &["line 6: ", "no answer to \"age\"", "from 12 to 110"]);
+    expect(5, &["line 7: ", "11 is out of range for \"severity\""]);
+    expect(6, &["line 8: ", "expected a JSON object of answers, not a list"]);
+    expect(7, &["line 9: ", "\"red_flags\" must be", "not a string", "\"worsening\" must be true or false"]);
+    assert_eq!(results[4]["line"], 6);
+    assert_eq!(errors[8], None);
+    assert_eq!(results[8]["recommendation"], "physician");
+    assert_eq!(results[8]["urgency"], "emergency");
+    assert!(run.stderr.contains("9 records read: 2 answered, 7 refused"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_csv_rows_are_refused_in_place_and_the_rest_are_answered() {
+    let run = batch(&["--input", &fixture("mixed.csv")], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let results = run.json_lines();
+    let ids: Vec<&str> = results.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["ok-1", "unknown-option", "missing", "out-of-range", "wrong-type", "too-many", "unknown-item", "ok-2"]
+    );
+    let errors = errors(&results);
+    let expect = |index: usize, parts: &[&str]| {
+        let error = errors[index].as_deref().unwrap_or_else(|| panic!("row {index} was not refused"));
+        for part in parts {
+            assert!(error.contains(part), "row {index}: {error:?} lacks {part:?}");
+        }
+    };
+    assert_eq!(errors[0], None);
+    expect(1, &["line 3: ", "unknown option \"firmm\"", "did you mean \"firm\""]);
+    expect(2, &["line 4: ", "no answer to \"age\""]);
+    expect(3, &["line 6: ", "11 is out of range for \"severity\""]);
+    expect(
+        4,
+        &[
+            "line 7: ",
+            "\"severity\" must be a whole number from 0 to 10, not \"five\"",
+            "\"worsening\" must be true or false",
+        ],
+    );
+    expect(5, &["line 8: ", "11 fields but the header has 10 columns"]);
+    expect(6, &["line 9: ", "unknown option \"fevr\" for question \"red_flags\"", "did you mean \"fever\""]);
+    assert_eq!(errors[7], None);
+    assert_eq!(results[7]["urgency"], "emergency");
+    assert!(run.stderr.contains("8 records read: 2 answered, 6 refused"), "{}", run.stderr);
+
+    // The same as CSV: every row accounted for, the error in its column.
+    let run = batch(&["--input", &fixture("mixed.csv"), "--output-format", "csv"], None);
+    let rows = run.csv_rows();
+    assert_eq!(rows.len(), 8);
+    assert!(rows[1][11].starts_with("line 3: unknown option"));
+    assert_eq!(&rows[1][2], "");
+    assert_eq!(&rows[0][11], "");
+}
+
+#[test]
+fn a_csv_header_that_cannot_be_read_stops_before_any_record() {
+    let input = "id,red_flags,duration,severty,worsening,location,onset,contraindications,age,pressure\n,,acute,1,false,neck,sports,,30,light\n";
+    let run = batch(&["--input-format", "csv"], Some(input.as_bytes()));
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("-:1: unknown column \"severty\""), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean \"severity\""), "{}", run.stderr);
+    assert!(run.stderr.contains("no column \"severity\""), "{}", run.stderr);
+}
+
+#[test]
+fn empty_input_gives_no_records_and_success() {
+    for input in ["", "\n\n"] {
+        let run = batch(&[], Some(input.as_bytes()));
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+        assert!(run.stderr.contains("0 records read: 0 answered, 0 refused"), "{}", run.stderr);
+        let run = batch(&["--input-format", "csv", "--output-format", "csv"], Some(input.as_bytes()));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(run.stdout, format!("{}\n", CSV_COLUMNS.join(",")));
+    }
+}
+
+#[test]
+fn the_last_record_needs_no_final_newline_and_crlf_line_ends_work() {
+    for name in ["good.jsonl", "good.csv"] {
+        let format = if name.ends_with("csv") { "csv" } else { "jsonl" };
+        let text = std::fs::read_to_string(fixture(name)).unwrap();
+        let expected = batch(&["--input-format", format], Some(text.as_bytes())).stdout;
+        let without_final_newline = text.trim_end();
+        let crlf = text.replace('\n', "\r\n");
+        let crlf_without_final = crlf.trim_end();
+        for input in [without_final_newline, &crlf, crlf_without_final] {
+            let run = batch(&["--input-format", format], Some(input.as_bytes()));
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert_eq!(run.stdout, expected, "{format} {input:?}");
+        }
+    }
+}
+
+#[test]
+fn standard_input_and_output_by_dash_or_by_default() {
+    let input = std::fs::read(fixture("good.jsonl")).unwrap();
+    let by_file = batch(&["--input", &fixture("good.jsonl")], None).stdout;
+    assert_eq!(batch(&[], Some(&input)).stdout, by_file);
+    assert_eq!(batch(&["--input", "-", "--output", "-"], Some(&input)).stdout, by_file);
+    // The format of standard input is JSON Lines unless told.
+    let csv = std::fs::read(fixture("good.csv")).unwrap();
+    assert_eq!(batch(&["--input", "-"], Some(&csv)).code, 2);
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn output_to_a_file_is_written_whole_and_private() {
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("results.csv");
+    let run = batch(&["--input", &fixture("good.jsonl"), "--output", out.to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    let written = std::fs::read_to_string(&out).unwrap();
+    // The format follows the output's extension.
+    assert_eq!(written, batch(&["--input", &fixture("good.jsonl"), "--output-format", "csv"], None).stdout);
+    #[cfg(unix)]
+    assert_eq!(mode(&out), 0o600);
+    // Bad records still give a whole file (and exit 2).
+    let run = batch(&["--input", &fixture("mixed.jsonl"), "--output", out.to_str().unwrap()], None);
+    assert_eq!(run.code, 2);
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1 + 9);
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1, "no temporary file left behind");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_output_in_place() {
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("results.jsonl");
+    std::fs::write(&out, "the good results of yesterday\n").unwrap();
+    let bad_header = folder.path().join("bad.csv");
+    std::fs::write(&bad_header, "id,nonsense\nx,1\n").unwrap();
+    let missing = folder.path().join("missing.jsonl");
+    for input in [&bad_header, &missing] {
+        let run = batch(&["--input", input.to_str().unwrap(), "--output", out.to_str().unwrap()], None);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "the good results of yesterday\n");
+    }
+    let names: Vec<_> = std::fs::read_dir(folder.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "no temporary file left behind: {names:?}");
+    // An output folder that does not exist is an I/O failure.
+    let nowhere = folder.path().join("no/such/folder/out.jsonl");
+    let run = batch(&["--input", &fixture("good.jsonl"), "--output", nowhere.to_str().unwrap()], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write the output"), "{}", run.stderr);
+}
+
+/// A record's answers as a JSON line.
+fn json_line(questionnaire: &Questionnaire, answers: &Answers) -> String {
+    let mut object = serde_json::Map::new();
+    if let Some(id) = &answers.id {
+        object.insert("id".into(), Value::from(id.as_str()));
+    }
+    for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
+        let value = match *value {
+            Answer::Choice(i) => Value::from(question.options[usize::from(i)].id.as_str()),
+            Answer::Choices(bits) => Value::from(
+                question
+                    .options
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| bits & (1 << i) != 0)
+                    .map(|(_, o)| o.id.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            Answer::Number(n) => Value::from(n),
+            Answer::YesNo(b) => Value::from(b),
+        };
+        object.insert(question.id.clone(), value);
+    }
+    Value::Object(object).to_string()
+}
+
+/// Answers from one random number per question; red flags and contraindications drawn from
+/// their own numbers so that both the referral and the style paths are exercised.
+fn answers_from_seeds(questionnaire: &Questionnaire, id: Option<String>, seeds: &[u64]) -> Answers {
+    let values = questionnaire
+        .questions
+        .iter()
+        .zip(seeds)
+        .map(|(question, seed)| match question.kind {
+            QuestionKind::OneOf => Answer::Choice((seed % question.options.len() as u64) as u8),
+            QuestionKind::SeveralOf { min_selected } => {
+                // Sparse: each option with probability 1/4 (two bits of the seed must be set).
+                let mut bits = seed & (seed >> 32) & question.all_options_mask();
+                if (bits.count_ones() as usize) < min_selected {
+                    bits |= 1 << (seed % question.options.len() as u64);
+                }
+                Answer::Choices(bits)
+            }
+            QuestionKind::Number { min, max } => Answer::Number(min + (seed % (max - min + 1) as u64) as i64),
+            QuestionKind::YesNo => Answer::YesNo(seed % 2 == 1),
+        })
+        .collect();
+    Answers::new(questionnaire, id, values).unwrap()
+}
+
+fn record_strategy() -> impl Strategy<Value = Answers> {
+    let questionnaire = &rule_set().questionnaire;
+    (prop::option::of("[a-z0-9-]{1,12}"), prop::collection::vec(any::<u64>(), questionnaire.questions.len()))
+        .prop_map(move |(id, seeds)| answers_from_seeds(questionnaire, id, &seeds))
+}
+
+/// The most urgent `min_urgency` among the options chosen (a red flag without one: at least
+/// a routine referral), if any.
+fn required_urgency(questionnaire: &Questionnaire, answers: &Answers) -> Option<Urgency> {
+    let mut required = None;
+    for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
+        let chosen = match *value {
+            Answer::Choice(i) => 1u64 << i,
+            Answer::Choices(bits) => bits,
+            _ => 0,
+        };
+        for (index, option) in question.options.iter().enumerate() {
+            if chosen & (1 << index) != 0 && (option.red_flag || option.min_urgency.is_some()) {
+                required = required.max(option.min_urgency.or(Some(Urgency::Routine)));
+            }
+        }
+    }
+    required
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Every record with a red flag is referred to a physician at least as urgently as the
+    /// option's `min_urgency`; and every result is what `assess` would give for it.
+    #[test]
+    fn every_red_flag_record_is_referred(records in prop::collection::vec(record_strategy(), 1..80)) {
+        let rule_set = rule_set();
+        let questionnaire = &rule_set.questionnaire;
+        let input: String = records.iter().map(|a| json_line(questionnaire, a) + "\n").collect();
+        let run = batch(&[], Some(input.as_bytes()));
+        prop_assert_eq!(run.code, 0, "{}", run.stderr);
+        let results = run.json_lines();
+        prop_assert_eq!(results.len(), records.len());
+        for (line, (answers, result)) in records.iter().zip(&results).enumerate() {
+            if let Some(urgency) = required_urgency(questionnaire, answers) {
+                prop_assert_eq!(&result["recommendation"], "physician", "line {}", line + 1);
+                let given = Urgency::from_id(result["urgency"].as_str().unwrap()).unwrap();
+                prop_assert!(given >= urgency, "line {}: {:?} < {:?}", line + 1, given, urgency);
+            }
+            let mut expected = serde_json::to_value(json_report(rule_set, answers, &evaluate(rule_set, answers), None)).unwrap();
+            if answers.id.is_none() {
+                let object = expected.as_object_mut().unwrap();
+                let mut with_line = serde_json::Map::new();
+                with_line.insert("line".into(), Value::from(line + 1));
+                with_line.extend(std::mem::take(object));
+                expected = Value::Object(with_line);
+            }
+            prop_assert_eq!(result, &expected);
+        }
+    }
+}
+
+/// Deterministic records, a tenth of them broken, enough for many chunks.
+fn many_records(count: usize) -> String {
+    let questionnaire = &rule_set().questionnaire;
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut text = String::new();
+    for number in 0..count {
+        let seeds: Vec<u64> = (0..questionnaire.questions.len()).map(|_| next()).collect();
+        let answers = answers_from_seeds(questionnaire, Some(format!("r{number}")), &seeds);
+        let line = json_line(questionnaire, &answers);
+        if next() % 10 == 0 {
+            text.push_str(&line[..line.len() / 2]);
+        } else {
+            text.push_str(&line);
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn one_thread_or_many_give_the_same_output_in_input_order() {
+    // About 2 MB: several chunks, so order across chunks is exercised.
+    let input = many_records(10_000);
+    let many = batch(&[], Some(input.as_bytes()));
+    assert_eq!(many.code, 2);
+    let one = {
+        let output = triage().arg("batch").env("RAYON_NUM_THREADS", "1").write_stdin(input.clone()).output().unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(one, many.stdout);
+    let results = many.json_lines();
+    assert_eq!(results.len(), 10_000);
+    for (number, result) in results.iter().enumerate() {
+        match result.get("id") {
+            Some(id) => assert_eq!(id, &format!("r{number}")),
+            // A half record may have lost its id; its line says where it was.
+            None => assert_eq!(result["line"], number + 1),
+        }
+    }
+    let refused = results.iter().filter(|r| r.get("error").is_some()).count();
+    assert!(many.stderr.contains(&format!("10000 records read: {} answered, {refused} refused", 10_000 - refused)));
+}
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_is_written_in_place_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let run = batch(&["--input", &fixture("good.jsonl"), "--output", "/dev/null"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_leaves_the_previous_output_in_place_and_exits_130() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("results.jsonl");
+    std::fs::write(&out, "the good results of yesterday\n").unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"))
+        .args(["batch", "--output", out.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(many_records(100).as_bytes()).unwrap();
+    // The run has started once its temporary file is there.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_dir(folder.path()).unwrap().count() < 2 {
+        assert!(Instant::now() < deadline, "no temporary file appeared");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    // Ctrl-C also ends the program feeding the input: its end arrives.
+    stdin.write_all(many_records(10).as_bytes()).unwrap();
+    drop(stdin);
+    let output = loop {
+        if child.try_wait().unwrap().is_some() {
+            break child.wait_with_output().unwrap();
+        }
+        assert!(Instant::now() < deadline, "batch did not stop");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the good results of yesterday\n");
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1, "no temporary file left behind");
+}
+
+#[test]
+fn a_record_longer_than_a_mebibyte_stops_the_run() {
+    let good = std::fs::read_to_string(fixture("good.jsonl")).unwrap();
+    let first = good.lines().next().unwrap();
+    let input = format!("{first}\n{{\"id\":\"{}\"}}\n", "x".repeat(1 << 20));
+    let run = batch(&[], Some(input.as_bytes()));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("-:2: a record longer than 1 MiB"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_progress_bar_is_drawn_on_a_terminal_for_a_large_input_only() {
+    use expectrl::Expect;
+    use std::time::Duration;
+    let folder = tempfile::tempdir().unwrap();
+    let big = folder.path().join("big.jsonl");
+    let mut text = String::new();
+    while text.len() < 33 * 1024 * 1024 {
+        text.push_str(&many_records(20_000));
+    }
+    std::fs::write(&big, text).unwrap();
+    let small = fixture("good.jsonl");
+    let out = folder.path().join("out.jsonl");
+    let session = |input: &str| {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"));
+        command.args(["batch", "--input", input, "--output", out.to_str().unwrap()]).env_remove("NO_COLOR");
+        let mut session = expectrl::Session::spawn(command).unwrap();
+        session.set_expect_timeout(Some(Duration::from_secs(180)));
+        session
+    };
+    let mut large = session(big.to_str().unwrap());
+    // The bar's message, then the summary once it is cleared.
+    large.expect(" records (").unwrap();
+    large.expect("records read").unwrap();
+    let mut short = session(&small);
+    let shown = short.expect("records read").unwrap();
+    assert!(!String::from_utf8_lossy(shown.before()).contains(" records ("));
+}
