@@ -185,33 +185,76 @@ fn problem(key: &str, code: &'static str, message: String) -> AnswerProblem {
 
 /// Reads one JSON Lines record (`line` without its newline) into answers.
 pub fn json_record(questionnaire: &Questionnaire, line: &[u8], number: u64) -> Result<Answers, RecordError> {
-    // One check of the whole line is cheaper than serde_json checking each string.
-    let text = std::str::from_utf8(line).map_err(|error| RecordError {
-        id: None,
-        message: format!("line {number}, byte {}: not UTF-8 text", error.valid_up_to() + 1),
-    })?;
-    let mut sheet = AnswerSheet::new(questionnaire);
-    let mut id = None;
-    if read_flat_object(text, &mut sheet, &mut id).is_some() {
-        return finish(sheet, id, number);
-    }
-    json_record_by_serde(questionnaire, text, number)
+    RecordReader::new(questionnaire).json(line, number, None)
 }
 
 /// Reads a record with serde_json: anything the quick reader leaves, errors included.
+#[cfg(test)]
 pub(crate) fn json_record_by_serde(
     questionnaire: &Questionnaire,
     text: &str,
     number: u64,
 ) -> Result<Answers, RecordError> {
-    let mut sheet = AnswerSheet::new(questionnaire);
+    json_by_serde(&mut AnswerSheet::new(questionnaire), text, number, None)
+}
+
+/// Reads records one after another with one answer sheet, so that its buffers and lookup
+/// tables are made once, not once a record.
+pub struct RecordReader<'q> {
+    questionnaire: &'q Questionnaire,
+    sheet: AnswerSheet<'q>,
+}
+
+impl<'q> RecordReader<'q> {
+    /// A reader for this questionnaire's records.
+    pub fn new(questionnaire: &'q Questionnaire) -> Self {
+        Self { questionnaire, sheet: AnswerSheet::new(questionnaire) }
+    }
+
+    /// Reads one JSON Lines record (`line` without its newline) into answers; `spare`
+    /// (answers no longer needed) lends its buffers.
+    pub fn json(&mut self, line: &[u8], number: u64, spare: Option<Answers>) -> Result<Answers, RecordError> {
+        // One check of the whole line is cheaper than serde_json checking each string.
+        let text = std::str::from_utf8(line).map_err(|error| RecordError {
+            id: None,
+            message: format!("line {number}, byte {}: not UTF-8 text", error.valid_up_to() + 1),
+        })?;
+        let mut id = None;
+        if read_flat_object(text, &mut self.sheet, &mut id).is_some() {
+            return finish(&mut self.sheet, id, number, spare);
+        }
+        // The quick reader gave up part way: start again from an empty sheet.
+        self.sheet.reset();
+        json_by_serde(&mut self.sheet, text, number, spare)
+    }
+
+    /// Reads one CSV record into answers (see [`csv_record`]).
+    pub fn csv(
+        &mut self,
+        header: &CsvHeader,
+        fields: &csv::ByteRecord,
+        number: u64,
+        spare: Option<Answers>,
+    ) -> Result<Answers, RecordError> {
+        csv_into(&mut self.sheet, self.questionnaire, header, fields, number, spare)
+    }
+}
+
+/// Reads a record with serde_json into an empty sheet, which it leaves empty.
+fn json_by_serde(
+    sheet: &mut AnswerSheet<'_>,
+    text: &str,
+    number: u64,
+    spare: Option<Answers>,
+) -> Result<Answers, RecordError> {
     let mut id = None;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let shape = RecordSeed { sheet: &mut sheet, id: &mut id }
+    let shape = RecordSeed { sheet: &mut *sheet, id: &mut id }
         .deserialize(&mut deserializer)
         .and_then(|shape| deserializer.end().map(|()| shape));
     match shape {
         Err(error) => {
+            sheet.reset();
             let column = match error.column() {
                 0 => String::new(),
                 column => format!(", column {column}"),
@@ -221,17 +264,25 @@ pub(crate) fn json_record_by_serde(
             let message = format!("line {number}{column}: not valid JSON: {text}");
             Err(RecordError { id: id.map(Cow::into_owned), message })
         }
-        Ok(Shape::NotAnObject(what)) => Err(RecordError {
-            id: None,
-            message: format!("line {number}: expected a JSON object of answers, not {what}"),
-        }),
-        Ok(Shape::Object) => finish(sheet, id, number),
+        Ok(Shape::NotAnObject(what)) => {
+            sheet.reset();
+            Err(RecordError {
+                id: None,
+                message: format!("line {number}: expected a JSON object of answers, not {what}"),
+            })
+        }
+        Ok(Shape::Object) => finish(sheet, id, number, spare),
     }
 }
 
-fn finish(sheet: AnswerSheet<'_>, id: Option<Cow<'_, str>>, number: u64) -> Result<Answers, RecordError> {
+fn finish(
+    sheet: &mut AnswerSheet<'_>,
+    id: Option<Cow<'_, str>>,
+    number: u64,
+    spare: Option<Answers>,
+) -> Result<Answers, RecordError> {
     sheet
-        .finish()
+        .take(spare)
         .map_err(|problems| RecordError { id: id.map(Cow::into_owned), message: describe_problems(number, &problems) })
 }
 
@@ -483,7 +534,18 @@ pub fn csv_record(
     fields: &csv::ByteRecord,
     number: u64,
 ) -> Result<Answers, RecordError> {
-    let mut sheet = AnswerSheet::new(questionnaire);
+    RecordReader::new(questionnaire).csv(header, fields, number, None)
+}
+
+/// [`csv_record`] with an empty sheet, which it leaves empty.
+fn csv_into(
+    sheet: &mut AnswerSheet<'_>,
+    questionnaire: &Questionnaire,
+    header: &CsvHeader,
+    fields: &csv::ByteRecord,
+    number: u64,
+    spare: Option<Answers>,
+) -> Result<Answers, RecordError> {
     let mut id = None;
     if fields.len() > header.columns.len() {
         let message =
@@ -505,14 +567,16 @@ pub fn csv_record(
         match column {
             Column::Id => {
                 if !cell.is_empty() {
-                    id = Some(cell.to_owned());
+                    id = Some(cell);
                     sheet.set("id", None, RawValue::Text(Cow::Borrowed(cell)), None);
                 }
             }
-            Column::Question(index) => csv_cell(&mut sheet, questionnaire, *index, cell),
+            Column::Question(index) => csv_cell(sheet, questionnaire, *index, cell),
         }
     }
-    sheet.finish().map_err(|problems| RecordError { id, message: describe_problems(number, &problems) })
+    sheet
+        .take(spare)
+        .map_err(|problems| RecordError { id: id.map(str::to_owned), message: describe_problems(number, &problems) })
 }
 
 fn csv_cell(sheet: &mut AnswerSheet<'_>, questionnaire: &Questionnaire, index: usize, cell: &str) {
@@ -673,6 +737,30 @@ mod tests {
         }
         for line in ["{}", "{ }", "[]", "\"text\"", "5", "null", "{\"a\"}", "{\"a\":}", "{,}", "{\"a\":1", "", " "] {
             same_as_serde(&rule_set, line).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_reused_reader_reads_each_record_as_a_fresh_one() {
+        let rule_set = RuleSet::built_in().unwrap();
+        let questionnaire = &rule_set.questionnaire;
+        let lines = [
+            VALID.to_owned(),
+            VALID.replacen("\"age\":41", "\"age\":410", 1),
+            VALID.replacen("\"chronic\"", "\"chr\\u006fnic\"", 1),
+            VALID.replacen("\"id\":\"b-1\",", "", 1),
+            "{\"red_flags\": [\"fever\"".to_owned(),
+            VALID.replacen("\"id\":\"b-1\"", "\"id\":\"a much longer booking reference\"", 1),
+            VALID.replacen("[\"lower_back\",\"leg\"]", "[\"leg\",\"leg\"]", 1),
+            "{}".to_owned(),
+            VALID.replacen("\"id\":\"b-1\"", "\"id\":\"b-2\"", 1),
+        ];
+        let mut reader = RecordReader::new(questionnaire);
+        let mut spare = None;
+        for (number, line) in lines.iter().enumerate() {
+            let reused = reader.json(line.as_bytes(), number as u64, spare.take());
+            assert_eq!(reused, json_record(questionnaire, line.as_bytes(), number as u64), "{line}");
+            spare = reused.ok();
         }
     }
 
