@@ -350,6 +350,19 @@ impl<'q> AnswerSheet<'q> {
     }
 }
 
+/// Up to seven bytes as one little-endian word, zero-padded, without a variable-length copy
+/// (which is a call to `memcpy`): loads that overlap put the same byte in the same place.
+#[inline]
+fn short_word(bytes: &[u8]) -> u64 {
+    let length = bytes.len();
+    match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(low), Some(high)) => {
+            u64::from(u32::from_le_bytes(*low)) | u64::from(u32::from_le_bytes(*high)) << ((length - 4) * 8)
+        }
+        _ => bytes.iter().enumerate().fold(0, |word, (i, b)| word | u64::from(*b) << (i * 8)),
+    }
+}
+
 /// A question with its options' lookup keys.
 #[derive(Clone, Copy)]
 struct Asked<'a> {
@@ -406,16 +419,12 @@ impl IdKey {
     #[inline]
     fn of(id: &str) -> IdKey {
         let bytes = id.as_bytes();
-        let word = |part: &[u8]| {
-            let mut eight = [0u8; 8];
-            eight[..part.len()].copy_from_slice(part);
-            u64::from_le_bytes(eight)
-        };
         let length = bytes.len();
-        if length <= 8 {
-            IdKey { length, head: word(bytes), tail: 0 }
-        } else {
-            IdKey { length, head: word(&bytes[..8]), tail: word(&bytes[length - 8..]) }
+        match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(head), Some(tail)) => {
+                IdKey { length, head: u64::from_le_bytes(*head), tail: u64::from_le_bytes(*tail) }
+            }
+            _ => IdKey { length, head: short_word(bytes), tail: 0 },
         }
     }
 
@@ -681,6 +690,10 @@ mod tests {
         "",
         "a",
         "ab",
+        "abcd",
+        "abcde",
+        "abcdefg",
+        "abcdxfg",
         "abcdefgh",
         "abcdefghi",
         "abcdefgh_",
