@@ -219,6 +219,8 @@ pub struct AnswerSheet<'q> {
     /// The `id`, when `has_id`; kept as a buffer between records.
     id: String,
     has_id: bool,
+    /// The question after the last one answered: the likeliest next key.
+    expected: usize,
     values: Vec<Option<Answer>>,
     problems: Vec<AnswerProblem>,
 }
@@ -231,6 +233,7 @@ impl<'q> AnswerSheet<'q> {
             keys: AnswerKeys::new(questionnaire),
             id: String::new(),
             has_id: false,
+            expected: 0,
             values: vec![None; questionnaire.questions.len()],
             problems: Vec::new(),
         }
@@ -240,6 +243,7 @@ impl<'q> AnswerSheet<'q> {
     pub fn reset(&mut self) {
         self.id.clear();
         self.has_id = false;
+        self.expected = 0;
         self.values.fill(None);
         self.problems.clear();
     }
@@ -280,7 +284,7 @@ impl<'q> AnswerSheet<'q> {
                 )),
             };
         }
-        let Some(index) = self.keys.question(self.questionnaire, key) else {
+        let Some(index) = self.keys.question(self.questionnaire, key, self.expected) else {
             let mut problem = AnswerProblem::new(
                 key,
                 key_span,
@@ -290,6 +294,7 @@ impl<'q> AnswerSheet<'q> {
             problem.suggestion = closest(key, self.questionnaire.ids()).map(str::to_owned);
             return Err(problem);
         };
+        self.expected = index + 1;
         if self.values[index].is_some() {
             return Err(AnswerProblem::new(key, key_span, "duplicate-answer", format!("\"{key}\" is answered twice")));
         }
@@ -375,6 +380,9 @@ struct Asked<'a> {
 #[derive(Debug, Clone)]
 struct AnswerKeys {
     questions: Vec<IdKey>,
+    /// No two questions share an id (as a loaded questionnaire ensures), so the question
+    /// expected next can be tried first: it is found where a search from the start finds it.
+    unique: bool,
     /// Every question's option keys, one question after another.
     options: Vec<IdKey>,
     /// Where each question's option keys start in `options` (one more entry at the end).
@@ -384,19 +392,28 @@ struct AnswerKeys {
 impl AnswerKeys {
     fn new(questionnaire: &Questionnaire) -> Self {
         let questions = questionnaire.ids().map(IdKey::of).collect();
+        let ids: Vec<&str> = questionnaire.ids().collect();
+        let unique = ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id));
         let mut options = Vec::new();
         let mut option_starts = vec![0];
         for question in &questionnaire.questions {
             options.extend(question.option_ids().map(IdKey::of));
             option_starts.push(options.len());
         }
-        Self { questions, options, option_starts }
+        Self { questions, unique, options, option_starts }
     }
 
-    /// The index of the question `id`, as [`Questionnaire::index_of`] gives it.
+    /// The index of the question `id`, as [`Questionnaire::index_of`] gives it. Records
+    /// usually answer in questionnaire order: the question at `expected` is tried first.
     #[inline]
-    fn question(&self, questionnaire: &Questionnaire, id: &str) -> Option<usize> {
-        IdKey::find(&self.questions, id, |i| questionnaire.questions[i].id.as_str())
+    fn question(&self, questionnaire: &Questionnaire, id: &str, expected: usize) -> Option<usize> {
+        let id_at = |i: usize| questionnaire.questions[i].id.as_str();
+        if let (true, Some(key)) = (self.unique, self.questions.get(expected)) {
+            if key.is(id, || id_at(expected)) {
+                return Some(expected);
+            }
+        }
+        IdKey::find(&self.questions, id, id_at)
     }
 
     /// The option keys of the question at `index`.
@@ -433,6 +450,13 @@ impl IdKey {
     fn find<'a>(keys: &[IdKey], id: &str, id_at: impl Fn(usize) -> &'a str) -> Option<usize> {
         let key = IdKey::of(id);
         keys.iter().enumerate().position(|(i, k)| *k == key && (key.length <= 16 || id_at(i) == id))
+    }
+
+    /// Whether this key's id (`own_id`) is `id`.
+    #[inline]
+    fn is<'a>(&self, id: &str, own_id: impl FnOnce() -> &'a str) -> bool {
+        let key = IdKey::of(id);
+        *self == key && (key.length <= 16 || own_id() == id)
     }
 }
 
@@ -724,7 +748,9 @@ mod tests {
         let questionnaire = &rule_set.questionnaire;
         let keys = AnswerKeys::new(questionnaire);
         for (index, question) in questionnaire.questions.iter().enumerate() {
-            assert_eq!(keys.question(questionnaire, &question.id), Some(index));
+            for expected in 0..=questionnaire.questions.len() {
+                assert_eq!(keys.question(questionnaire, &question.id, expected), Some(index));
+            }
             for (option, id) in question.option_ids().enumerate() {
                 let asked = Asked { question, options: keys.options(index) };
                 assert_eq!(option_index(asked, id, None), Ok(option));
