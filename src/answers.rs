@@ -210,9 +210,17 @@ impl AnswerProblem {
 }
 
 /// Collects answers key by key, validating each against its question.
+///
+/// A sheet can be used for one record after another (batch): [`Self::take`] hands over the
+/// answers or problems and leaves the sheet empty, keeping its buffers and lookup tables.
 pub struct AnswerSheet<'q> {
     questionnaire: &'q Questionnaire,
-    id: Option<String>,
+    keys: AnswerKeys,
+    /// The `id`, when `has_id`; kept as a buffer between records.
+    id: String,
+    has_id: bool,
+    /// The question after the last one answered: the likeliest next key.
+    expected: usize,
     values: Vec<Option<Answer>>,
     problems: Vec<AnswerProblem>,
 }
@@ -220,7 +228,24 @@ pub struct AnswerSheet<'q> {
 impl<'q> AnswerSheet<'q> {
     /// An empty sheet for this questionnaire.
     pub fn new(questionnaire: &'q Questionnaire) -> Self {
-        Self { questionnaire, id: None, values: vec![None; questionnaire.questions.len()], problems: Vec::new() }
+        Self {
+            questionnaire,
+            keys: AnswerKeys::new(questionnaire),
+            id: String::new(),
+            has_id: false,
+            expected: 0,
+            values: vec![None; questionnaire.questions.len()],
+            problems: Vec::new(),
+        }
+    }
+
+    /// Forgets every answer and problem, as if new (the buffers are kept).
+    pub fn reset(&mut self) {
+        self.id.clear();
+        self.has_id = false;
+        self.expected = 0;
+        self.values.fill(None);
+        self.problems.clear();
     }
 
     /// Records one key's value; a problem is kept and reported by [`Self::finish`].
@@ -246,7 +271,9 @@ impl<'q> AnswerSheet<'q> {
         if key == "id" {
             return match value {
                 RawValue::Text(text) => {
-                    self.id = Some(text.into_owned());
+                    self.id.clear();
+                    self.id.push_str(&text);
+                    self.has_id = true;
                     Ok(())
                 }
                 other => Err(AnswerProblem::new(
@@ -257,7 +284,7 @@ impl<'q> AnswerSheet<'q> {
                 )),
             };
         }
-        let Some(index) = self.questionnaire.index_of(key) else {
+        let Some(index) = self.keys.question(self.questionnaire, key, self.expected) else {
             let mut problem = AnswerProblem::new(
                 key,
                 key_span,
@@ -267,10 +294,11 @@ impl<'q> AnswerSheet<'q> {
             problem.suggestion = closest(key, self.questionnaire.ids()).map(str::to_owned);
             return Err(problem);
         };
+        self.expected = index + 1;
         if self.values[index].is_some() {
             return Err(AnswerProblem::new(key, key_span, "duplicate-answer", format!("\"{key}\" is answered twice")));
         }
-        let question = &self.questionnaire.questions[index];
+        let question = Asked { question: &self.questionnaire.questions[index], options: self.keys.options(index) };
         self.values[index] = Some(convert(question, value, value_span)?);
         Ok(())
     }
@@ -282,6 +310,12 @@ impl<'q> AnswerSheet<'q> {
 
     /// The answers, or every problem: bad values, then each unanswered question.
     pub fn finish(mut self) -> Result<Answers, Vec<AnswerProblem>> {
+        self.take(None)
+    }
+
+    /// As [`Self::finish`], but leaves the sheet empty for the next record; `spare` (answers
+    /// no longer needed) lends its buffers to the result, to spare allocations.
+    pub fn take(&mut self, spare: Option<Answers>) -> Result<Answers, Vec<AnswerProblem>> {
         for (question, value) in self.questionnaire.questions.iter().zip(&self.values) {
             if value.is_none() && !self.problems.iter().any(|p| p.key == question.id) {
                 self.problems.push(AnswerProblem::new(
@@ -295,10 +329,134 @@ impl<'q> AnswerSheet<'q> {
         if !self.problems.is_empty() {
             // Report in file order; problems without a place (missing answers) last.
             self.problems.sort_by_key(|p| p.span.as_ref().map_or(usize::MAX, |s| s.start));
-            return Err(self.problems);
+            let problems = std::mem::take(&mut self.problems);
+            self.reset();
+            return Err(problems);
         }
-        let values = self.values.into_iter().flatten().collect();
-        Ok(Answers::from_values(self.id, values))
+        let mut answers = spare.unwrap_or_else(|| Answers {
+            id: None,
+            values: Vec::with_capacity(self.values.len()),
+            words: Vec::with_capacity(self.values.len()),
+        });
+        answers.values.clear();
+        answers.values.extend(self.values.iter().flatten());
+        answers.words.clear();
+        answers.words.extend(answers.values.iter().map(|v| v.word()));
+        match (&mut answers.id, self.has_id) {
+            (Some(id), true) => {
+                id.clear();
+                id.push_str(&self.id);
+            }
+            (id, true) => *id = Some(self.id.clone()),
+            (id, false) => *id = None,
+        }
+        self.reset();
+        Ok(answers)
+    }
+}
+
+/// Up to seven bytes as one little-endian word, zero-padded, without a variable-length copy
+/// (which is a call to `memcpy`): loads that overlap put the same byte in the same place.
+#[inline]
+fn short_word(bytes: &[u8]) -> u64 {
+    let length = bytes.len();
+    match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(low), Some(high)) => {
+            u64::from(u32::from_le_bytes(*low)) | u64::from(u32::from_le_bytes(*high)) << ((length - 4) * 8)
+        }
+        _ => bytes.iter().enumerate().fold(0, |word, (i, b)| word | u64::from(*b) << (i * 8)),
+    }
+}
+
+/// A question with its options' lookup keys.
+#[derive(Clone, Copy)]
+struct Asked<'a> {
+    question: &'a Question,
+    options: &'a [IdKey],
+}
+
+/// The question ids and option ids of a questionnaire as [`IdKey`]s, made once per sheet:
+/// finding a key or an option is then a few word comparisons, not string comparisons.
+#[derive(Debug, Clone)]
+struct AnswerKeys {
+    questions: Vec<IdKey>,
+    /// No two questions share an id (as a loaded questionnaire ensures), so the question
+    /// expected next can be tried first: it is found where a search from the start finds it.
+    unique: bool,
+    /// Every question's option keys, one question after another.
+    options: Vec<IdKey>,
+    /// Where each question's option keys start in `options` (one more entry at the end).
+    option_starts: Vec<usize>,
+}
+
+impl AnswerKeys {
+    fn new(questionnaire: &Questionnaire) -> Self {
+        let questions = questionnaire.ids().map(IdKey::of).collect();
+        let ids: Vec<&str> = questionnaire.ids().collect();
+        let unique = ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id));
+        let mut options = Vec::new();
+        let mut option_starts = vec![0];
+        for question in &questionnaire.questions {
+            options.extend(question.option_ids().map(IdKey::of));
+            option_starts.push(options.len());
+        }
+        Self { questions, unique, options, option_starts }
+    }
+
+    /// The index of the question `id`, as [`Questionnaire::index_of`] gives it. Records
+    /// usually answer in questionnaire order: the question at `expected` is tried first.
+    #[inline]
+    fn question(&self, questionnaire: &Questionnaire, id: &str, expected: usize) -> Option<usize> {
+        let id_at = |i: usize| questionnaire.questions[i].id.as_str();
+        if let (true, Some(key)) = (self.unique, self.questions.get(expected)) {
+            if key.is(id, || id_at(expected)) {
+                return Some(expected);
+            }
+        }
+        IdKey::find(&self.questions, id, id_at)
+    }
+
+    /// The option keys of the question at `index`.
+    #[inline]
+    fn options(&self, index: usize) -> &[IdKey] {
+        &self.options[self.option_starts[index]..self.option_starts[index + 1]]
+    }
+}
+
+/// An id as its length and its first and last eight bytes: equal keys mean equal ids up to
+/// 16 bytes (every byte is in one of the two words); longer ids are compared in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct IdKey {
+    length: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl IdKey {
+    #[inline]
+    fn of(id: &str) -> IdKey {
+        let bytes = id.as_bytes();
+        let length = bytes.len();
+        match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(head), Some(tail)) => {
+                IdKey { length, head: u64::from_le_bytes(*head), tail: u64::from_le_bytes(*tail) }
+            }
+            _ => IdKey { length, head: short_word(bytes), tail: 0 },
+        }
+    }
+
+    /// The position of the first of `keys` whose id (`id_at`) is `id`.
+    #[inline]
+    fn find<'a>(keys: &[IdKey], id: &str, id_at: impl Fn(usize) -> &'a str) -> Option<usize> {
+        let key = IdKey::of(id);
+        keys.iter().enumerate().position(|(i, k)| *k == key && (key.length <= 16 || id_at(i) == id))
+    }
+
+    /// Whether this key's id (`own_id`) is `id`.
+    #[inline]
+    fn is<'a>(&self, id: &str, own_id: impl FnOnce() -> &'a str) -> bool {
+        let key = IdKey::of(id);
+        *self == key && (key.length <= 16 || own_id() == id)
     }
 }
 
@@ -312,7 +470,8 @@ fn type_name(value: &RawValue<'_>) -> &'static str {
     }
 }
 
-fn convert(question: &Question, value: RawValue<'_>, span: Option<Range<usize>>) -> Result<Answer, AnswerProblem> {
+fn convert(asked: Asked<'_>, value: RawValue<'_>, span: Option<Range<usize>>) -> Result<Answer, AnswerProblem> {
+    let question = asked.question;
     let key = question.id.as_str();
     let wrong_type = |value: &RawValue<'_>| {
         AnswerProblem::new(
@@ -324,7 +483,7 @@ fn convert(question: &Question, value: RawValue<'_>, span: Option<Range<usize>>)
     };
     match (question.kind, value) {
         (QuestionKind::OneOf, RawValue::Text(text)) => {
-            option_index(question, &text, span.clone()).map(|i| Answer::Choice(i as u8))
+            option_index(asked, &text, span.clone()).map(|i| Answer::Choice(i as u8))
         }
         (QuestionKind::SeveralOf { min_selected }, RawValue::List(items)) => {
             let mut bits = 0u64;
@@ -338,7 +497,7 @@ fn convert(question: &Question, value: RawValue<'_>, span: Option<Range<usize>>)
                         format!("items of \"{key}\" must be option ids (strings), not {type_name}"),
                     )
                 })?;
-                let index = option_index(question, &text, item_span.clone())?;
+                let index = option_index(asked, &text, item_span.clone())?;
                 if bits & (1 << index) != 0 {
                     return Err(AnswerProblem::new(
                         key,
@@ -376,8 +535,10 @@ fn convert(question: &Question, value: RawValue<'_>, span: Option<Range<usize>>)
     }
 }
 
-fn option_index(question: &Question, text: &str, span: Option<Range<usize>>) -> Result<usize, AnswerProblem> {
-    question.option_index(text).ok_or_else(|| {
+/// The index of an option, as [`Question::option_index`] gives it.
+fn option_index(asked: Asked<'_>, text: &str, span: Option<Range<usize>>) -> Result<usize, AnswerProblem> {
+    let question = asked.question;
+    IdKey::find(asked.options, text, |i| question.options[i].id.as_str()).ok_or_else(|| {
         let mut problem = AnswerProblem::new(
             &question.id,
             span,
@@ -540,4 +701,75 @@ fn json_syntax_error(error: &serde_json::Error, source: SourceText<'_>) -> Diagn
 
 fn strip_position(message: &str) -> &str {
     message.find(" at line ").map_or(message, |i| &message[..i])
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Ids of every length around the 8- and 16-byte edges of [`IdKey`], sharing heads and tails.
+    const IDS: &[&str] = &[
+        "",
+        "a",
+        "ab",
+        "abcd",
+        "abcde",
+        "abcdefg",
+        "abcdxfg",
+        "abcdefgh",
+        "abcdefghi",
+        "abcdefgh_",
+        "abcdefghijklmnop",
+        "abcdefghXjklmnop",
+        "abcdefghijklmnopq",
+        "abcdefghXjklmnopq",
+        "abcdefghijXklmnopq",
+        "contraindications",
+        "contraindicationz",
+    ];
+
+    fn found(ids: &[&str], id: &str) -> Option<usize> {
+        let keys: Vec<IdKey> = ids.iter().map(|id| IdKey::of(id)).collect();
+        IdKey::find(&keys, id, |i| ids[i])
+    }
+
+    #[test]
+    fn keys_find_what_comparing_strings_finds() {
+        for id in IDS.iter().copied().chain(["abcdefghijklmnopqr", "b", "abcdefghijklmnoq", "\0", "a\0"]) {
+            assert_eq!(found(IDS, id), IDS.iter().position(|i| *i == id), "{id:?}");
+        }
+    }
+
+    #[test]
+    fn the_sheet_finds_every_question_and_option_of_the_built_in_questionnaire() {
+        let rule_set = crate::rules::RuleSet::built_in().unwrap();
+        let questionnaire = &rule_set.questionnaire;
+        let keys = AnswerKeys::new(questionnaire);
+        for (index, question) in questionnaire.questions.iter().enumerate() {
+            for expected in 0..=questionnaire.questions.len() {
+                assert_eq!(keys.question(questionnaire, &question.id, expected), Some(index));
+            }
+            for (option, id) in question.option_ids().enumerate() {
+                let asked = Asked { question, options: keys.options(index) };
+                assert_eq!(option_index(asked, id, None), Ok(option));
+            }
+        }
+    }
+
+    proptest! {
+        /// Any id, of any length, is found where comparing strings one by one finds it.
+        #[test]
+        fn keys_agree_with_string_comparison(
+            ids in prop::collection::vec("[ab_\0é]{0,20}", 0..12),
+            id in "[ab_\0é]{0,20}",
+        ) {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            prop_assert_eq!(found(&ids, &id), ids.iter().position(|i| *i == id));
+            for known in &ids {
+                prop_assert_eq!(found(&ids, known), ids.iter().position(|i| i == known));
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ pub mod summary;
 use crate::diagnostic::Diagnostic;
 use crate::engine::evaluate;
 use crate::rules::RuleSet;
-use input::{csv_record, json_record, Chunk, ChunkError, ChunkReader, CsvHeader};
+use input::{Chunk, ChunkError, ChunkReader, CsvHeader, RecordReader};
 use output::{OutcomeCache, Renderer};
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
@@ -231,7 +231,9 @@ impl Pipeline<'_> {
     }
 
     fn process_jsonl(&self, chunk: &Chunk, output: &mut Vec<u8>, summary: &mut Summary, cache: &mut OutcomeCache) {
-        let questionnaire = &self.rule_set.questionnaire;
+        let mut records = RecordReader::new(&self.rule_set.questionnaire);
+        // The last record's answers, whose buffers the next one reuses.
+        let mut spare = None;
         for (index, line) in input::lines(&chunk.data).enumerate() {
             let number = chunk.first_line + index as u64;
             let line = if number == 1 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line) } else { line };
@@ -239,11 +241,12 @@ impl Pipeline<'_> {
             if line.is_empty() {
                 continue;
             }
-            match json_record(questionnaire, line, number) {
+            match records.json(line, number, spare.take()) {
                 Ok(answers) => {
                     let evaluation = evaluate(self.rule_set, &answers);
                     summary.answered(&evaluation);
                     self.renderer.answered(output, number, &answers, &evaluation, cache);
+                    spare = Some(answers);
                 }
                 Err(error) => {
                     summary.refused();
@@ -261,7 +264,8 @@ impl Pipeline<'_> {
         summary: &mut Summary,
         cache: &mut OutcomeCache,
     ) {
-        let questionnaire = &self.rule_set.questionnaire;
+        let mut records = RecordReader::new(&self.rule_set.questionnaire);
+        let mut spare = None;
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&chunk.data[..]);
         let mut fields = csv::ByteRecord::new();
         // Lines are counted here from byte offsets: the same count as for JSON Lines, whatever
@@ -280,7 +284,7 @@ impl Pipeline<'_> {
             counted_to = start;
             let record = match result {
                 Ok(false) => break,
-                Ok(true) => csv_record(questionnaire, header, &fields, line),
+                Ok(true) => records.csv(header, &fields, line, spare.take()),
                 // Reading from memory with flexible rows, the csv reader has nothing to fail
                 // on; should it, the record is refused and reading stops for this chunk.
                 Err(error) => Err(input::RecordError { id: None, message: format!("line {line}: {error}") }),
@@ -290,6 +294,7 @@ impl Pipeline<'_> {
                     let evaluation = evaluate(self.rule_set, &answers);
                     summary.answered(&evaluation);
                     self.renderer.answered(output, line, &answers, &evaluation, cache);
+                    spare = Some(answers);
                 }
                 Err(error) => {
                     summary.refused();

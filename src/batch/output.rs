@@ -232,8 +232,9 @@ impl Renderer {
     fn reasons(&self, evaluation: &Evaluation) -> Reasons {
         let referral = evaluation.recommendation == Recommendation::Physician;
         let mut reasons = Reasons { few: [0; MAX_FEW_REASONS], count: 0, many: Vec::new() };
-        for (index, rule) in self.rules.iter().enumerate() {
-            if evaluation.fired.contains(index) && (!referral || rule.refers) {
+        // Only the fired rules, in rule order (a few of the rule set).
+        for index in evaluation.fired.iter() {
+            if self.rules.get(index).is_some_and(|rule| !referral || rule.refers) {
                 reasons.push(index as u16);
             }
         }
