@@ -639,7 +639,8 @@ pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut rest = Some(data);
     std::iter::from_fn(move || {
         let text = rest?;
-        match find_newline(text) {
+        // memchr searches many bytes at a time (SIMD); lines are read once per record.
+        match memchr::memchr(b'\n', text) {
             Some(end) => {
                 rest = Some(&text[end + 1..]);
                 Some(&text[..end])
@@ -650,26 +651,6 @@ pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
             }
         }
     })
-}
-
-/// The first newline, eight bytes at a time (`<[u8]>::split` tests one byte at a time,
-/// and lines are read once per record).
-fn find_newline(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder();
-    for (index, word) in words.enumerate() {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_le_bytes(eight) ^ (ONES * u64::from(b'\n'));
-        // The lowest zero byte of x is the first newline (the classic has-zero-byte test).
-        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zero != 0 {
-            return Some(index * 8 + (zero.trailing_zeros() / 8) as usize);
-        }
-    }
-    tail.iter().position(|b| *b == b'\n').map(|p| bytes.len() - tail.len() + p)
 }
 
 #[cfg(test)]
