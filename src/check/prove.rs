@@ -5,7 +5,7 @@
 //! Why this is exact: the engine's outcome is a pure function of which rules fire
 //! ([`decide`]), and it folds the fired rules' effects with order-free operations (most
 //! urgent referral, sum of weights, union of forbidden styles, lowest pressure cap,
-//! shortest session), so two fired sets with the same folded effects ([`Tally`]) get the
+//! shortest session), so two fired sets with the same folded effects (`Tally`) get the
 //! same decision. Rules that read questions joined by no rule fire independently, so the
 //! questions fall into components (joined when one rule reads several).
 //!
