@@ -144,9 +144,11 @@ pub struct RuleTrace<'r> {
     pub failed: Option<&'r Condition>,
 }
 
-/// What the fired rules add up to, before the style is chosen.
-struct Tally {
-    urgency: Option<Urgency>,
+/// What the fired rules add up to, before the style is chosen (also the state the safety
+/// checker merges on: two fired sets with equal tallies get the same decision).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Tally {
+    pub(crate) urgency: Option<Urgency>,
     scores: [i32; 4],
     forbidden: StyleSet,
     pressure: Pressure,
@@ -227,20 +229,37 @@ fn conclude(rule_set: &RuleSet, fired: FiredRules, tally: &Tally) -> Evaluation 
 }
 
 impl Tally {
+    /// No rule fired yet.
+    pub(crate) const NONE: Tally = Tally {
+        urgency: None,
+        scores: [0; 4],
+        forbidden: StyleSet::EMPTY,
+        pressure: Pressure::Firm,
+        session_minutes: None,
+    };
+
     fn new() -> Self {
-        Tally {
-            urgency: None,
-            scores: [0; 4],
-            forbidden: StyleSet::EMPTY,
-            pressure: Pressure::Firm,
-            session_minutes: None,
+        Tally::NONE
+    }
+
+    /// Both tallies together, as if every rule of both had fired.
+    pub(crate) fn merge(&mut self, other: &Tally) {
+        self.urgency = self.urgency.max(other.urgency);
+        for (score, more) in self.scores.iter_mut().zip(other.scores) {
+            *score += more;
         }
+        self.forbidden = self.forbidden.union(other.forbidden);
+        self.pressure = self.pressure.min(other.pressure);
+        self.session_minutes = match (self.session_minutes, other.session_minutes) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     /// Adds one fired rule's effect: the most urgent referral, summed weights, every
     /// forbidden style, the lowest pressure cap, the shortest session.
     #[inline]
-    fn add(&mut self, effect: &Effect) {
+    pub(crate) fn add(&mut self, effect: &Effect) {
         self.urgency = self.urgency.max(effect.refer);
         for (score, weight) in self.scores.iter_mut().zip(effect.favour) {
             *score += weight;

@@ -22,9 +22,9 @@
 
 use super::space::AnswerSpace;
 use crate::answers::{Answer, Answers};
-use crate::engine::{decide, Evaluation, FiredRules};
-use crate::recommendation::{Pressure, StyleSet, Urgency};
-use crate::rules::{Condition, Effect, RuleSet};
+use crate::engine::{decide, Evaluation, FiredRules, Tally};
+use crate::recommendation::Urgency;
+use crate::rules::{Condition, RuleSet};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -97,54 +97,6 @@ pub(crate) struct Variant {
     /// Answer classes and answer sets merged into it.
     pub classes: u128,
     pub answers: u128,
-}
-
-/// The folded effects of a set of fired rules: what [`decide`] reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Tally {
-    refer: Option<Urgency>,
-    scores: [i32; 4],
-    forbid: StyleSet,
-    cap: Option<Pressure>,
-    minutes: Option<u16>,
-}
-
-impl Tally {
-    /// Both tallies together, as if every rule of both had fired.
-    fn merge(&mut self, other: &Tally) {
-        self.refer = self.refer.max(other.refer);
-        for (score, more) in self.scores.iter_mut().zip(other.scores) {
-            *score += more;
-        }
-        self.forbid = self.forbid.union(other.forbid);
-        self.cap = match (self.cap, other.cap) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.minutes = match (self.minutes, other.minutes) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-    }
-
-    const NONE: Tally = Tally { refer: None, scores: [0; 4], forbid: StyleSet::EMPTY, cap: None, minutes: None };
-
-    /// Folds one fired rule's effect in, as the engine does.
-    fn add(&mut self, effect: &Effect) {
-        self.refer = self.refer.max(effect.refer);
-        for (score, weight) in self.scores.iter_mut().zip(effect.favour) {
-            *score += weight;
-        }
-        self.forbid = self.forbid.union(effect.forbid);
-        self.cap = match (self.cap, effect.max_pressure) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.minutes = match (self.minutes, effect.session_minutes) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-    }
 }
 
 /// One question and its class pairs (this side, other side) with the pin on the example.
@@ -625,8 +577,8 @@ impl<'r> Parts<'r> {
             variants.push(Variant {
                 fired: state.fired,
                 other: state.other_fired,
-                refer: key.0.refer,
-                other_refer: key.1.refer,
+                refer: key.0.urgency,
+                other_refer: key.1.urgency,
                 example: Example { classes: state.classes, pin: state.pin },
                 classes: state.class_count,
                 answers: state.answers,
