@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceText};
 use crate::questionnaire::{Question, QuestionKind, Questionnaire};
+use crate::rules::Truth;
 use crate::suggestion::{closest, one_of};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -18,6 +19,9 @@ pub enum Answer {
     Number(i64),
     /// Yes or no.
     YesNo(bool),
+    /// A conditional question that was not asked (its `ask_when` did not hold): a state of
+    /// its own, which no test reads as any answer.
+    NotAsked,
 }
 
 /// A complete, validated set of answers: one per question, in questionnaire order.
@@ -45,13 +49,39 @@ impl Answer {
             Answer::Choices(bits) => bits,
             Answer::Number(n) => n as u64 ^ NUMBER_BIAS,
             Answer::YesNo(b) => 1 << u8::from(b),
+            // Never read: tests on a conditional question are evaluated on the tree.
+            Answer::NotAsked => 0,
         }
     }
 }
 
 impl Answers {
-    /// Answers from values in questionnaire order, checked against the questionnaire.
+    /// Answers from values in questionnaire order, checked against the questionnaire: each
+    /// fits its question, and a conditional question is answered exactly when it is asked.
     pub fn new(questionnaire: &Questionnaire, id: Option<String>, values: Vec<Answer>) -> Result<Answers, String> {
+        let answers = Answers::unchecked(questionnaire, id, values)?;
+        for (question, value) in questionnaire.questions.iter().zip(&answers.values) {
+            let Some(when) = &question.ask_when else { continue };
+            match (when.holds(&answers), *value == Answer::NotAsked) {
+                (true, true) => {
+                    return Err(format!("\"{}\" is asked with these answers but has no answer", question.id))
+                }
+                (false, false) => {
+                    return Err(format!("\"{}\" is not asked with these answers but has one", question.id))
+                }
+                _ => {}
+            }
+        }
+        Ok(answers)
+    }
+
+    /// Answers whose values each fit their question, conditional questions unchecked: the
+    /// checker's samples of one question's classes, combined with arbitrary other answers.
+    pub(crate) fn unchecked(
+        questionnaire: &Questionnaire,
+        id: Option<String>,
+        values: Vec<Answer>,
+    ) -> Result<Answers, String> {
         if values.len() != questionnaire.questions.len() {
             return Err(format!("expected {} answers, got {}", questionnaire.questions.len(), values.len()));
         }
@@ -90,14 +120,17 @@ impl Answers {
         Answers::from_values(self.id.clone(), values)
     }
 
-    /// An answer file (TOML) that `assess --answers` accepts and that gives the same result.
+    /// An answer file (TOML) that `assess --answers` accepts and that gives the same result:
+    /// the questionnaire's version, then every question asked (one not asked is left out).
     pub fn to_toml(&self, questionnaire: &Questionnaire) -> String {
-        let mut text = String::new();
+        let mut text = format!("version = {}\n", questionnaire.version);
         if let Some(id) = &self.id {
             text.push_str(&format!("id = {}\n", toml_string(id)));
         }
         for (question, value) in questionnaire.questions.iter().zip(&self.values) {
-            text.push_str(&format!("{} = {}\n", question.id, render_toml(question, *value)));
+            if *value != Answer::NotAsked {
+                text.push_str(&format!("{} = {}\n", question.id, render_toml(question, *value)));
+            }
         }
         text
     }
@@ -118,6 +151,7 @@ impl Answers {
             Answer::Number(n) => n.to_string(),
             Answer::YesNo(true) => "yes".to_owned(),
             Answer::YesNo(false) => "no".to_owned(),
+            Answer::NotAsked => "not asked".to_owned(),
         }
     }
 }
@@ -139,6 +173,7 @@ fn render_toml(question: &Question, value: Answer) -> String {
         }
         Answer::Number(n) => n.to_string(),
         Answer::YesNo(b) => b.to_string(),
+        Answer::NotAsked => String::new(),
     }
 }
 
@@ -150,6 +185,7 @@ fn check_fits(question: &Question, value: Answer) -> Result<(), String> {
         }
         (QuestionKind::Number { min, max }, Answer::Number(n)) => (min..=max).contains(&n),
         (QuestionKind::YesNo, Answer::YesNo(_)) => true,
+        (_, Answer::NotAsked) => question.conditional,
         _ => false,
     };
     if fits {
@@ -221,7 +257,11 @@ pub struct AnswerSheet<'q> {
     has_id: bool,
     /// The question after the last one answered: the likeliest next key.
     expected: usize,
+    /// `version` as given, with its place.
+    version: Option<(i64, Option<Range<usize>>)>,
     values: Vec<Option<Answer>>,
+    /// Where each answer's key is, when known (for problems found once all are read).
+    spans: Vec<Option<Range<usize>>>,
     problems: Vec<AnswerProblem>,
 }
 
@@ -234,7 +274,9 @@ impl<'q> AnswerSheet<'q> {
             id: String::new(),
             has_id: false,
             expected: 0,
+            version: None,
             values: vec![None; questionnaire.questions.len()],
+            spans: vec![None; questionnaire.questions.len()],
             problems: Vec::new(),
         }
     }
@@ -244,7 +286,9 @@ impl<'q> AnswerSheet<'q> {
         self.id.clear();
         self.has_id = false;
         self.expected = 0;
+        self.version = None;
         self.values.fill(None);
+        self.spans.fill(None);
         self.problems.clear();
     }
 
@@ -284,6 +328,9 @@ impl<'q> AnswerSheet<'q> {
                 )),
             };
         }
+        if key == "version" {
+            return self.set_version(value, key_span, value_span);
+        }
         let Some(index) = self.keys.question(self.questionnaire, key, self.expected) else {
             let mut problem = AnswerProblem::new(
                 key,
@@ -300,7 +347,101 @@ impl<'q> AnswerSheet<'q> {
         }
         let question = Asked { question: &self.questionnaire.questions[index], options: self.keys.options(index) };
         self.values[index] = Some(convert(question, value, value_span)?);
+        if key_span.is_some() {
+            self.spans[index] = key_span;
+        }
         Ok(())
+    }
+
+    fn set_version(
+        &mut self,
+        value: RawValue<'_>,
+        key_span: Option<Range<usize>>,
+        value_span: Option<Range<usize>>,
+    ) -> Result<(), AnswerProblem> {
+        if self.version.is_some() {
+            return Err(AnswerProblem::new(
+                "version",
+                key_span,
+                "duplicate-answer",
+                "\"version\" is given twice".into(),
+            ));
+        }
+        match value {
+            RawValue::Integer(version) => {
+                self.version = Some((version, value_span));
+                Ok(())
+            }
+            other => Err(AnswerProblem::new(
+                "version",
+                value_span,
+                "wrong-type",
+                format!(
+                    "`version` must be a whole number (the questionnaire version the answers were given under), not {}",
+                    type_name(&other)
+                ),
+            )),
+        }
+    }
+
+    /// The answers' version against the questionnaire's: a newer one is refused, an older
+    /// one when the questionnaire asks more than it did. Returns the version.
+    fn check_version(&mut self) -> u32 {
+        let current = self.questionnaire.version;
+        let (given, span) = self.version.clone().unwrap_or((1, None));
+        let version = match u32::try_from(given) {
+            Ok(version) if (1..=current).contains(&version) => version,
+            _ => {
+                let message = if given > i64::from(current) {
+                    format!("version {given} is newer than this questionnaire (version {current}); use a rule set of that version")
+                } else {
+                    format!("version {given} is not a questionnaire version; expected 1 to {current}")
+                };
+                self.problems.push(AnswerProblem::new("version", span, "bad-version", message));
+                return current;
+            }
+        };
+        let missing = self.questionnaire.not_asked_before(version, &self.values);
+        if !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|m| m.describe()).collect();
+            let message = format!(
+                "these answers were given under questionnaire version {version}, and version {current} asks more, which they were never asked (nothing is read as \"no\"): {}; ask these and give version = {current}",
+                list.join("; ")
+            );
+            self.problems.push(AnswerProblem::new("version", span, "older-version", message));
+        }
+        version
+    }
+
+    /// Conditional questions: `NotAsked` where the condition fails; a problem where it holds
+    /// without an answer, or fails with one. Left alone while an earlier answer is missing.
+    fn settle_conditionals(&mut self) {
+        for (index, question) in self.questionnaire.questions.iter().enumerate() {
+            let Some(when) = &question.ask_when else { continue };
+            let answered = self.values[index].is_some();
+            match when.truth(&self.values) {
+                Truth::No if answered => {
+                    let message = format!(
+                        "\"{}\" is answered, but it is asked only when {}, and these answers do not meet that; remove it",
+                        question.id,
+                        when.describe(self.questionnaire)
+                    );
+                    let span = self.spans[index].clone();
+                    self.problems.push(AnswerProblem::new(&question.id, span, "not-asked", message));
+                }
+                Truth::No => self.values[index] = Some(Answer::NotAsked),
+                Truth::Yes if !answered => {
+                    let message = format!(
+                        "no answer to \"{}\", which is asked because {}; expected {}",
+                        question.id,
+                        when.describe(self.questionnaire),
+                        question.expectation()
+                    );
+                    self.problems.push(AnswerProblem::new(&question.id, None, "missing-answer", message));
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Records a problem found by the reader (a syntax error, a value of no known type).
@@ -316,8 +457,15 @@ impl<'q> AnswerSheet<'q> {
     /// As [`Self::finish`], but leaves the sheet empty for the next record; `spare` (answers
     /// no longer needed) lends its buffers to the result, to spare allocations.
     pub fn take(&mut self, spare: Option<Answers>) -> Result<Answers, Vec<AnswerProblem>> {
+        let version = self.check_version();
+        self.settle_conditionals();
         for (question, value) in self.questionnaire.questions.iter().zip(&self.values) {
-            if value.is_none() && !self.problems.iter().any(|p| p.key == question.id) {
+            // A question newer than the answers is named once, in the version problem.
+            // A conditional one is settled above (left alone while what it depends on is missing).
+            let reported = question.since > version
+                || question.ask_when.is_some()
+                || self.problems.iter().any(|p| p.key == question.id);
+            if value.is_none() && !reported {
                 self.problems.push(AnswerProblem::new(
                     &question.id,
                     None,

@@ -122,6 +122,23 @@ impl Evaluation {
             .map(|(_, rule)| rule)
     }
 
+    /// The rule that decides a referral: the first fired rule, in file order, that refers at
+    /// the outcome's urgency. Its `tell` (if it has one) is what the person is told, and its
+    /// sentence is the reason the desk reads out. `None` without a referral, or when the
+    /// referral is the engine's own (no rule settles a style).
+    pub fn deciding_rule<'r>(&self, rule_set: &'r RuleSet) -> Option<&'r Rule> {
+        let urgency = self.urgency?;
+        self.fired.iter().map(|i| &rule_set.rules[i]).find(|rule| rule.effect.refer == Some(urgency))
+    }
+
+    /// With a referral, what to tell the person: the deciding rule's own `tell`, else the
+    /// policy's sentence for the urgency.
+    pub fn tell<'r>(&self, rule_set: &'r RuleSet) -> Option<&'r str> {
+        let urgency = self.urgency?;
+        let own = self.deciding_rule(rule_set).and_then(|rule| rule.effect.tell.as_deref());
+        Some(own.unwrap_or_else(|| rule_set.policy.tell(urgency)))
+    }
+
     /// Sentences for the therapist, in rule order.
     pub fn precautions<'r>(&self, rule_set: &'r RuleSet) -> impl Iterator<Item = &'r str> + 'r {
         self.reasons(rule_set).filter_map(|rule| rule.effect.precaution.as_deref())
@@ -217,10 +234,12 @@ fn conclude(rule_set: &RuleSet, fired: FiredRules, tally: &Tally) -> Evaluation 
     let Some(best) = ranked[0] else {
         return referral(Urgency::Routine, true);
     };
+    // The lowest of the tolerance and every cap (the tally) and the style's own maximum.
+    let pressure = tally.pressure.min(rule_set.policy.style_max_pressure[best.index()]);
     Evaluation {
         recommendation: Recommendation::Massage(best),
         urgency: None,
-        pressure: Some(tally.pressure),
+        pressure: Some(pressure),
         session_minutes: Some(tally.session_minutes.unwrap_or(rule_set.policy.session_minutes)),
         alternatives: Alternatives { styles: [ranked[1], ranked[2], ranked[3]] },
         fired,
@@ -240,6 +259,31 @@ impl Tally {
 
     fn new() -> Self {
         Tally::NONE
+    }
+
+    /// The tally in three words, for hashing partial outcomes quickly.
+    pub(crate) fn words(&self) -> [u64; 3] {
+        let [a, b, c, d] = self.scores.map(|s| u64::from(s as u32));
+        let session = self.session_minutes.map_or(0, |m| u64::from(m) + 1);
+        let urgency = self.urgency.map_or(0, |u| u.index() as u64 + 1);
+        let small =
+            urgency | (self.pressure.index() as u64) << 2 | u64::from(self.forbidden.bits()) << 4 | session << 8;
+        [a | b << 32, c | d << 32, small]
+    }
+
+    /// Whether every outcome these effects can lead to meets the demands, whatever else
+    /// fires: urgency only rises, forbidden styles and caps only add up, and a referral has
+    /// no style or pressure.
+    pub(crate) fn settles(
+        &self,
+        min_urgency: Option<Urgency>,
+        forbids: StyleSet,
+        max_pressure: Option<Pressure>,
+    ) -> bool {
+        let referral = self.urgency.is_some();
+        min_urgency.is_none_or(|least| self.urgency >= Some(least))
+            && (referral || self.forbidden.contains_all(forbids))
+            && max_pressure.is_none_or(|limit| referral || self.pressure <= limit)
     }
 
     /// Both tallies together, as if every rule of both had fired.

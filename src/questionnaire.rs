@@ -1,8 +1,11 @@
 //! The questionnaire (`questionnaire.toml`): questions in the order they are asked, their
-//! wording for the desk and for therapists, their options and the safety marks on them.
+//! wording for the desk and for therapists, their options, which version added each, when a
+//! conditional question is asked, and the safety statements: marks on options (what one
+//! answer demands) and invariants (what a combination of answers demands).
 
 use crate::diagnostic::{Diagnostics, SourceText};
-use crate::recommendation::{Style, StyleSet, Urgency};
+use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
+use crate::rules::{Condition, ConditionCompiler, RawCondition};
 use crate::suggestion::{closest, one_of};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -12,7 +15,7 @@ use toml::Spanned;
 pub const MAX_OPTIONS: usize = 64;
 
 /// The answer keys that are not questions.
-pub const RESERVED_KEYS: &[&str] = &["id", "line", "error"];
+pub const RESERVED_KEYS: &[&str] = &["id", "version", "line", "error"];
 
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,8 +65,21 @@ pub struct AnswerOption {
     pub min_urgency: Option<Urgency>,
     /// Styles that must never be recommended with this answer.
     pub forbids: StyleSet,
+    /// With this answer a massage is never given at more than this pressure.
+    pub max_pressure: Option<Pressure>,
+    /// The questionnaire version that added the option.
+    pub since: u32,
+    /// The heading the option is listed under when the question is read out.
+    pub group: Option<String>,
     /// Line in `questionnaire.toml`.
     pub line: usize,
+}
+
+impl AnswerOption {
+    /// The option carries a safety mark (a demand of its own).
+    pub fn has_mark(&self) -> bool {
+        self.min_urgency.is_some() || !self.forbids.is_empty() || self.max_pressure.is_some()
+    }
 }
 
 /// One question.
@@ -83,6 +99,12 @@ pub struct Question {
     pub options: Vec<AnswerOption>,
     /// Adding any option of this question never lowers the urgency nor raises the pressure.
     pub escalating: bool,
+    /// The questionnaire version that added the question.
+    pub since: u32,
+    /// A conditional question is asked only when this holds (over earlier questions).
+    pub ask_when: Option<Condition>,
+    /// The question has an `ask_when` (set before the conditions are compiled).
+    pub conditional: bool,
     /// Line in `questionnaire.toml`.
     pub line: usize,
 }
@@ -124,11 +146,86 @@ impl Question {
     }
 }
 
+/// A safety statement over several answers: whenever `when` holds, the outcome must meet
+/// every demand, whatever else is answered (`rules check` proves it).
+#[derive(Debug, Clone)]
+pub struct Invariant {
+    /// Stable id (findings name it).
+    pub id: String,
+    /// When it applies.
+    pub when: Condition,
+    /// A physician referral at least this urgent.
+    pub min_urgency: Option<Urgency>,
+    /// Styles never recommended nor offered as alternatives.
+    pub forbids: StyleSet,
+    /// A massage never at more than this pressure.
+    pub max_pressure: Option<Pressure>,
+    /// Why, in a sentence.
+    pub because: String,
+    /// Keys of the clinical reference's sources.
+    pub source: Vec<String>,
+    /// Line in `questionnaire.toml`.
+    pub line: usize,
+}
+
+/// Answers that are possible but rarely go together, where a slip at the desk is likelier:
+/// confirmed once more in the intake, reported as a warning elsewhere, never refused and
+/// never a different outcome.
+#[derive(Debug, Clone)]
+pub struct Unlikely {
+    /// Stable id (the `warnings` field names it).
+    pub id: String,
+    /// When the answers are unlikely together.
+    pub when: Condition,
+    /// What to check, in words staff can read aloud.
+    pub message: String,
+    /// Line in `questionnaire.toml`.
+    pub line: usize,
+}
+
+/// What one safety statement demands, and of which answers: a mark on an option or an
+/// invariant, seen the same way by the checker and by "what would change it".
+#[derive(Debug, Clone)]
+pub struct Statement<'q> {
+    /// Where it is written.
+    pub subject: StatementSubject,
+    /// The answers it applies to.
+    pub when: std::borrow::Cow<'q, Condition>,
+    /// A physician referral at least this urgent.
+    pub min_urgency: Option<Urgency>,
+    /// Styles never recommended nor offered.
+    pub forbids: StyleSet,
+    /// A massage never at more than this pressure.
+    pub max_pressure: Option<Pressure>,
+    /// Line in `questionnaire.toml`.
+    pub line: usize,
+}
+
+/// Which statement: a mark on an option, or an invariant (its index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementSubject {
+    /// The mark on option `option` of question `question`.
+    Mark {
+        /// Question index.
+        question: usize,
+        /// Option index.
+        option: usize,
+    },
+    /// Invariant at this index.
+    Invariant(usize),
+}
+
 /// The whole questionnaire, in the order questions are asked.
 #[derive(Debug, Clone)]
 pub struct Questionnaire {
     /// The questions, in order.
     pub questions: Vec<Question>,
+    /// The questionnaire's version (1 when the file declares none).
+    pub version: u32,
+    /// Safety statements over several answers.
+    pub invariants: Vec<Invariant>,
+    /// Answers that rarely go together.
+    pub unlikely: Vec<Unlikely>,
 }
 
 impl Questionnaire {
@@ -142,7 +239,51 @@ impl Questionnaire {
         self.questions.iter().map(|q| q.id.as_str())
     }
 
-    /// Parses and validates `questionnaire.toml`, collecting every problem.
+    /// Every safety statement: the marks on options, then the invariants.
+    pub fn statements(&self) -> Vec<Statement<'_>> {
+        let mut statements = Vec::new();
+        for (q, question) in self.questions.iter().enumerate() {
+            for (o, option) in question.options.iter().enumerate().filter(|(_, o)| o.has_mark()) {
+                let when = match question.kind {
+                    QuestionKind::OneOf => Condition::Choice { question: q, options: 1 << o },
+                    _ => Condition::Contains { question: q, options: 1 << o, test: crate::rules::SetTest::ContainsAny },
+                };
+                statements.push(Statement {
+                    subject: StatementSubject::Mark { question: q, option: o },
+                    when: std::borrow::Cow::Owned(when),
+                    min_urgency: option.min_urgency,
+                    forbids: option.forbids,
+                    max_pressure: option.max_pressure,
+                    line: option.line,
+                });
+            }
+        }
+        for (index, invariant) in self.invariants.iter().enumerate() {
+            statements.push(Statement {
+                subject: StatementSubject::Invariant(index),
+                when: std::borrow::Cow::Borrowed(&invariant.when),
+                min_urgency: invariant.min_urgency,
+                forbids: invariant.forbids,
+                max_pressure: invariant.max_pressure,
+                line: invariant.line,
+            });
+        }
+        statements
+    }
+
+    /// What the statement is about, in words: `red_flags.fever` or the invariant's id.
+    pub fn statement_name(&self, subject: StatementSubject) -> String {
+        match subject {
+            StatementSubject::Mark { question, option } => {
+                let question = &self.questions[question];
+                format!("{}.{}", question.id, question.options[option].id)
+            }
+            StatementSubject::Invariant(index) => self.invariants[index].id.clone(),
+        }
+    }
+
+    /// Parses and validates `questionnaire.toml`, collecting every problem: the questions
+    /// first, then the conditions that name them (`ask_when`, invariants, unlikely answers).
     pub fn parse(source: SourceText<'_>) -> Result<Questionnaire, Diagnostics> {
         let raw: RawQuestionnaire = toml::from_str(source.text).map_err(|e| source.toml_error(&e))?;
         let mut problems = Diagnostics::default();
@@ -153,23 +294,232 @@ impl Questionnaire {
                 "the questionnaire has no questions; expected at least one [[question]] table",
             ));
         }
+        let version = questionnaire_version(raw.version.as_ref(), source, &mut problems);
         let mut seen = HashSet::new();
-        let mut questions: Vec<Question> =
-            raw.question.into_iter().filter_map(|q| validate_question(q, source, &mut seen, &mut problems)).collect();
+        let mut questions: Vec<Question> = raw
+            .question
+            .iter()
+            .filter_map(|q| validate_question(q, version, source, &mut seen, &mut problems))
+            .collect();
         source.offsets_to_lines(
             questions
                 .iter_mut()
                 .flat_map(|q| std::iter::once(&mut q.line).chain(q.options.iter_mut().map(|o| &mut o.line))),
         );
-        problems.into_result(Questionnaire { questions })
+        let mut questionnaire = Questionnaire { questions, version, invariants: Vec::new(), unlikely: Vec::new() };
+        if problems.is_empty() {
+            questionnaire.compile_conditions(&raw, source, &mut problems);
+        }
+        problems.into_result(questionnaire)
     }
+
+    /// Compiles `ask_when`, the invariants and the unlikely answers against the questions.
+    fn compile_conditions(&mut self, raw: &RawQuestionnaire, source: SourceText<'_>, problems: &mut Diagnostics) {
+        let mut compiler = ConditionCompiler { questionnaire: self, source, problems };
+        let ask_when: Vec<Option<Condition>> = raw
+            .question
+            .iter()
+            .enumerate()
+            .map(|(index, q)| q.ask_when.as_ref().and_then(|when| compiler.compile_ask_when(when, index)))
+            .collect();
+        let invariants: Vec<Invariant> =
+            raw.invariant.iter().filter_map(|i| validate_invariant(i, &mut compiler)).collect();
+        let unlikely: Vec<Unlikely> = raw
+            .unlikely
+            .iter()
+            .filter_map(|u| {
+                let when = compiler.compile(&u.when)?;
+                Some(Unlikely { id: u.id.get_ref().clone(), when, message: u.message.clone(), line: u.id.span().start })
+            })
+            .collect();
+        check_unique_ids(raw.invariant.iter().map(|i| &i.id), "invariant", source, problems);
+        check_unique_ids(raw.unlikely.iter().map(|u| &u.id), "unlikely answer", source, problems);
+        for (question, when) in self.questions.iter_mut().zip(ask_when) {
+            question.ask_when = when;
+        }
+        self.invariants = invariants;
+        self.unlikely = unlikely;
+        source.offsets_to_lines(
+            self.invariants.iter_mut().map(|i| &mut i.line).chain(self.unlikely.iter_mut().map(|u| &mut u.line)),
+        );
+    }
+
+    /// The questions a version-`version` answer set was not asked, given its answers: every
+    /// question added since (a conditional one only when its condition holds), and for the
+    /// other several-of questions every option added since. Empty when nothing more is asked.
+    pub fn not_asked_before(&self, version: u32, answers: &[Option<crate::answers::Answer>]) -> Vec<NotAsked<'_>> {
+        let mut missing = Vec::new();
+        for question in &self.questions {
+            if question.since > version {
+                let asked =
+                    question.ask_when.as_ref().is_none_or(|when| when.truth(answers) != crate::rules::Truth::No);
+                if asked {
+                    missing.push(NotAsked { question, options: Vec::new() });
+                }
+                continue;
+            }
+            if matches!(question.kind, QuestionKind::SeveralOf { .. }) {
+                let options: Vec<&AnswerOption> = question.options.iter().filter(|o| o.since > version).collect();
+                if !options.is_empty() {
+                    missing.push(NotAsked { question, options });
+                }
+            }
+        }
+        missing
+    }
+}
+
+/// What an answer set given under an older version was not asked: a whole question (no
+/// options listed), or these options of a several-of question.
+#[derive(Debug, Clone)]
+pub struct NotAsked<'q> {
+    /// The question.
+    pub question: &'q Question,
+    /// The options added since (empty: the whole question is new).
+    pub options: Vec<&'q AnswerOption>,
+}
+
+impl NotAsked<'_> {
+    /// `red_flags: breathless_sweaty, head_neuro (added in version 2)`.
+    pub fn describe(&self) -> String {
+        if self.options.is_empty() {
+            return format!("the question {} (added in version {})", self.question.id, self.question.since);
+        }
+        let ids: Vec<String> = self.options.iter().map(|o| format!("{} (version {})", o.id, o.since)).collect();
+        format!("{}: {}", self.question.id, ids.join(", "))
+    }
+}
+
+fn questionnaire_version(raw: Option<&Spanned<i64>>, source: SourceText<'_>, problems: &mut Diagnostics) -> u32 {
+    let Some(raw) = raw else { return 1 };
+    match u32::try_from(*raw.get_ref()) {
+        Ok(version) if version >= 1 => version,
+        _ => {
+            problems.push(source.error(
+                raw.span(),
+                "bad-version",
+                format!("version {} is not valid; expected a whole number from 1", raw.get_ref()),
+            ));
+            1
+        }
+    }
+}
+
+/// The version that added a question or option: `since`, else the first version.
+fn since(
+    raw: Option<&Spanned<i64>>,
+    at_least: u32,
+    version: u32,
+    what: &str,
+    source: SourceText<'_>,
+    problems: &mut Diagnostics,
+) -> u32 {
+    let Some(raw) = raw else { return at_least };
+    let value = *raw.get_ref();
+    match u32::try_from(value) {
+        Ok(since) if since >= at_least && since <= version => since,
+        _ => {
+            problems.push(source.error(
+                raw.span(),
+                "bad-version",
+                format!(
+                    "since = {value} is not valid for this {what}; expected a version from {at_least} to the questionnaire's version {version}"
+                ),
+            ));
+            at_least
+        }
+    }
+}
+
+fn check_unique_ids<'a>(
+    ids: impl Iterator<Item = &'a Spanned<String>>,
+    what: &str,
+    source: SourceText<'_>,
+    problems: &mut Diagnostics,
+) {
+    let mut seen: Vec<&Spanned<String>> = Vec::new();
+    for id in ids {
+        check_id(id, what, source, problems);
+        if let Some(first) = seen.iter().find(|s| s.get_ref() == id.get_ref()) {
+            let (line, _) = source.line_column(first.span().start);
+            problems.push(source.error(
+                id.span(),
+                "duplicate-id",
+                format!("{what} \"{}\" is defined twice (first at line {line})", id.get_ref()),
+            ));
+        } else {
+            seen.push(id);
+        }
+    }
+}
+
+fn validate_invariant(raw: &RawInvariant, compiler: &mut ConditionCompiler<'_>) -> Option<Invariant> {
+    let source = compiler.source;
+    let when = compiler.compile(&raw.when);
+    let problems = &mut *compiler.problems;
+    let min_urgency = raw.min_urgency.as_ref().and_then(|u| parse_urgency(u, source, problems));
+    let forbids: StyleSet = raw.forbids.iter().filter_map(|s| parse_style(s, source, problems)).collect();
+    let max_pressure = raw.max_pressure.as_ref().and_then(|p| parse_pressure(p, source, problems));
+    if raw.min_urgency.is_none() && raw.forbids.is_empty() && raw.max_pressure.is_none() {
+        problems.push(source.error(
+            raw.id.span(),
+            "no-demand",
+            format!(
+                "invariant \"{}\" demands nothing; expected at least one of min_urgency, forbids, max_pressure",
+                raw.id.get_ref()
+            ),
+        ));
+    }
+    if raw.because.get_ref().trim().is_empty() {
+        problems.push(source.error(
+            raw.because.span(),
+            "empty-because",
+            "`because` is empty; say why the statement holds",
+        ));
+    }
+    Some(Invariant {
+        id: raw.id.get_ref().clone(),
+        when: when?,
+        min_urgency,
+        forbids,
+        max_pressure,
+        because: raw.because.get_ref().clone(),
+        source: raw.source.clone(),
+        line: raw.id.span().start, // made a line number once all are known
+    })
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawQuestionnaire {
+    version: Option<Spanned<i64>>,
     #[serde(default)]
     question: Vec<RawQuestion>,
+    #[serde(default)]
+    invariant: Vec<RawInvariant>,
+    #[serde(default)]
+    unlikely: Vec<RawUnlikely>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInvariant {
+    id: Spanned<String>,
+    when: Spanned<RawCondition>,
+    min_urgency: Option<Spanned<String>>,
+    #[serde(default)]
+    forbids: Vec<Spanned<String>>,
+    max_pressure: Option<Spanned<String>>,
+    because: Spanned<String>,
+    source: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnlikely {
+    id: Spanned<String>,
+    when: Spanned<RawCondition>,
+    message: String,
 }
 
 #[derive(Deserialize)]
@@ -185,6 +535,8 @@ struct RawQuestion {
     min_selected: Option<Spanned<usize>>,
     #[serde(default)]
     escalating: bool,
+    since: Option<Spanned<i64>>,
+    ask_when: Option<Spanned<RawCondition>>,
     #[serde(default)]
     option: Vec<RawOption>,
 }
@@ -200,6 +552,9 @@ struct RawOption {
     min_urgency: Option<Spanned<String>>,
     #[serde(default)]
     forbids: Vec<Spanned<String>>,
+    max_pressure: Option<Spanned<String>>,
+    since: Option<Spanned<i64>>,
+    group: Option<String>,
 }
 
 const KINDS: &[&str] = &["one", "several", "number", "yes_no"];
@@ -218,7 +573,8 @@ pub(crate) fn check_id(id: &Spanned<String>, what: &str, source: SourceText<'_>,
 }
 
 fn validate_question(
-    raw: RawQuestion,
+    raw: &RawQuestion,
+    version: u32,
     source: SourceText<'_>,
     seen: &mut HashSet<String>,
     problems: &mut Diagnostics,
@@ -235,16 +591,20 @@ fn validate_question(
             format!("\"{id}\" is reserved in answer files; choose another question id"),
         ));
     }
-    let kind = question_kind(&raw, source, problems)?;
-    let options = validate_options(&raw, kind, source, problems);
+    let since = since(raw.since.as_ref(), 1, version, "question", source, problems);
+    let kind = question_kind(raw, source, problems)?;
+    let options = validate_options(raw, kind, since, version, source, problems);
     Some(Question {
         id,
         kind,
-        desk: raw.desk,
-        therapist: raw.therapist,
-        help: raw.help,
+        desk: raw.desk.clone(),
+        therapist: raw.therapist.clone(),
+        help: raw.help.clone(),
         options,
         escalating: raw.escalating,
+        since,
+        ask_when: None, // compiled once every question is known
+        conditional: raw.ask_when.is_some(),
         line: raw.id.span().start, // made a line number once all are known
     })
 }
@@ -308,6 +668,8 @@ fn number_range(raw: &RawQuestion, source: SourceText<'_>, problems: &mut Diagno
 fn validate_options(
     raw: &RawQuestion,
     kind: QuestionKind,
+    question_since: u32,
+    version: u32,
     source: SourceText<'_>,
     problems: &mut Diagnostics,
 ) -> Vec<AnswerOption> {
@@ -342,6 +704,7 @@ fn validate_options(
             problems.push(source.error(span, "empty-range", "min_selected is larger than the number of options"));
         }
     }
+    check_groups(raw, source, problems);
     let mut seen = HashSet::new();
     raw.option
         .iter()
@@ -361,10 +724,43 @@ fn validate_options(
                 red_flag: option.red_flag,
                 min_urgency: option.min_urgency.as_ref().and_then(|u| parse_urgency(u, source, problems)),
                 forbids: option.forbids.iter().filter_map(|s| parse_style(s, source, problems)).collect(),
+                max_pressure: option.max_pressure.as_ref().and_then(|p| parse_pressure(p, source, problems)),
+                since: since(option.since.as_ref(), question_since, version, "option", source, problems),
+                group: option.group.clone(),
                 line: option.id.span().start, // made a line number once all are known
             }
         })
         .collect()
+}
+
+/// The options of one group are listed together (a heading is read out once).
+fn check_groups(raw: &RawQuestion, source: SourceText<'_>, problems: &mut Diagnostics) {
+    let mut closed: Vec<&str> = Vec::new();
+    let mut current: Option<&str> = None;
+    for option in &raw.option {
+        let group = option.group.as_deref();
+        if group == current {
+            continue;
+        }
+        if let Some(group) = group.filter(|g| closed.contains(g)) {
+            problems.push(source.error(
+                option.id.span(),
+                "scattered-group",
+                format!("the options of group \"{group}\" are not listed together; move this one next to the others"),
+            ));
+        }
+        closed.extend(current);
+        current = group;
+    }
+}
+
+/// Parses a pressure id, reporting an unknown one with a suggestion.
+pub(crate) fn parse_pressure(
+    word: &Spanned<String>,
+    source: SourceText<'_>,
+    problems: &mut Diagnostics,
+) -> Option<Pressure> {
+    parse_word(word, "pressure", Pressure::from_id, Pressure::ids, source, problems)
 }
 
 /// Parses an urgency id, reporting an unknown one with a suggestion.

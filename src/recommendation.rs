@@ -156,6 +156,16 @@ impl StyleSet {
         self.0 & (1 << style.index()) != 0
     }
 
+    /// The set as bits (bit i = the style at index i).
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// True when every style of `other` is in the set.
+    pub fn contains_all(self, other: StyleSet) -> bool {
+        self.0 & other.0 == other.0
+    }
+
     /// Both sets together.
     pub fn union(self, other: StyleSet) -> StyleSet {
         StyleSet(self.0 | other.0)

@@ -370,11 +370,13 @@ fn a_failed_run_leaves_the_previous_output_in_place() {
 /// A record's answers as a JSON line.
 fn json_line(questionnaire: &Questionnaire, answers: &Answers) -> String {
     let mut object = serde_json::Map::new();
+    object.insert("version".into(), Value::from(questionnaire.version));
     if let Some(id) = &answers.id {
         object.insert("id".into(), Value::from(id.as_str()));
     }
     for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
         let value = match *value {
+            Answer::NotAsked => continue,
             Answer::Choice(i) => Value::from(question.options[usize::from(i)].id.as_str()),
             Answer::Choices(bits) => Value::from(
                 question

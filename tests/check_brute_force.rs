@@ -1,40 +1,72 @@
 //! `rules check` against brute force: on a questionnaire small enough to enumerate every
-//! answer set (2,352), the checker's verdicts must be exactly those of the definitions.
+//! answer set (5,880), the checker's verdicts must be exactly those of the definitions. The
+//! questionnaire has each shape the checker handles: a conditional question (answered
+//! exactly when its condition holds, so only such answer sets are enumerated), marks and
+//! invariants with every demand, a rule's own `tell` and a style's maximum pressure.
 #![allow(clippy::unwrap_used)]
 
 use massage_triage::answers::{Answer, Answers};
 use massage_triage::check::{check, code, CheckReport};
 use massage_triage::diagnostic::SourceText;
 use massage_triage::engine::{decide, evaluate, Evaluation, FiredRules};
-use massage_triage::questionnaire::{QuestionKind, Questionnaire};
+use massage_triage::questionnaire::{QuestionKind, Questionnaire, StatementSubject};
 use massage_triage::recommendation::{Pressure, Recommendation, Style, StyleSet, Urgency};
-use massage_triage::rules::{Condition, Effect, Origin, Rule, RuleSet, SetTest};
+use massage_triage::rules::{Condition, Effect, Origin, Rule, RuleSet, SetTest, Truth};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
 const QUESTIONNAIRE: &str = include_str!("fixtures/small/questionnaire.toml");
 const RULES: &str = include_str!("fixtures/small/rules.toml");
 
-fn every_answer_set(questionnaire: &Questionnaire) -> Vec<Answers> {
-    fn values(kind: QuestionKind, options: usize) -> Vec<Answer> {
-        match kind {
-            QuestionKind::OneOf => (0..options).map(|i| Answer::Choice(i as u8)).collect(),
-            QuestionKind::SeveralOf { min_selected } => {
-                (0..1u64 << options).filter(|b| b.count_ones() as usize >= min_selected).map(Answer::Choices).collect()
-            }
-            QuestionKind::Number { min, max } => (min..=max).map(Answer::Number).collect(),
-            QuestionKind::YesNo => vec![Answer::YesNo(false), Answer::YesNo(true)],
+fn values(kind: QuestionKind, options: usize) -> Vec<Answer> {
+    match kind {
+        QuestionKind::OneOf => (0..options).map(|i| Answer::Choice(i as u8)).collect(),
+        QuestionKind::SeveralOf { min_selected } => {
+            (0..1u64 << options).filter(|b| b.count_ones() as usize >= min_selected).map(Answer::Choices).collect()
         }
+        QuestionKind::Number { min, max } => (min..=max).map(Answer::Number).collect(),
+        QuestionKind::YesNo => vec![Answer::YesNo(false), Answer::YesNo(true)],
     }
-    let mut all: Vec<Vec<Answer>> = vec![Vec::new()];
+}
+
+/// Every answer set a person can give: a conditional question answered in every way when
+/// its condition holds on the answers before it, not asked otherwise.
+fn every_answer_set(questionnaire: &Questionnaire) -> Vec<Answers> {
+    let mut all: Vec<Vec<Option<Answer>>> = vec![Vec::new()];
     for question in &questionnaire.questions {
         let choices = values(question.kind, question.options.len());
         all = all
             .into_iter()
-            .flat_map(|prefix| choices.iter().map(move |v| [prefix.clone(), vec![*v]].concat()))
+            .flat_map(|prefix| {
+                let asked = question.ask_when.as_ref().is_none_or(|when| when.truth(&prefix) == Truth::Yes);
+                let here = if asked { choices.clone() } else { vec![Answer::NotAsked] };
+                here.into_iter().map(move |v| [prefix.clone(), vec![Some(v)]].concat())
+            })
             .collect();
     }
-    all.into_iter().map(|v| Answers::new(questionnaire, None, v).unwrap()).collect()
+    all.into_iter().map(|v| Answers::new(questionnaire, None, v.into_iter().flatten().collect()).unwrap()).collect()
+}
+
+/// `answers` with option `option` of `question` added, and every conditional question that
+/// this makes asked answered in every way (one it makes not asked, not asked).
+fn with_option_added(questionnaire: &Questionnaire, answers: &Answers, question: usize, option: usize) -> Vec<Answers> {
+    let Answer::Choices(bits) = answers.get(question) else { return Vec::new() };
+    let mut all: Vec<Vec<Option<Answer>>> = vec![Vec::new()];
+    for (q, asked_question) in questionnaire.questions.iter().enumerate() {
+        let given = if q == question { Answer::Choices(bits | 1 << option) } else { answers.get(q) };
+        all = all
+            .into_iter()
+            .flat_map(|prefix| {
+                let here = match &asked_question.ask_when {
+                    Some(when) if when.truth(&prefix) != Truth::Yes => vec![Answer::NotAsked],
+                    Some(_) if given == Answer::NotAsked => values(asked_question.kind, asked_question.options.len()),
+                    _ => vec![given],
+                };
+                here.into_iter().map(move |v| [prefix.clone(), vec![Some(v)]].concat())
+            })
+            .collect();
+    }
+    all.into_iter().map(|v| Answers::new(questionnaire, None, v.into_iter().flatten().collect()).unwrap()).collect()
 }
 
 fn urgency_rank(e: &Evaluation) -> usize {
@@ -51,9 +83,17 @@ fn pressure_rank(e: &Evaluation) -> usize {
     }
 }
 
-fn same(a: &Evaluation, b: &Evaluation) -> bool {
+fn same(rule_set: &RuleSet, a: &Evaluation, b: &Evaluation) -> bool {
     (a.recommendation, a.urgency, a.pressure, a.session_minutes, a.alternatives, a.undecided)
         == (b.recommendation, b.urgency, b.pressure, b.session_minutes, b.alternatives, b.undecided)
+        && a.tell(rule_set) == b.tell(rule_set)
+}
+
+fn offers(e: &Evaluation, styles: StyleSet) -> bool {
+    match e.recommendation {
+        Recommendation::Massage(s) => styles.contains(s) || e.alternatives.iter().any(|x| styles.contains(x)),
+        Recommendation::Physician => false,
+    }
 }
 
 /// The verdicts straight from the definitions, over every answer set.
@@ -62,48 +102,42 @@ fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(String, String)>, Option<u128>,
     let all = every_answer_set(questionnaire);
     let evaluations: Vec<Evaluation> = all.iter().map(|a| evaluate(rule_set, a)).collect();
     let mut verdicts = BTreeSet::new();
+    for statement in questionnaire.statements() {
+        let subject = questionnaire.statement_name(statement.subject);
+        let applies: Vec<&Evaluation> =
+            all.iter().zip(&evaluations).filter(|(a, _)| statement.when.holds(a)).map(|(_, e)| e).collect();
+        if let Some(least) = statement.min_urgency {
+            if applies.iter().any(|e| !(e.recommendation == Recommendation::Physician && e.urgency >= Some(least))) {
+                verdicts.insert((code::MIN_URGENCY.to_owned(), subject.clone()));
+            }
+        }
+        if applies.iter().any(|e| offers(e, statement.forbids)) {
+            verdicts.insert((code::FORBIDDEN_STYLE.to_owned(), subject.clone()));
+        }
+        if let Some(limit) = statement.max_pressure {
+            if applies.iter().any(|e| e.pressure.is_some_and(|p| p > limit)) {
+                verdicts.insert((code::MAX_PRESSURE.to_owned(), subject.clone()));
+            }
+        }
+        if applies.is_empty() && matches!(statement.subject, StatementSubject::Invariant(_)) {
+            verdicts.insert((code::VACUOUS.to_owned(), subject.clone()));
+        }
+    }
     for (q, question) in questionnaire.questions.iter().enumerate() {
+        if !question.escalating {
+            continue;
+        }
         for (o, option) in question.options.iter().enumerate() {
-            let holds = |a: &Answers| match a.get(q) {
-                Answer::Choice(i) => usize::from(i) == o,
-                Answer::Choices(bits) => bits & (1 << o) != 0,
-                _ => false,
-            };
-            let subject = format!("{}.{}", question.id, option.id);
-            if let Some(least) = option.min_urgency {
-                let fails = all.iter().zip(&evaluations).any(|(a, e)| {
-                    holds(a) && !(e.recommendation == Recommendation::Physician && e.urgency >= Some(least))
-                });
-                if fails {
-                    verdicts.insert((code::MIN_URGENCY.to_owned(), subject.clone()));
-                }
-            }
-            if !option.forbids.is_empty() {
-                let fails = all.iter().zip(&evaluations).any(|(a, e)| {
-                    holds(a)
-                        && match e.recommendation {
-                            Recommendation::Massage(s) => {
-                                option.forbids.contains(s) || e.alternatives.iter().any(|x| option.forbids.contains(x))
-                            }
-                            Recommendation::Physician => false,
-                        }
-                });
-                if fails {
-                    verdicts.insert((code::FORBIDDEN_STYLE.to_owned(), subject.clone()));
-                }
-            }
-            if question.escalating {
-                let fails = all.iter().zip(&evaluations).any(|(a, before)| {
-                    let Answer::Choices(bits) = a.get(q) else { return false };
-                    if bits & (1 << o) != 0 {
-                        return false;
-                    }
-                    let after = evaluate(rule_set, &a.with(q, Answer::Choices(bits | 1 << o)));
-                    urgency_rank(&after) < urgency_rank(before) || pressure_rank(&after) > pressure_rank(before)
-                });
-                if fails {
-                    verdicts.insert((code::ESCALATION.to_owned(), subject.clone()));
-                }
+            let fails = all.iter().zip(&evaluations).any(|(a, before)| {
+                let Answer::Choices(bits) = a.get(q) else { return false };
+                bits & (1 << o) == 0
+                    && with_option_added(questionnaire, a, q, o).iter().any(|after| {
+                        let after = evaluate(rule_set, after);
+                        urgency_rank(&after) < urgency_rank(before) || pressure_rank(&after) > pressure_rank(before)
+                    })
+            });
+            if fails {
+                verdicts.insert((code::ESCALATION.to_owned(), format!("{}.{}", question.id, option.id)));
             }
         }
     }
@@ -128,11 +162,15 @@ fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(String, String)>, Option<u128>,
             continue;
         }
         let speaks = rule.effect.precaution.is_some() || rule.effect.advice.is_some();
-        let matters = firing.iter().any(|e| {
-            let mut without = e.fired;
-            without.remove(r);
-            let shown = speaks && (e.recommendation != Recommendation::Physician || rule.effect.refer.is_some());
-            shown || !same(e, &decide(rule_set, without))
+        let matters = firing.iter().any(|e| match rule.effect.refer {
+            // A referring rule is a reason wherever nothing more urgent fires with it.
+            Some(urgency) => e.urgency == Some(urgency),
+            None => {
+                let mut without = e.fired;
+                without.remove(r);
+                (speaks && e.recommendation != Recommendation::Physician)
+                    || !same(rule_set, e, &decide(rule_set, without))
+            }
         });
         if !matters {
             verdicts.insert((code::SHADOWED_RULE.to_owned(), rule.id.clone()));
@@ -174,6 +212,7 @@ fn counterexamples_hold(rule_set: &RuleSet, report: &CheckReport) {
         assert_eq!(again, example.outcome, "{}", finding.message);
         match finding.code {
             code::MIN_URGENCY => assert!(again.urgency.is_none() || again.recommendation == Recommendation::Physician),
+            code::MAX_PRESSURE => assert!(again.pressure.is_some()),
             code::GAP => assert!(again.undecided),
             code::ESCALATION => {
                 let (_, before) = example.before.as_ref().unwrap();
@@ -202,9 +241,16 @@ fn the_planted_problems_are_found_exactly_as_brute_force_finds_them() {
     counterexamples_hold(&rule_set, &report);
     // The fixture plants one of each problem; make sure the comparison is not vacuous.
     let codes: BTreeSet<&str> = report.findings.iter().map(|f| f.code).collect();
-    for code in
-        [code::MIN_URGENCY, code::FORBIDDEN_STYLE, code::ESCALATION, code::GAP, code::DEAD_RULE, code::SHADOWED_RULE]
-    {
+    for code in [
+        code::MIN_URGENCY,
+        code::FORBIDDEN_STYLE,
+        code::MAX_PRESSURE,
+        code::ESCALATION,
+        code::GAP,
+        code::DEAD_RULE,
+        code::SHADOWED_RULE,
+        code::VACUOUS,
+    ] {
         assert!(codes.contains(code), "{code} not planted");
     }
 }
@@ -212,19 +258,26 @@ fn the_planted_problems_are_found_exactly_as_brute_force_finds_them() {
 // ---------------------------------------------------------------- random rule sets
 
 fn leaf() -> impl Strategy<Value = Condition> {
+    let set_test = |test: usize| [SetTest::ContainsAny, SetTest::ContainsAll, SetTest::ContainsNone][test];
     prop_oneof![
-        (1u64..8, 0usize..3).prop_map(|(options, test)| Condition::Contains {
+        (1u64..8, 0usize..3).prop_map(move |(options, test)| Condition::Contains {
             question: 0,
             options,
-            test: [SetTest::ContainsAny, SetTest::ContainsAll, SetTest::ContainsNone][test],
+            test: set_test(test),
         }),
-        (1u64..8).prop_map(|options| Condition::Choice { question: 1, options }),
-        (0i64..7, 0i64..7).prop_map(|(a, b)| Condition::Number { question: 2, min: a.min(b), max: a.max(b) }),
-        any::<bool>().prop_map(|value| Condition::YesNo { question: 3, value }),
-        (1u64..8, 0usize..3).prop_map(|(options, test)| Condition::Contains {
-            question: 4,
+        (1u64..4, 0usize..3).prop_map(move |(options, test)| Condition::Contains {
+            question: 1,
             options,
-            test: [SetTest::ContainsAny, SetTest::ContainsAll, SetTest::ContainsNone][test],
+            test: set_test(test),
+        }),
+        Just(Condition::Asked { question: 1 }),
+        (1u64..8).prop_map(|options| Condition::Choice { question: 2, options }),
+        (0i64..7, 0i64..7).prop_map(|(a, b)| Condition::Number { question: 3, min: a.min(b), max: a.max(b) }),
+        any::<bool>().prop_map(|value| Condition::YesNo { question: 4, value }),
+        (1u64..8, 0usize..3).prop_map(move |(options, test)| Condition::Contains {
+            question: 5,
+            options,
+            test: set_test(test),
         }),
         Just(Condition::Always),
     ]
@@ -248,8 +301,9 @@ fn effect() -> impl Strategy<Value = Effect> {
         prop::option::weighted(0.3, 0usize..3),
         prop::option::weighted(0.2, prop_oneof![Just(30u16), Just(45u16), Just(90u16)]),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(refer, favour, forbid, cap, minutes, speaks)| Effect {
+        .prop_map(|(refer, favour, forbid, cap, minutes, speaks, tells)| Effect {
             refer: refer.map(|u| Urgency::ALL[u]),
             favour,
             forbid: forbid.map_or(StyleSet::EMPTY, |bits| {
@@ -259,6 +313,7 @@ fn effect() -> impl Strategy<Value = Effect> {
             session_minutes: minutes,
             precaution: speaks.then(|| "A precaution.".to_owned()),
             advice: None,
+            tell: (tells && refer.is_some()).then(|| "Told by this rule.".to_owned()),
         })
 }
 

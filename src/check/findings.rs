@@ -45,6 +45,10 @@ pub mod code {
     pub const ESCALATION: &str = "escalation";
     /// A style an answer forbids can be recommended (or offered as an alternative) with it.
     pub const FORBIDDEN_STYLE: &str = "forbidden-style";
+    /// A massage can be given at more pressure than a statement allows.
+    pub const MAX_PRESSURE: &str = "max-pressure";
+    /// An invariant whose condition no answer set meets.
+    pub const VACUOUS: &str = "vacuous-invariant";
     /// The answer space could not be covered completely.
     pub const NOT_PROVEN: &str = "not-proven";
     /// Answers that no rule decides.

@@ -10,15 +10,15 @@ pub mod findings;
 mod properties;
 pub mod prove;
 pub mod space;
+mod sweep;
 
 pub use findings::{code, outcome_words, Category, CheckReport, Counterexample, Finding, Place};
 
 use crate::diagnostic::Diagnostics;
-use crate::engine::FiredRules;
 use crate::questionnaire::QuestionKind;
-use crate::rules::RuleSet;
+use crate::rules::{Condition, RuleSet};
 use properties::Checker;
-use prove::Parts;
+use prove::{Parts, Spec, Watch};
 
 /// Which parts of the check to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,44 +45,81 @@ pub fn ensure_safe(rule_set: &RuleSet) -> Result<(), Diagnostics> {
     report.safety_diagnostics(&command).into_result(())
 }
 
+/// The watches a check follows: each conditional question's constraint (answered exactly
+/// when its `ask_when` holds), then each safety statement's condition.
+fn watches(rule_set: &RuleSet) -> Vec<Watch> {
+    let questionnaire = &rule_set.questionnaire;
+    let constraints = questionnaire.questions.iter().enumerate().filter_map(|(q, question)| {
+        let when = question.ask_when.clone()?;
+        let asked = Condition::Asked { question: q };
+        let agrees = Condition::Any(vec![
+            Condition::All(vec![when.clone(), asked.clone()]),
+            Condition::All(vec![Condition::Not(Box::new(when)), Condition::Not(Box::new(asked))]),
+        ]);
+        Some(Watch { when: agrees, constraint: true })
+    });
+    let statements =
+        questionnaire.statements().into_iter().map(|s| Watch { when: s.when.into_owned(), constraint: false });
+    constraints.chain(statements).collect()
+}
+
 fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
-    let parts = match Parts::new(rule_set) {
+    let watches = watches(rule_set);
+    let parts = match Parts::new(rule_set, &watches) {
         Ok(parts) => parts,
         Err(reason) => return not_proven(rule_set, reason),
     };
-    let plain: Result<Vec<_>, String> =
-        (0..parts.components.len()).map(|c| parts.plain_variants(c, FiredRules::default())).collect();
-    let plain = match plain {
-        Ok(plain) => plain,
+    // One sweep a component with every statement followed; the plain outcomes are the same
+    // with the statements' distinctions dropped.
+    let spec = Spec { statements: true, ..Spec::default() };
+    let statement_variants: Result<Vec<_>, String> =
+        (0..parts.components.len()).map(|c| parts.variants(c, &spec)).collect();
+    let statement_variants = match statement_variants {
+        Ok(variants) => variants,
         Err(reason) => return not_proven(rule_set, reason),
     };
-    let mut checker = Checker { parts: &parts, plain, findings: Vec::new(), combinations: 0 };
+    let plain: Vec<Vec<prove::Variant>> = statement_variants.iter().map(|v| prove::merged(v)).collect();
+    // Counted over what a person can answer (the constraints hold in every variant).
+    let count = |of: fn(&prove::Variant) -> u128| {
+        plain.iter().map(|variants| variants.iter().map(of).fold(0, u128::saturating_add)).fold(1, u128::saturating_mul)
+    };
+    let (answer_classes, answer_sets) = (count(|v| v.classes), count(|v| v.answers));
+    let first_statement = watches.iter().filter(|w| w.constraint).count();
+    let plain_answers = plain
+        .iter()
+        .enumerate()
+        .map(|(c, variants)| {
+            variants.iter().filter_map(|v| parts.component_answers(c, &v.example, false).ok()).collect()
+        })
+        .collect();
+    let mut checker = Checker {
+        parts: &parts,
+        plain,
+        plain_answers,
+        findings: Vec::new(),
+        combinations: 0,
+        first_statement,
+        statement_variants,
+    };
     if let Err(reason) = prove_all(&mut checker, scope) {
         return not_proven(rule_set, reason);
     }
     let Checker { mut findings, combinations, .. } = checker;
     // Safety first, then gaps, then warnings; file order within each.
     findings.sort_by_key(|f| (f.category as u8, f.at.file.clone(), f.at.line));
-    CheckReport {
-        findings,
-        answer_classes: parts.space.class_count(),
-        answer_sets: parts.space.answer_count(),
-        combinations,
-    }
+    CheckReport { findings, answer_classes, answer_sets, combinations }
 }
 
 fn prove_all(checker: &mut Checker<'_, '_>, scope: Scope) -> Result<(), String> {
-    let questions = &checker.parts.rule_set.questionnaire.questions;
-    for (q, question) in questions.iter().enumerate() {
-        for (o, option) in question.options.iter().enumerate() {
-            if let Some(least) = option.min_urgency {
-                checker.min_urgency(q, o, least)?;
-            }
-            if !option.forbids.is_empty() {
-                checker.forbidden(q, o, option.forbids)?;
-            }
-            if question.escalating && matches!(question.kind, QuestionKind::SeveralOf { .. }) {
-                checker.escalation(q, o)?;
+    let questionnaire = &checker.parts.rule_set.questionnaire;
+    for (index, statement) in questionnaire.statements().iter().enumerate() {
+        checker.statement(statement, index)?;
+    }
+    let never_undecided = !checker.undecided_anywhere()?;
+    for (q, question) in questionnaire.questions.iter().enumerate() {
+        if question.escalating && matches!(question.kind, QuestionKind::SeveralOf { .. }) {
+            for o in 0..question.options.len() {
+                checker.escalation(q, o, never_undecided)?;
             }
         }
     }

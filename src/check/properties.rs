@@ -1,11 +1,13 @@
 //! The properties proven over the answer space, one function each.
 
 use super::findings::{code, Category, Counterexample, Finding, Place};
-use super::prove::{explore, Example, Flow, Parts, Pin, Spec, Variant};
-use super::space::{collect_tests, reads_option};
+use super::prove::{explore, Cut, Example, Flow, Parts, Pin, Spec, Variant};
+use super::space::{collect_rule_tests, reads_option};
+use crate::answers::Answers;
 use crate::engine::{Evaluation, FiredRules};
-use crate::questionnaire::QuestionKind;
-use crate::recommendation::{Recommendation, StyleSet, Urgency};
+use crate::questionnaire::{QuestionKind, Statement, StatementSubject};
+use crate::recommendation::{Pressure, Recommendation, Urgency};
+use crate::rules::{Condition, Effect, RuleSet, SetTest};
 
 /// Urgency in one order: no referral, then routine, urgent, emergency.
 fn urgency_rank(evaluation: &Evaluation) -> usize {
@@ -23,10 +25,36 @@ fn pressure_rank(evaluation: &Evaluation) -> usize {
     }
 }
 
+/// Whether a condition can only go from false to true (never back) when option `option` of
+/// `question` is added to the answer; `positive` is false under a `not`.
+fn rises_with(condition: &Condition, question: usize, option: usize, positive: bool) -> bool {
+    match condition {
+        Condition::Contains { question: q, options, test } if *q == question && options & (1 << option) != 0 => {
+            match test {
+                SetTest::ContainsAny | SetTest::ContainsAll => positive,
+                SetTest::ContainsNone => !positive,
+            }
+        }
+        Condition::Not(part) => rises_with(part, question, option, !positive),
+        Condition::All(parts) | Condition::Any(parts) => {
+            parts.iter().all(|p| rises_with(p, question, option, positive))
+        }
+        _ => true,
+    }
+}
+
+/// The set of one rule.
+fn just(rule: usize) -> FiredRules {
+    let mut set = FiredRules::default();
+    set.insert(rule);
+    set
+}
+
 /// Everything but the fired rules: what a person is told.
-fn same_decision(a: &Evaluation, b: &Evaluation) -> bool {
+fn same_decision(rule_set: &RuleSet, a: &Evaluation, b: &Evaluation) -> bool {
     (a.recommendation, a.urgency, a.pressure, a.session_minutes, a.alternatives, a.undecided)
         == (b.recommendation, b.urgency, b.pressure, b.session_minutes, b.alternatives, b.undecided)
+        && a.tell(rule_set) == b.tell(rule_set)
 }
 
 /// The checker's state: the parts and what it has found so far.
@@ -36,6 +64,12 @@ pub(crate) struct Checker<'p, 'r> {
     pub plain: Vec<Vec<Variant>>,
     pub findings: Vec<Finding>,
     pub combinations: u64,
+    /// The watch of the first safety statement (the constraints come before).
+    pub first_statement: usize,
+    /// Per component, the answers of each plain variant's example (to look for witnesses).
+    pub plain_answers: Vec<Vec<Answers>>,
+    /// Per component, its outcomes with every statement followed (see [`Spec::statements`]).
+    pub statement_variants: Vec<Vec<Variant>>,
 }
 
 /// A search over every component: `special` replaced by the given variants.
@@ -124,21 +158,88 @@ impl<'p, 'r> Checker<'p, 'r> {
         (0..rules.len()).filter(|r| reads_option(&rules[*r].when, question, option)).collect()
     }
 
-    /// Variants of the option's component restricted to classes that can hold it.
-    fn holding(&self, question: usize, option: usize) -> Result<(usize, Vec<Variant>), String> {
-        let component = self.parts.component_of[question];
-        let pin = Pin { question, include: 1 << option, exclude: 0, add: 0 };
-        let pairs = (0..self.parts.space.questions[question].classes.len())
-            .filter(|c| self.parts.space.can_include(question, *c, option))
-            .map(|c| (c, c, pin))
-            .collect();
-        let spec = Spec { pinned: Some((question, pairs)), ..Spec::default() };
+    /// The statement's component, restricted to where its condition holds, with every rule
+    /// left out (to find quickly whether the condition can hold at all).
+    fn requiring(&self, statement: usize, cut: Option<Cut<'_>>, alone: bool) -> Result<(usize, Vec<Variant>), String> {
+        let member = self.parts.watch_member(self.first_statement + statement);
+        let component = self.parts.component_of_member[member];
+        let only = alone.then(FiredRules::default);
+        let spec = Spec { require: Some((member, true)), only, cut, ..Spec::default() };
         Ok((component, self.parts.variants(component, &spec)?))
     }
 
-    /// Every option with `min_urgency` ends in a referral at least that urgent.
-    pub fn min_urgency(&mut self, question: usize, option: usize, least: Urgency) -> Result<(), String> {
-        let search = self.search(Some(self.holding(question, option)?), None)?;
+    /// Where a statement is written, and how findings name it.
+    fn statement_place(&self, statement: &Statement<'_>) -> (Place, String, String) {
+        let rule_set = self.parts.rule_set;
+        let questionnaire = &rule_set.questionnaire;
+        let at = Place { file: rule_set.questionnaire_file.clone(), line: statement.line };
+        let subject = questionnaire.statement_name(statement.subject);
+        let what = match statement.subject {
+            StatementSubject::Mark { question, option } => {
+                let (q, o) = self.names(question, option);
+                format!("answer \"{o}\" to \"{q}\"")
+            }
+            StatementSubject::Invariant(index) => {
+                let invariant = &questionnaire.invariants[index];
+                format!("invariant \"{}\" ({})", invariant.id, invariant.when.describe(questionnaire))
+            }
+        };
+        (at, subject, what)
+    }
+
+    /// Proves every demand of one safety statement over the whole answer space.
+    pub fn statement(&mut self, statement: &Statement<'_>, index: usize) -> Result<(), String> {
+        let member = self.parts.watch_member(self.first_statement + index);
+        let component = self.parts.component_of_member[member];
+        // A plain outcome whose example meets the condition shows it can apply; only
+        // without one is the condition searched for on its own.
+        let witnessed = self.plain_answers[component].iter().any(|a| statement.when.holds(a));
+        if !witnessed && self.requiring(index, None, true)?.1.is_empty() {
+            if let StatementSubject::Invariant(_) = statement.subject {
+                let (at, subject, what) = self.statement_place(statement);
+                self.push(Finding {
+                    code: code::VACUOUS,
+                    category: Category::Warning,
+                    at,
+                    subject,
+                    affected: None,
+                    message: format!("{what} never applies: no answer set meets its condition"),
+                    rules: Vec::new(),
+                    example: None,
+                });
+            }
+            return Ok(());
+        }
+        // The outcomes where the statement holds and the component's effects do not settle
+        // it; none: it is proven.
+        let variants: Vec<Variant> =
+            self.statement_variants[component].iter().filter(|v| v.statements.contains(&index)).cloned().collect();
+        if variants.is_empty() {
+            return Ok(());
+        }
+        let search = self.search(Some((component, variants)), None)?;
+        if let Some(least) = statement.min_urgency {
+            self.min_urgency(statement, &search, least);
+        }
+        if !statement.forbids.is_empty() {
+            self.forbidden(statement, &search);
+        }
+        if let Some(limit) = statement.max_pressure {
+            self.max_pressure(statement, &search, limit);
+        }
+        Ok(())
+    }
+
+    /// The rules reading the statement's option (for a mark).
+    fn statement_readers(&self, statement: &Statement<'_>) -> Vec<usize> {
+        match statement.subject {
+            StatementSubject::Mark { question, option } => self.readers(question, option),
+            StatementSubject::Invariant(_) => Vec::new(),
+        }
+    }
+
+    /// Where the statement applies, a physician referral at least `least` urgent.
+    fn min_urgency(&mut self, statement: &Statement<'_>, search: &Search, least: Urgency) {
         let mut found = None;
         let parts = self.parts;
         self.combinations += explore(&search.levels, &|refer, _| refer >= Some(least), &mut |leaf| {
@@ -150,30 +251,29 @@ impl<'p, 'r> Checker<'p, 'r> {
                 Flow::Stop
             }
         });
-        let Some(picks) = found else { return Ok(()) };
-        let example = self.counterexample(&search, &picks, false);
-        let (q, o) = self.names(question, option);
+        let Some(picks) = found else { return };
+        let example = self.counterexample(search, &picks, false);
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
-        let mut rules = self.readers(question, option);
+        let mut rules = self.statement_readers(statement);
         rules.extend(example.iter().flat_map(|e| self.deciding(&e.outcome)));
+        let (at, subject, what) = self.statement_place(statement);
         self.push(Finding {
             code: code::MIN_URGENCY,
             category: Category::Safety,
-            at: self.option_place(question, option),
-            subject: format!("{q}.{o}"),
+            at,
+            subject,
             affected: None,
             message: format!(
-                "answer \"{o}\" to \"{q}\" must always lead to a physician referral at least {least}, but it can lead to {got}"
+                "{what} must always lead to a physician referral at least {least}, but it can lead to {got}"
             ),
             rules,
             example,
         });
-        Ok(())
     }
 
-    /// No style an option forbids is recommended, or offered as an alternative, with it.
-    pub fn forbidden(&mut self, question: usize, option: usize, styles: StyleSet) -> Result<(), String> {
-        let search = self.search(Some(self.holding(question, option)?), None)?;
+    /// Where the statement applies, no style it forbids is recommended or offered.
+    fn forbidden(&mut self, statement: &Statement<'_>, search: &Search) {
+        let styles = statement.forbids;
         let mut found = None;
         let parts = self.parts;
         self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
@@ -191,11 +291,10 @@ impl<'p, 'r> Checker<'p, 'r> {
                 Flow::Continue
             }
         });
-        let Some(picks) = found else { return Ok(()) };
-        let example = self.counterexample(&search, &picks, false);
-        let (q, o) = self.names(question, option);
+        let Some(picks) = found else { return };
+        let example = self.counterexample(search, &picks, false);
         let names: Vec<&str> = styles.iter().map(|s| s.id()).collect();
-        let mut rules = self.readers(question, option);
+        let mut rules = self.statement_readers(statement);
         if let Some(e) = &example {
             let rule_set = self.parts.rule_set;
             rules.extend(e.outcome.fired.iter().filter(|r| {
@@ -203,34 +302,113 @@ impl<'p, 'r> Checker<'p, 'r> {
                 styles.iter().any(|s| favour[s.index()] > 0)
             }));
         }
+        let (at, subject, what) = self.statement_place(statement);
         self.push(Finding {
             code: code::FORBIDDEN_STYLE,
             category: Category::Safety,
-            at: self.option_place(question, option),
-            subject: format!("{q}.{o}"),
+            at,
+            subject,
             affected: None,
             message: format!(
-                "answer \"{o}\" to \"{q}\" forbids {}, but with it {} can be recommended or offered as an alternative",
+                "{what} forbids {}, but with it {} can be recommended or offered as an alternative",
                 names.join(", "),
                 names.join(", ")
             ),
             rules,
             example,
         });
-        Ok(())
+    }
+
+    /// Where the statement applies, a massage is never given at more than `limit`.
+    fn max_pressure(&mut self, statement: &Statement<'_>, search: &Search, limit: Pressure) {
+        let mut found = None;
+        let parts = self.parts;
+        self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
+            let evaluation = parts.decide(leaf.fired);
+            if evaluation.pressure.is_some_and(|p| p > limit) {
+                found = Some(leaf.picks.to_vec());
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        });
+        let Some(picks) = found else { return };
+        let example = self.counterexample(search, &picks, false);
+        let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
+        let mut rules = self.statement_readers(statement);
+        if let Some(e) = &example {
+            let rule_set = self.parts.rule_set;
+            let capping = |r: &usize| rule_set.rules[*r].effect.max_pressure.is_some();
+            rules.extend(e.outcome.fired.iter().filter(capping));
+        }
+        let (at, subject, what) = self.statement_place(statement);
+        self.push(Finding {
+            code: code::MAX_PRESSURE,
+            category: Category::Safety,
+            at,
+            subject,
+            affected: None,
+            message: format!("{what} allows at most {limit} pressure, but with it {got}"),
+            rules,
+            example,
+        });
+    }
+
+    /// Whether adding the option is shown harmless by how the rules read it, with no search.
+    /// When every rule that reads the option can only start firing when it is added (it is
+    /// tested only by `contains_any` or `contains_all`, never negated), the rules that fire
+    /// after are those before and more, so the urgency cannot fall. The pressure cannot rise
+    /// either when each rule that may start firing refers, caps the pressure at light, or
+    /// changes neither weights nor forbidden styles (the style stays). A favour could still
+    /// turn "no style fits" into a massage, so it is allowed only when no answer set leaves
+    /// the style undecided. An option that decides whether a question is asked is searched.
+    fn escalation_follows_from_the_rules(&self, question: usize, option: usize, never_undecided: bool) -> bool {
+        let rule_set = self.parts.rule_set;
+        let opens = rule_set.questionnaire.questions.iter().filter_map(|q| q.ask_when.as_ref());
+        if opens.into_iter().any(|when| reads_option(when, question, option)) {
+            return false;
+        }
+        rule_set.rules.iter().filter(|rule| reads_option(&rule.when, question, option)).all(|rule| {
+            let effect = &rule.effect;
+            let weighs = effect.favour.iter().any(|w| *w != 0);
+            let keeps_style = !weighs && effect.forbid.is_empty();
+            let light = effect.max_pressure == Some(Pressure::Light) && (!weighs || never_undecided);
+            rises_with(&rule.when, question, option, true) && (effect.refer.is_some() || keeps_style || light)
+        })
+    }
+
+    /// Whether some answer set leaves the style undecided (the engine's routine referral).
+    pub fn undecided_anywhere(&mut self) -> Result<bool, String> {
+        let parts = self.parts;
+        let search = self.search(None, None)?;
+        let mut found = false;
+        self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
+            found = parts.decide(leaf.fired).undecided;
+            if found {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        });
+        Ok(found)
     }
 
     /// Adding an option of an escalating question never lowers the urgency nor raises the pressure.
-    pub fn escalation(&mut self, question: usize, option: usize) -> Result<(), String> {
+    pub fn escalation(&mut self, question: usize, option: usize, never_undecided: bool) -> Result<(), String> {
+        if self.escalation_follows_from_the_rules(question, option, never_undecided) {
+            return Ok(());
+        }
         let parts = self.parts;
         let component = parts.component_of[question];
-        let pairs = (0..parts.space.questions[question].classes.len())
+        let pairs: Vec<(usize, usize, Pin)> = (0..parts.space.questions[question].classes.len())
             .filter_map(|before| {
                 let (after, holds) = parts.space.after_adding(question, before, option)?;
                 Some((before, after, Pin { question, include: holds, exclude: 1 << option, add: 1 << option }))
             })
             .collect();
-        let spec = Spec { pinned: Some((question, pairs)), ..Spec::default() };
+        // With an emergency after adding it, nothing can be lower or firmer than before.
+        let cut = |_: Option<Urgency>, after: Option<Urgency>| after == Some(Urgency::Emergency);
+        let spec = Spec { pinned: Some((question, &pairs)), cut: Some(&cut), ..Spec::default() };
         let mut variants = parts.variants(component, &spec)?;
         // A referral at least as urgent after adding it, whatever else is answered.
         variants.retain(|v| !(v.other_refer.is_some() && v.other_refer >= v.refer));
@@ -287,7 +465,11 @@ impl<'p, 'r> Checker<'p, 'r> {
         let mut without = FiredRules::default();
         for (component, part) in parts.components.iter().enumerate() {
             for &rule in &part.rules {
-                let spec = Spec { require: Some((rule, false)), only: Some(rule), ..Spec::default() };
+                // A plain outcome without the rule shows it is no catch-all.
+                if self.plain[component].iter().any(|v| !v.fired.contains(rule)) {
+                    continue;
+                }
+                let spec = Spec { require: Some((rule, false)), only: Some(just(rule)), ..Spec::default() };
                 if parts.variants(component, &spec)?.is_empty() {
                     catch_all.push(rule);
                     without.insert(rule);
@@ -295,13 +477,20 @@ impl<'p, 'r> Checker<'p, 'r> {
             }
         }
         catch_all.sort_unstable();
-        let search = self.search(None, Some(without))?;
+        // Without the catch-alls: their weights taken off the representative's fired set.
+        // That is exact when they forbid nothing (what decides a style is then the sum of
+        // weights and the forbidden styles, the same on every path merged into a variant);
+        // otherwise the other side is swept without them.
+        let forbid_nothing = catch_all.iter().all(|r| parts.rule_set.rules[*r].effect.forbid.is_empty());
+        let search = self.search(None, (!forbid_nothing).then_some(without))?;
         let (mut gap, mut only) = ((0u128, 0u128, None), (0u128, 0u128, None));
         self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
             let evaluation = parts.decide(leaf.fired);
+            let mut others = leaf.other;
+            catch_all.iter().for_each(|r| others.remove(*r));
             let tally = if evaluation.undecided {
                 Some(&mut gap)
-            } else if !catch_all.is_empty() && parts.decide(leaf.other).undecided {
+            } else if !catch_all.is_empty() && parts.decide(others).undecided {
                 Some(&mut only)
             } else {
                 None
@@ -353,10 +542,11 @@ impl<'p, 'r> Checker<'p, 'r> {
     pub fn dead_and_shadowed(&mut self) -> Result<(), String> {
         let parts = self.parts;
         for (component, part) in parts.components.iter().enumerate() {
+            // The plain sweep kept the rules fired on every answer set, merged or not.
+            let ever = self.plain[component].iter().fold(FiredRules::default(), |all, v| all.union(v.ever_fired));
             for &rule in &part.rules {
                 let spec = &parts.rule_set.rules[rule];
-                let fires = Spec { require: Some((rule, true)), only: Some(rule), ..Spec::default() };
-                if parts.variants(component, &fires)?.is_empty() {
+                if !ever.contains(rule) {
                     self.push(Finding {
                         code: code::DEAD_RULE,
                         category: Category::Warning,
@@ -371,41 +561,119 @@ impl<'p, 'r> Checker<'p, 'r> {
                         rules: vec![rule],
                         example: None,
                     });
-                } else {
-                    let mut without = FiredRules::default();
-                    without.insert(rule);
-                    let firing = Spec { without, require: Some((rule, true)), ..Spec::default() };
-                    let variants = parts.variants(component, &firing)?;
-                    self.shadowed(component, rule, variants)?;
+                    continue;
+                }
+                if !self.matters_without_search(component, rule) {
+                    self.shadowed(component, rule)?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Whether a rule ever changes an outcome; `variants`: its component where it fires,
-    /// with it (this side) and without it (other side).
-    fn shadowed(&mut self, component: usize, rule: usize, variants: Vec<Variant>) -> Result<(), String> {
+    /// Whether the plain outcomes show that a rule that can fire matters (see `shadowed`),
+    /// with no search: a referring rule where it fires at its own urgency with the other
+    /// components allowing that, a rule that only speaks where it fires with a massage,
+    /// another where a plain example shows the difference.
+    fn matters_without_search(&self, component: usize, rule: usize) -> bool {
+        let parts = self.parts;
+        let effect = &parts.rule_set.rules[rule].effect;
+        let decides = Effect { precaution: None, advice: None, tell: None, ..effect.clone() } != Effect::default();
+        let fires = |v: &&Variant| v.ever_fired.contains(rule);
+        match effect.refer {
+            Some(Urgency::Emergency) => true,
+            Some(urgency) => {
+                let others_allow = (0..self.plain.len())
+                    .filter(|c| *c != component)
+                    .all(|c| self.plain[c].iter().any(|v| v.refer <= Some(urgency)));
+                others_allow && self.plain[component].iter().filter(fires).any(|v| v.refer == Some(urgency))
+            }
+            None if !decides && self.plain.len() == 1 => self.plain[component]
+                .iter()
+                .filter(fires)
+                .any(|v| parts.decide(v.fired).recommendation != Recommendation::Physician),
+            None => self.matters_in_plain(component, rule),
+        }
+    }
+
+    /// Whether a plain outcome of the rule's component, with the first outcome of every other
+    /// component, shows the rule matters (as `shadowed` defines it): a quick witness.
+    fn matters_in_plain(&self, component: usize, rule: usize) -> bool {
         let parts = self.parts;
         let effect = &parts.rule_set.rules[rule].effect;
         let speaks = effect.precaution.is_some() || effect.advice.is_some();
-        if speaks && effect.refer.is_some() {
-            return Ok(()); // whenever it fires it is a reason given, with its sentence
-        }
-        let search = self.search(Some((component, variants)), None)?;
+        let others = (0..self.plain.len())
+            .filter(|c| *c != component)
+            .try_fold(FiredRules::default(), |all, c| self.plain[c].first().map(|v| all.union(v.fired)));
+        let Some(others) = others else { return false };
+        self.plain[component].iter().filter(|v| v.fired.contains(rule)).any(|v| {
+            let fired = v.fired.union(others);
+            let with = parts.decide(fired);
+            match effect.refer {
+                Some(urgency) => with.urgency == Some(urgency),
+                None => {
+                    let mut without = fired;
+                    without.remove(rule);
+                    (speaks && with.recommendation != Recommendation::Physician)
+                        || !same_decision(parts.rule_set, &with, &parts.decide(without))
+                }
+            }
+        })
+    }
+
+    /// Whether a rule that can fire ever changes an outcome. A referring rule is a reason
+    /// (and the first one's `tell` is said) wherever nothing more urgent fires: an emergency
+    /// one always, another where the rules referring more urgently allow it (only those are
+    /// swept with it). A rule with no effect on the decision (a precaution or advice only)
+    /// matters wherever it fires with a massage. Any other is compared with and without it.
+    fn shadowed(&mut self, component: usize, rule: usize) -> Result<(), String> {
+        let parts = self.parts;
+        let rule_set = parts.rule_set;
+        let effect = &rule_set.rules[rule].effect;
+        let speaks = effect.precaution.is_some() || effect.advice.is_some();
+        let decides = Effect { precaution: None, advice: None, tell: None, ..effect.clone() } != Effect::default();
         let mut matters = false;
         let mut first = None;
-        self.combinations += explore(&search.levels, &|with, without| with.is_some() && with == without, &mut |leaf| {
-            first.get_or_insert_with(|| leaf.picks.to_vec());
-            let with = parts.decide(leaf.fired);
-            let without = parts.decide(leaf.other);
-            if !same_decision(&with, &without) || (speaks && with.recommendation != Recommendation::Physician) {
-                matters = true;
-                Flow::Stop
-            } else {
-                Flow::Continue
+        let search = match effect.refer {
+            Some(Urgency::Emergency) => return Ok(()),
+            Some(urgency) => {
+                let mut only = just(rule);
+                let more_urgent = |r: &usize| rule_set.rules[*r].effect.refer > Some(urgency);
+                parts.components[component].rules.iter().filter(|r| more_urgent(r)).for_each(|r| only.insert(*r));
+                let cut = move |with: Option<Urgency>, _: Option<Urgency>| with > Some(urgency);
+                let spec = Spec { require: Some((rule, true)), only: Some(only), cut: Some(&cut), ..Spec::default() };
+                let search = self.search(Some((component, parts.variants(component, &spec)?)), None)?;
+                self.combinations += explore(&search.levels, &cut, &mut |leaf| {
+                    first.get_or_insert_with(|| leaf.picks.to_vec());
+                    matters = parts.decide(leaf.fired).urgency == Some(urgency);
+                    if matters {
+                        Flow::Stop
+                    } else {
+                        Flow::Continue
+                    }
+                });
+                search
             }
-        });
+            None => {
+                // Where a referral fires, it fires on both sides, and nothing else is said.
+                let cut = |with: Option<Urgency>, _: Option<Urgency>| with.is_some();
+                let without = if decides { just(rule) } else { FiredRules::default() };
+                let spec = Spec { without, require: Some((rule, true)), cut: Some(&cut), ..Spec::default() };
+                let search = self.search(Some((component, parts.variants(component, &spec)?)), None)?;
+                self.combinations += explore(&search.levels, &cut, &mut |leaf| {
+                    first.get_or_insert_with(|| leaf.picks.to_vec());
+                    let with = parts.decide(leaf.fired);
+                    let changes = decides && !same_decision(rule_set, &with, &parts.decide(leaf.other));
+                    if changes || (speaks && with.recommendation != Recommendation::Physician) {
+                        matters = true;
+                        Flow::Stop
+                    } else {
+                        Flow::Continue
+                    }
+                });
+                search
+            }
+        };
         if matters {
             return Ok(());
         }
@@ -441,7 +709,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     /// Questions and options no rule reads.
     pub fn unused(&mut self) {
         let rule_set = self.parts.rule_set;
-        let tests = collect_tests(rule_set);
+        let tests = collect_rule_tests(rule_set);
         for (index, (question, tests)) in rule_set.questionnaire.questions.iter().zip(&tests).enumerate() {
             if !tests.read {
                 self.push(Finding {

@@ -6,7 +6,7 @@
 
 use crate::answers::Answer;
 use crate::questionnaire::{Question, QuestionKind};
-use crate::recommendation::{StyleSet, Urgency};
+use crate::recommendation::{Pressure, StyleSet, Urgency};
 use crate::rules::{Condition, RuleSet, SetTest};
 use std::collections::HashMap;
 
@@ -26,11 +26,21 @@ pub(crate) struct QuestionTests {
     pub read: bool,
 }
 
-/// Collects, per question, what the rule set's conditions test.
+/// Collects, per question, what the rule set's rules test.
+pub(crate) fn collect_rule_tests(rule_set: &RuleSet) -> Vec<QuestionTests> {
+    collect_from(rule_set, rule_set.rules.iter().map(|r| &r.when))
+}
+
+/// Collects, per question, what every condition that can change an outcome or a proof
+/// tests: the rules', the conditional questions' and the invariants'.
 pub(crate) fn collect_tests(rule_set: &RuleSet) -> Vec<QuestionTests> {
+    collect_from(rule_set, rule_set.conditions())
+}
+
+fn collect_from<'c>(rule_set: &RuleSet, conditions: impl Iterator<Item = &'c Condition>) -> Vec<QuestionTests> {
     let mut tests = vec![QuestionTests::default(); rule_set.questionnaire.questions.len()];
-    for rule in &rule_set.rules {
-        collect(&rule.when, &mut tests);
+    for condition in conditions {
+        collect(condition, &mut tests);
     }
     tests
 }
@@ -53,7 +63,7 @@ fn collect(condition: &Condition, into: &mut [QuestionTests]) {
             into[*question].read = true;
             into[*question].ranges.push((*min, *max));
         }
-        Condition::YesNo { question, .. } => into[*question].read = true,
+        Condition::YesNo { question, .. } | Condition::Asked { question } => into[*question].read = true,
         Condition::All(parts) | Condition::Any(parts) => parts.iter().for_each(|p| collect(p, into)),
         Condition::Not(part) => collect(part, into),
     }
@@ -137,6 +147,8 @@ pub enum ClassValue {
     Range(i64, i64),
     /// A yes/no answer.
     YesNo(bool),
+    /// A conditional question not asked.
+    NotAsked,
 }
 
 /// One class and how many concrete answers it stands for.
@@ -157,7 +169,7 @@ pub struct QuestionSpace {
     pub classes: Vec<AnswerClass>,
     min_selected: usize,
     /// A several-of class's index by its takes.
-    by_takes: HashMap<Vec<Take>, usize>,
+    by_takes: HashMap<Vec<Take>, usize, foldhash::fast::FixedState>,
 }
 
 /// Every question's classes: the answer space the checker proves over.
@@ -220,6 +232,7 @@ impl AnswerSpace {
             ClassValue::Choices(takes) => choose(space, takes, include, exclude).map(Answer::Choices),
             ClassValue::Range(min, _) => Some(Answer::Number(*min)),
             ClassValue::YesNo(value) => Some(Answer::YesNo(*value)),
+            ClassValue::NotAsked => Some(Answer::NotAsked),
         }
     }
 
@@ -281,20 +294,16 @@ fn choose(space: &QuestionSpace, takes: &[Take], include: u64, exclude: u64) -> 
 }
 
 /// The marks that must keep options apart even when no rule tells them apart.
-fn marks(question: &Question, option: usize) -> (Option<Urgency>, StyleSet) {
+fn marks(question: &Question, option: usize) -> (Option<Urgency>, StyleSet, Option<Pressure>) {
     let option = &question.options[option];
-    (option.min_urgency, option.forbids)
+    (option.min_urgency, option.forbids, option.max_pressure)
 }
 
 fn option_groups(question: &Question, tests: &QuestionTests) -> Vec<OptionGroup> {
-    let mut keys: Vec<(Vec<bool>, Option<Urgency>, StyleSet)> = Vec::new();
+    let mut keys: Vec<(Vec<bool>, (Option<Urgency>, StyleSet, Option<Pressure>))> = Vec::new();
     let mut groups: Vec<OptionGroup> = Vec::new();
     for option in 0..question.options.len() {
-        let key = (
-            tests.masks.iter().map(|m| m & (1 << option) != 0).collect(),
-            marks(question, option).0,
-            marks(question, option).1,
-        );
+        let key = (tests.masks.iter().map(|m| m & (1 << option) != 0).collect(), marks(question, option));
         match keys.iter().position(|k| *k == key) {
             Some(index) => groups[index].options |= 1 << option,
             None => {
@@ -312,7 +321,7 @@ fn option_groups(question: &Question, tests: &QuestionTests) -> Vec<OptionGroup>
 fn question_space(question: &Question, tests: &QuestionTests) -> Result<QuestionSpace, String> {
     let groups = option_groups(question, tests);
     let mut min_selected = 0;
-    let classes: Vec<AnswerClass> = match question.kind {
+    let mut classes: Vec<AnswerClass> = match question.kind {
         QuestionKind::OneOf => groups
             .iter()
             .enumerate()
@@ -333,6 +342,10 @@ fn question_space(question: &Question, tests: &QuestionTests) -> Result<Question
             [false, true].into_iter().map(|b| AnswerClass { value: ClassValue::YesNo(b), answers: 1 }).collect()
         }
     };
+    if question.conditional {
+        // Last, so that the first class (the one examples default to) is an answer.
+        classes.push(AnswerClass { value: ClassValue::NotAsked, answers: 1 });
+    }
     let by_takes = classes
         .iter()
         .enumerate()
@@ -362,13 +375,19 @@ fn several_classes(question: &Question, groups: &[OptionGroup], least: usize) ->
     }
     let mut classes = Vec::new();
     let mut odometer = vec![0usize; groups.len()];
+    let radix: Vec<usize> = choices.iter().map(Vec::len).collect();
+    // Binomials by group, made once: counting a class is then additions and products.
+    let ways: Vec<Vec<u128>> = groups
+        .iter()
+        .map(|g| (0..=g.options.count_ones()).map(|k| binomial(g.options.count_ones(), k)).collect())
+        .collect();
     loop {
         let takes: Vec<Take> = odometer.iter().zip(&choices).map(|(i, c)| c[*i]).collect();
-        let answers = count_answers(groups, &takes, least);
+        let answers = count_answers(groups, &ways, &takes, least);
         if answers > 0 {
             classes.push(AnswerClass { value: ClassValue::Choices(takes), answers });
         }
-        if !advance(&mut odometer, &choices.iter().map(Vec::len).collect::<Vec<_>>()) {
+        if !advance(&mut odometer, &radix) {
             break;
         }
     }
@@ -387,16 +406,24 @@ pub(crate) fn advance(odometer: &mut [usize], radix: &[usize]) -> bool {
     false
 }
 
-/// How many option sets of at least `least` options match the takes (a count by total size).
-fn count_answers(groups: &[OptionGroup], takes: &[Take], least: usize) -> u128 {
+/// How many option sets of at least `least` options match the takes (a count by total size);
+/// `ways[g][k]` is the number of ways to take `k` options of group `g`.
+fn count_answers(groups: &[OptionGroup], ways: &[Vec<u128>], takes: &[Take], least: usize) -> u128 {
+    if least == 0 {
+        // No minimum: the count is a product, one factor a group.
+        return groups.iter().zip(ways).zip(takes).fold(1u128, |count, ((group, ways), take)| {
+            let (low, high) = take.counts(group.options.count_ones());
+            count.saturating_mul(ways[low as usize..=high as usize].iter().fold(0, |a, w| a.saturating_add(*w)))
+        });
+    }
     let mut by_total = vec![1u128];
-    for (group, take) in groups.iter().zip(takes) {
+    for ((group, ways), take) in groups.iter().zip(ways).zip(takes) {
         let size = group.options.count_ones();
         let (low, high) = take.counts(size);
         let mut next = vec![0u128; by_total.len() + size as usize];
-        for (total, ways) in by_total.iter().enumerate() {
+        for (total, count) in by_total.iter().enumerate() {
             for k in low..=high {
-                next[total + k as usize] += ways * binomial(size, k);
+                next[total + k as usize] += count * ways[k as usize];
             }
         }
         by_total = next;

@@ -2,11 +2,11 @@
 //! over the rules certain to fire, rendered like any other result, with the questions not
 //! asked named (nothing is made up for them).
 
-use super::skip::{settled_evaluation, truth, PartialAnswers, Truth};
+use super::skip::{settled_evaluation, PartialAnswers};
 use crate::answers::Answers;
 use crate::cli::Format;
 use crate::report::{json_report_for, render_human_for, Audience, JsonTraceStep, Paint};
-use crate::rules::{Condition, RuleSet};
+use crate::rules::{Condition, RuleSet, Truth};
 use std::fmt::Write;
 
 /// How the result of a settled intake is shown.
@@ -108,7 +108,7 @@ fn human_trace(out: &mut String, rule_set: &RuleSet, answers: &PartialAnswers, p
     let _ = writeln!(out, "Rules considered, in order:");
     for rule in &rule_set.rules {
         let at = paint.faint(&rule_set.rule_location(rule));
-        let status = truth(&rule.when, answers);
+        let status = rule.when.truth(answers);
         match status_in_words(rule_set, answers, &rule.when, status) {
             None => {
                 let _ = writeln!(out, "  {} {} fired ({at})", paint.good("+"), rule.id);
@@ -128,7 +128,7 @@ fn json_trace<'r>(rule_set: &'r RuleSet, answers: &PartialAnswers) -> Vec<JsonTr
         .rules
         .iter()
         .map(|rule| {
-            let status = truth(&rule.when, answers);
+            let status = rule.when.truth(answers);
             JsonTraceStep {
                 rule: &rule.id,
                 at: rule_set.rule_location(rule),

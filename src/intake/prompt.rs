@@ -280,6 +280,7 @@ pub fn answer_in_words(question: &Question, answer: Answer) -> String {
         Answer::Number(n) => n.to_string(),
         Answer::YesNo(true) => "Yes".to_owned(),
         Answer::YesNo(false) => "No".to_owned(),
+        Answer::NotAsked => "(not asked)".to_owned(),
     }
 }
 

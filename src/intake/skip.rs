@@ -10,101 +10,18 @@
 use crate::answers::Answer;
 use crate::engine::{decide, Evaluation, FiredRules};
 use crate::recommendation::Urgency;
-use crate::rules::{Condition, Effect, Rule, RuleSet, SetTest};
+use crate::rules::{Effect, Rule, RuleSet, Truth};
 
 /// Answers given so far, in questionnaire order; `None` for a question not (or no longer)
 /// answered.
 pub type PartialAnswers = [Option<Answer>];
-
-/// A condition's truth over partial answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Truth {
-    /// Holds whatever the remaining answers are.
-    Yes,
-    /// Fails whatever the remaining answers are.
-    No,
-    /// Depends on a question not answered yet.
-    Unknown,
-}
-
-impl Truth {
-    fn from_bool(value: bool) -> Truth {
-        if value {
-            Truth::Yes
-        } else {
-            Truth::No
-        }
-    }
-}
-
-/// The truth of a condition over partial answers.
-pub fn truth(condition: &Condition, answers: &PartialAnswers) -> Truth {
-    let answer = |question: usize| answers.get(question).copied().flatten();
-    match condition {
-        Condition::Always => Truth::Yes,
-        Condition::Choice { question, options } => match answer(*question) {
-            None => Truth::Unknown,
-            Some(Answer::Choice(i)) => Truth::from_bool(options & (1 << i) != 0),
-            Some(_) => Truth::No,
-        },
-        Condition::Contains { question, options, test } => match answer(*question) {
-            None => Truth::Unknown,
-            Some(Answer::Choices(chosen)) => Truth::from_bool(match test {
-                SetTest::ContainsAny => chosen & options != 0,
-                SetTest::ContainsAll => chosen & options == *options,
-                SetTest::ContainsNone => chosen & options == 0,
-            }),
-            Some(_) => Truth::No,
-        },
-        Condition::Number { question, min, max } => match answer(*question) {
-            None => Truth::Unknown,
-            Some(Answer::Number(n)) => Truth::from_bool(*min <= n && n <= *max),
-            Some(_) => Truth::No,
-        },
-        Condition::YesNo { question, value } => match answer(*question) {
-            None => Truth::Unknown,
-            Some(given) => Truth::from_bool(given == Answer::YesNo(*value)),
-        },
-        Condition::All(parts) => all_of(parts.iter().map(|p| truth(p, answers))),
-        Condition::Any(parts) => any_of(parts.iter().map(|p| truth(p, answers))),
-        Condition::Not(part) => match truth(part, answers) {
-            Truth::Yes => Truth::No,
-            Truth::No => Truth::Yes,
-            Truth::Unknown => Truth::Unknown,
-        },
-    }
-}
-
-fn all_of(parts: impl Iterator<Item = Truth>) -> Truth {
-    let mut result = Truth::Yes;
-    for part in parts {
-        match part {
-            Truth::No => return Truth::No,
-            Truth::Unknown => result = Truth::Unknown,
-            Truth::Yes => {}
-        }
-    }
-    result
-}
-
-fn any_of(parts: impl Iterator<Item = Truth>) -> Truth {
-    let mut result = Truth::No;
-    for part in parts {
-        match part {
-            Truth::Yes => return Truth::Yes,
-            Truth::Unknown => result = Truth::Unknown,
-            Truth::No => {}
-        }
-    }
-    result
-}
 
 /// The most urgent referral certain to happen whatever the remaining answers are.
 pub fn certain_referral(rule_set: &RuleSet, answers: &PartialAnswers) -> Option<Urgency> {
     rule_set
         .rules
         .iter()
-        .filter(|rule| rule.effect.refer.is_some() && truth(&rule.when, answers) == Truth::Yes)
+        .filter(|rule| rule.effect.refer.is_some() && rule.when.truth(answers) == Truth::Yes)
         .filter_map(|rule| rule.effect.refer)
         .max()
 }
@@ -118,7 +35,7 @@ pub fn settled_referral(rule_set: &RuleSet, answers: &PartialAnswers) -> Option<
     let mut possible: Option<Urgency> = None;
     for rule in &rule_set.rules {
         let Some(urgency) = rule.effect.refer else { continue };
-        match truth(&rule.when, answers) {
+        match rule.when.truth(answers) {
             Truth::Yes => certain = certain.max(Some(urgency)),
             Truth::Unknown => possible = possible.max(Some(urgency)),
             Truth::No => {}
@@ -159,7 +76,7 @@ pub fn matters(rule_set: &RuleSet, answers: &PartialAnswers, question: usize) ->
             continue;
         }
         read_at_all = true;
-        if truth(&rule.when, &others) == Truth::Unknown && could_change_outcome(rule, certain) {
+        if rule.when.truth(&others) == Truth::Unknown && could_change_outcome(rule, certain) {
             return true;
         }
     }
@@ -185,7 +102,7 @@ pub fn certain_rules(rule_set: &RuleSet, answers: &PartialAnswers) -> FiredRules
         .rules
         .iter()
         .enumerate()
-        .filter(|(_, rule)| truth(&rule.when, answers) == Truth::Yes)
+        .filter(|(_, rule)| rule.when.truth(answers) == Truth::Yes)
         .map(|(i, _)| i)
         .collect()
 }
@@ -342,7 +259,7 @@ mod tests {
             let partial: Vec<Option<Answer>> = answers.values().iter().copied().map(Some).collect();
             for rule in &rule_set.rules {
                 let expected = if rule.when.holds(&answers) { Truth::Yes } else { Truth::No };
-                prop_assert_eq!(truth(&rule.when, &partial), expected, "rule {}", rule.id);
+                prop_assert_eq!(rule.when.truth(&partial), expected, "rule {}", rule.id);
             }
         }
 
@@ -358,7 +275,7 @@ mod tests {
                 partial.iter().zip(completion.values()).map(|(p, c)| p.unwrap_or(*c)).collect();
             let mixed = Answers::new(&rule_set.questionnaire, None, mixed).unwrap();
             for rule in &rule_set.rules {
-                match truth(&rule.when, &partial) {
+                match rule.when.truth(&partial) {
                     Truth::Yes => prop_assert!(rule.when.holds(&mixed), "rule {}", rule.id),
                     Truth::No => prop_assert!(!rule.when.holds(&mixed), "rule {}", rule.id),
                     Truth::Unknown => {}

@@ -221,6 +221,7 @@ fn answer_value(questionnaire: &Questionnaire, question: usize, answer: Answer) 
         ),
         Answer::Number(n) => json!(n),
         Answer::YesNo(b) => json!(b),
+        Answer::NotAsked => Value::Null,
     }
 }
 

@@ -68,6 +68,12 @@ pub enum Condition {
         /// The accepted answer.
         value: bool,
     },
+    /// A conditional question was asked (its `ask_when` held). Every other test on a
+    /// question that was not asked fails: "not asked" is a state of its own, never "no".
+    Asked {
+        /// Question index.
+        question: usize,
+    },
     /// Every part holds.
     All(Vec<Condition>),
     /// At least one part holds.
@@ -76,30 +82,125 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
+/// A condition's truth over answers given so far (Kleene's three-valued logic): a test on a
+/// question not yet answered is unknown; `all` is false as soon as one part is false, `any`
+/// true as soon as one part is true. A truth found this way holds for every way the
+/// remaining questions could be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth {
+    /// Holds whatever the remaining answers are.
+    Yes,
+    /// Fails whatever the remaining answers are.
+    No,
+    /// Depends on a question not answered yet.
+    Unknown,
+}
+
+impl Truth {
+    fn from_bool(value: bool) -> Truth {
+        if value {
+            Truth::Yes
+        } else {
+            Truth::No
+        }
+    }
+}
+
 impl Condition {
+    /// The question a test reads; `None` for `always` and for combinations.
+    pub fn test_question(&self) -> Option<usize> {
+        match self {
+            Condition::Choice { question, .. }
+            | Condition::Contains { question, .. }
+            | Condition::Number { question, .. }
+            | Condition::YesNo { question, .. }
+            | Condition::Asked { question } => Some(*question),
+            Condition::Always | Condition::All(_) | Condition::Any(_) | Condition::Not(_) => None,
+        }
+    }
+
+    /// Whether a test holds for this answer to its question: the one place a test's meaning
+    /// is written (the compiled program, the trace, the intake and the checker all use it).
+    #[inline]
+    pub fn test(&self, answer: Answer) -> bool {
+        match (self, answer) {
+            (Condition::Asked { .. }, answer) => answer != Answer::NotAsked,
+            (Condition::Choice { options, .. }, Answer::Choice(i)) => options & (1 << i) != 0,
+            (Condition::Contains { options, test, .. }, Answer::Choices(chosen)) => match test {
+                SetTest::ContainsAny => chosen & options != 0,
+                SetTest::ContainsAll => chosen & options == *options,
+                SetTest::ContainsNone => chosen & options == 0,
+            },
+            (Condition::Number { min, max, .. }, Answer::Number(n)) => *min <= n && n <= *max,
+            (Condition::YesNo { value, .. }, Answer::YesNo(given)) => given == *value,
+            // A question not asked, or an answer of another kind, passes no test.
+            _ => false,
+        }
+    }
+
     /// Whether the condition holds for these answers.
     #[inline]
     pub fn holds(&self, answers: &Answers) -> bool {
         match self {
             Condition::Always => true,
-            Condition::Choice { question, options } => {
-                matches!(answers.get(*question), Answer::Choice(i) if options & (1 << i) != 0)
-            }
-            Condition::Contains { question, options, test } => match answers.get(*question) {
-                Answer::Choices(chosen) => match test {
-                    SetTest::ContainsAny => chosen & options != 0,
-                    SetTest::ContainsAll => chosen & options == *options,
-                    SetTest::ContainsNone => chosen & options == 0,
-                },
-                _ => false,
-            },
-            Condition::Number { question, min, max } => {
-                matches!(answers.get(*question), Answer::Number(n) if *min <= n && n <= *max)
-            }
-            Condition::YesNo { question, value } => answers.get(*question) == Answer::YesNo(*value),
             Condition::All(parts) => parts.iter().all(|p| p.holds(answers)),
             Condition::Any(parts) => parts.iter().any(|p| p.holds(answers)),
             Condition::Not(part) => !part.holds(answers),
+            test => test.test_question().is_some_and(|q| test.test(answers.get(q))),
+        }
+    }
+
+    /// The condition's truth over answers given so far (`None`: not answered yet).
+    pub fn truth(&self, answers: &[Option<Answer>]) -> Truth {
+        match self {
+            Condition::Always => Truth::Yes,
+            Condition::All(parts) => {
+                let mut result = Truth::Yes;
+                for part in parts {
+                    match part.truth(answers) {
+                        Truth::No => return Truth::No,
+                        Truth::Unknown => result = Truth::Unknown,
+                        Truth::Yes => {}
+                    }
+                }
+                result
+            }
+            Condition::Any(parts) => {
+                let mut result = Truth::No;
+                for part in parts {
+                    match part.truth(answers) {
+                        Truth::Yes => return Truth::Yes,
+                        Truth::Unknown => result = Truth::Unknown,
+                        Truth::No => {}
+                    }
+                }
+                result
+            }
+            Condition::Not(part) => match part.truth(answers) {
+                Truth::Yes => Truth::No,
+                Truth::No => Truth::Yes,
+                Truth::Unknown => Truth::Unknown,
+            },
+            test => match test.test_question().and_then(|q| answers.get(q).copied().flatten()) {
+                Some(answer) => Truth::from_bool(test.test(answer)),
+                None => Truth::Unknown,
+            },
+        }
+    }
+
+    /// Every test of the condition, in condition order.
+    pub fn tests(&self) -> Vec<&Condition> {
+        let mut into = Vec::new();
+        self.collect_tests(&mut into);
+        into
+    }
+
+    fn collect_tests<'c>(&'c self, into: &mut Vec<&'c Condition>) {
+        match self {
+            Condition::Always => {}
+            Condition::All(parts) | Condition::Any(parts) => parts.iter().for_each(|p| p.collect_tests(into)),
+            Condition::Not(part) => part.collect_tests(into),
+            test => into.push(test),
         }
     }
 
@@ -115,17 +216,9 @@ impl Condition {
         }
     }
 
-    /// Every question the condition reads.
+    /// Every question the condition reads (in condition order, possibly repeated).
     pub fn questions(&self, into: &mut Vec<usize>) {
-        match self {
-            Condition::Always => {}
-            Condition::Choice { question, .. }
-            | Condition::Contains { question, .. }
-            | Condition::Number { question, .. }
-            | Condition::YesNo { question, .. } => into.push(*question),
-            Condition::All(parts) | Condition::Any(parts) => parts.iter().for_each(|p| p.questions(into)),
-            Condition::Not(part) => part.questions(into),
-        }
+        into.extend(self.tests().iter().filter_map(|t| t.test_question()));
     }
 
     /// The condition in words, with the questionnaire's ids: `severity is at least 8`.
@@ -152,9 +245,13 @@ impl Condition {
             Condition::YesNo { question, value } => {
                 format!("{} is {}", name(*question), if *value { "yes" } else { "no" })
             }
+            Condition::Asked { question } => format!("{} is asked", name(*question)),
             Condition::All(parts) => join(parts, " and ", questionnaire),
             Condition::Any(parts) => join(parts, " or ", questionnaire),
-            Condition::Not(part) => format!("not ({})", part.describe(questionnaire)),
+            Condition::Not(part) => match **part {
+                Condition::Asked { question } => format!("{} is not asked", name(question)),
+                _ => format!("not ({})", part.describe(questionnaire)),
+            },
         }
     }
 }
@@ -225,6 +322,23 @@ impl ConditionCompiler<'_> {
         self.compile_test(raw, span)
     }
 
+    /// A conditional question's `ask_when`: a condition on questions asked before it.
+    pub fn compile_ask_when(&mut self, raw: &Spanned<RawCondition>, index: usize) -> Option<Condition> {
+        let when = self.compile(raw)?;
+        let mut read = Vec::new();
+        when.questions(&mut read);
+        let questions = &self.questionnaire.questions;
+        if let Some(later) = read.iter().find(|q| **q >= index) {
+            let message = format!(
+                "`ask_when` of \"{}\" reads \"{}\", which is not asked before it; a conditional question can only depend on earlier questions",
+                questions[index].id, questions[*later].id
+            );
+            self.error(raw.span(), "bad-ask-when", message);
+            return None;
+        }
+        Some(when)
+    }
+
     fn compile_parts(
         &mut self,
         parts: &Spanned<Vec<Spanned<RawCondition>>>,
@@ -243,7 +357,7 @@ impl ConditionCompiler<'_> {
             self.error(
                 span,
                 "bad-condition",
-                "a condition needs `question` and a test (is, any_of, contains_any, contains_all, contains_none, at_least, at_most, between), or all / any / not / always",
+                "a condition needs `question` and a test (is, any_of, contains_any, contains_all, contains_none, at_least, at_most, between, asked), or all / any / not / always",
             );
             return None;
         };
@@ -291,6 +405,7 @@ impl ConditionCompiler<'_> {
         add("at_least", raw.at_least.as_ref().map(|v| v.span()));
         add("at_most", raw.at_most.as_ref().map(|v| v.span()));
         add("between", raw.between.as_ref().map(|v| v.span()));
+        add("asked", raw.asked.as_ref().map(|v| v.span()));
         tests
     }
 
@@ -302,6 +417,9 @@ impl ConditionCompiler<'_> {
         span: Range<usize>,
     ) -> Option<Condition> {
         let question = &self.questionnaire.questions[index];
+        if key == "asked" {
+            return self.compile_asked(raw, index);
+        }
         let kind = question.kind;
         match (kind, key) {
             (QuestionKind::OneOf, "is") => {
@@ -380,6 +498,22 @@ impl ConditionCompiler<'_> {
                 None
             }
         }
+    }
+
+    /// `asked = true | false`: only a conditional question can go unasked.
+    fn compile_asked(&mut self, raw: &RawCondition, index: usize) -> Option<Condition> {
+        let value = raw.asked.as_ref()?;
+        let question = &self.questionnaire.questions[index];
+        if !question.conditional {
+            self.error(
+                value.span(),
+                "wrong-test",
+                format!("\"{}\" is always asked; `asked` applies only to a question with `ask_when`", question.id),
+            );
+            return None;
+        }
+        let asked = Condition::Asked { question: index };
+        Some(if *value.get_ref() { asked } else { Condition::Not(Box::new(asked)) })
     }
 
     fn number_bounds(

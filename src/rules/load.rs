@@ -5,7 +5,7 @@ use super::condition::ConditionCompiler;
 use super::raw::{RawPolicy, RawRule, RawRuleFile};
 use super::{Effect, Origin, Policy, Rule, RuleSet, SESSION_MINUTES};
 use crate::diagnostic::{read_text_file, Diagnostic, Diagnostics, SourceText};
-use crate::questionnaire::{check_id, parse_style, parse_urgency, parse_word, Questionnaire};
+use crate::questionnaire::{check_id, parse_pressure, parse_style, parse_urgency, Questionnaire};
 use crate::recommendation::{Pressure, Style};
 use crate::suggestion::{closest, one_of};
 use std::collections::HashSet;
@@ -74,8 +74,8 @@ impl RuleSet {
         let compiled = validate_rules(&raw_rules.rule, &questionnaire_parsed, rules, &mut problems);
         match policy {
             Some(policy) if problems.is_empty() => Ok(RuleSet {
+                program: super::Program::compile(&compiled, &questionnaire_parsed),
                 questionnaire: questionnaire_parsed,
-                program: super::Program::compile(&compiled),
                 rules: compiled,
                 policy,
                 origin,
@@ -126,7 +126,38 @@ fn validate_policy(
     };
     let session_minutes = session_length(&policy.session_minutes, source, problems);
     let tell = [policy.tell.routine.clone(), policy.tell.urgent.clone(), policy.tell.emergency.clone()];
-    Some(Policy { tie_break: tie_break?, session_minutes: session_minutes?, tell })
+    let style_max_pressure = style_maxima(policy.max_pressure.as_ref(), source, problems);
+    Some(Policy { tie_break: tie_break?, session_minutes: session_minutes?, tell, style_max_pressure })
+}
+
+/// `[policy.max_pressure]`: style = pressure; a style not named is given at any pressure.
+fn style_maxima(
+    raw: Option<&std::collections::BTreeMap<String, Spanned<String>>>,
+    source: SourceText<'_>,
+    problems: &mut Diagnostics,
+) -> [Pressure; 4] {
+    let mut maxima = [Pressure::Firm; 4];
+    for (style_id, pressure) in raw.into_iter().flatten() {
+        let Some(style) = Style::from_id(style_id) else {
+            problems.push(
+                source
+                    .error(
+                        pressure.span(),
+                        "unknown-value",
+                        format!(
+                            "unknown style \"{style_id}\" in [policy.max_pressure]; expected one of {}",
+                            one_of(Style::ids())
+                        ),
+                    )
+                    .suggest(closest(style_id, Style::ids())),
+            );
+            continue;
+        };
+        if let Some(pressure) = parse_pressure(pressure, source, problems) {
+            maxima[style.index()] = pressure;
+        }
+    }
+    maxima
 }
 
 fn session_length(value: &Spanned<i64>, source: SourceText<'_>, problems: &mut Diagnostics) -> Option<u16> {
@@ -219,15 +250,24 @@ fn validate_effect(raw: &RawRule, source: SourceText<'_>, problems: &mut Diagnos
     let mut effect = Effect {
         refer: raw.refer.as_ref().and_then(|u| parse_urgency(u, source, problems)),
         forbid: raw.forbid.iter().flatten().filter_map(|s| parse_style(s, source, problems)).collect(),
-        max_pressure: raw
-            .max_pressure
-            .as_ref()
-            .and_then(|p| parse_word(p, "pressure", Pressure::from_id, Pressure::ids, source, problems)),
+        max_pressure: raw.max_pressure.as_ref().and_then(|p| parse_pressure(p, source, problems)),
         session_minutes: raw.session_minutes.as_ref().and_then(|m| session_length(m, source, problems)),
         precaution: raw.precaution.clone(),
         advice: raw.advice.clone(),
+        tell: raw.tell.as_ref().map(|t| t.get_ref().clone()),
         favour: [0; 4],
     };
+    if let Some(tell) = &raw.tell {
+        if raw.refer.is_none() {
+            problems.push(source.error(
+                tell.span(),
+                "tell-without-refer",
+                "`tell` is what to tell a person this rule refers; add `refer`, or remove `tell`",
+            ));
+        } else if tell.get_ref().trim().is_empty() {
+            problems.push(source.error(tell.span(), "empty-tell", "`tell` is empty; write what to tell the person"));
+        }
+    }
     if let Some(favour) = &raw.favour {
         for (style_id, weight) in favour.get_ref() {
             let Some(style) = Style::from_id(style_id) else {

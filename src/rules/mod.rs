@@ -6,10 +6,12 @@ mod load;
 mod program;
 mod raw;
 
-pub use condition::{Condition, SetTest};
+pub(crate) use condition::ConditionCompiler;
+pub use condition::{Condition, SetTest, Truth};
 pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
 use program::Program;
 pub use program::RuleBits;
+pub(crate) use raw::RawCondition;
 
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
@@ -34,6 +36,9 @@ pub struct Effect {
     pub precaution: Option<String>,
     /// A self-care sentence for the client.
     pub advice: Option<String>,
+    /// What to tell the person when this rule decides the referral (instead of the
+    /// urgency's sentence in the policy).
+    pub tell: Option<String>,
 }
 
 /// One rule of `rules.toml`.
@@ -62,6 +67,9 @@ pub struct Policy {
     pub session_minutes: u16,
     /// What to tell the person for each urgency (indexed by [`Urgency::index`]).
     pub tell: [String; 3],
+    /// The most pressure each style is given at (indexed by [`Style::index`]): Swedish and
+    /// myofascial release are light to medium by definition.
+    pub style_max_pressure: [Pressure; 4],
 }
 
 impl Policy {
@@ -105,12 +113,23 @@ impl RuleSet {
     /// code skip the loader's validation: their conditions must name this questionnaire's
     /// questions and options.
     pub fn with_rules(&self, rules: Vec<Rule>) -> RuleSet {
-        RuleSet { program: Program::compile(&rules), rules, ..self.clone() }
+        RuleSet { program: Program::compile(&rules, &self.questionnaire), rules, ..self.clone() }
     }
 
     /// `rules.toml:LINE` of a rule, for findings and traces.
     pub fn rule_location(&self, rule: &Rule) -> String {
         format!("{}:{}", self.rules_file, rule.line)
+    }
+
+    /// Every condition that can change an outcome or what is asked: the rules', the
+    /// conditional questions' and the invariants'.
+    pub fn conditions(&self) -> impl Iterator<Item = &Condition> {
+        let questionnaire = &self.questionnaire;
+        self.rules
+            .iter()
+            .map(|r| &r.when)
+            .chain(questionnaire.questions.iter().filter_map(|q| q.ask_when.as_ref()))
+            .chain(questionnaire.invariants.iter().map(|i| &i.when))
     }
 
     /// The index of a rule by id.

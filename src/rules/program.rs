@@ -1,12 +1,14 @@
 //! The rule set compiled for speed. Every distinct test on an answer (a leaf of a
 //! condition) becomes one branch-free comparison on a machine word; a rule whose condition
 //! is a conjunction of tests (one test, `all` of tests, or `always`: every default rule)
-//! fires when all of its test bits are set. Conditions with `any` or `not` fall back to the
-//! condition tree. Both paths give the same answer (a property test checks it).
+//! fires when all of its test bits are set. Conditions with `any` or `not`, and tests on a
+//! conditional question (which may be not asked, a state no word comparison expresses), fall
+//! back to the condition tree. Both paths give the same answer (a property test checks it).
 
 use super::condition::{Condition, SetTest};
 use super::{Effect, Rule};
 use crate::answers::{Answers, NUMBER_BIAS};
+use crate::questionnaire::Questionnaire;
 
 /// How many distinct tests get a bit; rules needing more fall back to the tree.
 const MAX_TESTS: usize = 128;
@@ -67,10 +69,11 @@ pub type RuleBits = [u64; super::MAX_RULES / 64];
 
 impl Program {
     /// Compiles every rule's condition; identical tests are shared.
-    pub fn compile(rules: &[Rule]) -> Program {
+    pub fn compile(rules: &[Rule], questionnaire: &Questionnaire) -> Program {
         let mut program = Program::default();
+        let conditional: Vec<bool> = questionnaire.questions.iter().map(|q| q.conditional).collect();
         for (index, rule) in rules.iter().enumerate() {
-            let needs = program.conjunction(&rule.when).unwrap_or_else(|| {
+            let needs = program.conjunction(&rule.when, &conditional).unwrap_or_else(|| {
                 program.tree_rules.push(index);
                 TestBits::default()
             });
@@ -81,7 +84,7 @@ impl Program {
         program
     }
 
-    fn conjunction(&mut self, condition: &Condition) -> Option<TestBits> {
+    fn conjunction(&mut self, condition: &Condition, conditional: &[bool]) -> Option<TestBits> {
         let leaves: Vec<&Condition> = match condition {
             Condition::Always => Vec::new(),
             Condition::All(parts) => parts.iter().collect(),
@@ -89,6 +92,9 @@ impl Program {
         };
         let mut needs = TestBits::default();
         for leaf in leaves {
+            if leaf.test_question().is_some_and(|q| conditional.get(q).copied().unwrap_or(true)) {
+                return None;
+            }
             let test = Test::of(leaf)?;
             let index = match self.tests.iter().position(|t| *t == test) {
                 Some(index) => index,

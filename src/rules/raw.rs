@@ -19,6 +19,8 @@ pub(crate) struct RawPolicy {
     pub tie_break: Spanned<Vec<Spanned<String>>>,
     pub session_minutes: Spanned<i64>,
     pub tell: RawTell,
+    /// The most pressure each style is given at (a style not named: firm).
+    pub max_pressure: Option<BTreeMap<String, Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +45,7 @@ pub(crate) struct RawRule {
     pub session_minutes: Option<Spanned<i64>>,
     pub precaution: Option<String>,
     pub advice: Option<String>,
+    pub tell: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -57,6 +60,7 @@ pub(crate) struct RawCondition {
     pub at_least: Option<Spanned<i64>>,
     pub at_most: Option<Spanned<i64>>,
     pub between: Option<Spanned<Vec<i64>>>,
+    pub asked: Option<Spanned<bool>>,
     pub all: Option<Spanned<Vec<Spanned<RawCondition>>>>,
     pub any: Option<Spanned<Vec<Spanned<RawCondition>>>>,
     pub not: Option<Box<Spanned<RawCondition>>>,
