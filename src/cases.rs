@@ -4,7 +4,8 @@
 use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::engine::{evaluate, Evaluation};
-use crate::recommendation::{Pressure, Recommendation, Urgency};
+use crate::recommendation::{Pressure, Recommendation, Style, Urgency};
+use crate::engine::warnings;
 use crate::rules::RuleSet;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -38,6 +39,12 @@ pub struct Expectation {
     pub fires: Vec<String>,
     /// Rules expected not to fire.
     pub does_not_fire: Vec<String>,
+    /// A style expected among the alternatives.
+    pub alternatives_include: Option<Style>,
+    /// Whether precautions are expected (true) or expected to be none (false).
+    pub precautions_nonempty: Option<bool>,
+    /// The unlikely-answer warnings expected, by id (absent: not checked; empty: none).
+    pub warnings: Option<Vec<String>>,
 }
 
 /// A field where the actual outcome differs from the expected one.
@@ -102,6 +109,30 @@ impl WorkedCase {
         for id in &expect.does_not_fire {
             field("does_not_fire", !fired.contains(&id.as_str()), format!("{id} does not fire"), format!("{id} fired"));
         }
+        if let Some(style) = expect.alternatives_include {
+            let alternatives: Vec<&str> = evaluation.alternatives.iter().map(|s| s.id()).collect();
+            field(
+                "alternatives_include",
+                evaluation.alternatives.iter().any(|s| s == style),
+                format!("{} among the alternatives", style.id()),
+                format!("alternatives: {}", if alternatives.is_empty() { "none".to_owned() } else { alternatives.join(", ") }),
+            );
+        }
+        if let Some(wanted) = expect.precautions_nonempty {
+            let count = evaluation.precautions(rule_set).count();
+            let expected = if wanted { "some precautions" } else { "no precautions" };
+            field("precautions_nonempty", (count > 0) == wanted, expected.to_owned(), format!("{count} precaution(s)"));
+        }
+        if let Some(wanted) = &expect.warnings {
+            let given: Vec<&str> = warnings(rule_set, &self.answers).map(|u| u.id.as_str()).collect();
+            let words = |ids: Vec<&str>| if ids.is_empty() { "none".to_owned() } else { ids.join(", ") };
+            field(
+                "warnings",
+                given.len() == wanted.len() && wanted.iter().all(|w| given.contains(&w.as_str())),
+                words(wanted.iter().map(String::as_str).collect()),
+                words(given),
+            );
+        }
         (evaluation, wrong)
     }
 }
@@ -152,6 +183,9 @@ struct RawExpect {
     fires: Vec<Spanned<String>>,
     #[serde(default)]
     does_not_fire: Vec<Spanned<String>>,
+    alternatives_include: Option<Spanned<OneOrMany<String>>>,
+    precautions_nonempty: Option<bool>,
+    warnings: Option<Vec<Spanned<String>>>,
 }
 
 /// The answer sheet's view of a TOML value.
@@ -237,9 +271,21 @@ fn parse_expect(
     let recommendations: Vec<&str> = Recommendation::ids().collect();
     let urgencies: Vec<&str> = Urgency::ids().chain(["none"]).collect();
     let pressures: Vec<&str> = Pressure::ids().collect();
+    let styles: Vec<&str> = Style::ids().collect();
+    let alternative = words(raw.alternatives_include, "style", &styles);
     let recommendation = words(raw.recommendation, "recommendation", &recommendations);
     let urgency = words(raw.urgency, "urgency", &urgencies);
     let pressure = words(raw.pressure, "pressure", &pressures);
+    for id in raw.warnings.iter().flatten() {
+        if !rule_set.questionnaire.unlikely.iter().any(|u| u.id == *id.get_ref()) {
+            let ids = rule_set.questionnaire.unlikely.iter().map(|u| u.id.as_str());
+            problems.push(
+                source
+                    .error(id.span(), "unknown-warning", format!("unknown warning \"{}\"", id.get_ref()))
+                    .suggest(crate::suggestion::closest(id.get_ref(), ids)),
+            );
+        }
+    }
     for id in raw.fires.iter().chain(&raw.does_not_fire) {
         if rule_set.rule_index(id.get_ref()).is_none() {
             let ids = rule_set.rules.iter().map(|r| r.id.as_str());
@@ -260,5 +306,8 @@ fn parse_expect(
         session_minutes: raw.session_minutes.map(OneOrMany::into_vec).unwrap_or_default(),
         fires: raw.fires.into_iter().map(Spanned::into_inner).collect(),
         does_not_fire: raw.does_not_fire.into_iter().map(Spanned::into_inner).collect(),
+        alternatives_include: alternative.first().and_then(|s| Style::from_id(s)),
+        precautions_nonempty: raw.precautions_nonempty,
+        warnings: raw.warnings.map(|ids| ids.into_iter().map(Spanned::into_inner).collect()),
     })
 }

@@ -2,6 +2,7 @@
 //! trace. No I/O, no global state, and no allocation on the untraced path.
 
 use crate::answers::Answers;
+use crate::questionnaire::Unlikely;
 use crate::recommendation::{Pressure, Recommendation, Style, StyleSet, Urgency};
 use crate::rules::{Condition, Effect, Rule, RuleBits, RuleSet, MAX_RULES};
 
@@ -170,6 +171,13 @@ pub(crate) struct Tally {
     forbidden: StyleSet,
     pressure: Pressure,
     session_minutes: Option<u16>,
+}
+
+/// The answers' unlikely combinations (confirmed, never refused): warnings that never
+/// change the outcome.
+pub fn warnings<'r>(rule_set: &'r RuleSet, answers: &Answers) -> impl Iterator<Item = &'r Unlikely> + 'r {
+    let holding: Vec<bool> = rule_set.questionnaire.unlikely.iter().map(|u| u.when.holds(answers)).collect();
+    rule_set.questionnaire.unlikely.iter().zip(holding).filter(|(_, holds)| *holds).map(|(u, _)| u)
 }
 
 /// Evaluates the rule set on one answer set: one pass over the rules, adding up the

@@ -62,9 +62,13 @@ fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<u8, CommandErr
     let mut out = String::new();
     let mut failed = 0;
     let mut covered = FiredRules::default();
+    // The rules some case leaves silent: a rule that fires in every case is not tested
+    // either (its condition is never shown to fail).
+    let mut silent = FiredRules::default();
     for case in &cases {
         let (evaluation, mismatches) = case.check(&rule_set);
         covered = covered.union(evaluation.fired);
+        (0..rule_set.rules.len()).filter(|r| !evaluation.fired.contains(*r)).for_each(|r| silent.insert(r));
         if mismatches.is_empty() {
             let _ = writeln!(out, "{} {} ({name}:{})", paint.good("ok  "), case.name, case.line);
         } else {
@@ -84,6 +88,13 @@ fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<u8, CommandErr
     let _ = writeln!(out, "coverage: {} of {total} rules fired by some case ({coverage:.1}%)", total - never.len());
     if !never.is_empty() {
         let _ = writeln!(out, "no case fires: {}", never.join(", "));
+    }
+    let always: Vec<String> = (0..total)
+        .filter(|r| !silent.contains(*r) && rule_set.rules[*r].when != crate::rules::Condition::Always)
+        .map(|r| format!("{} ({})", rule_set.rules[r].id, rule_set.rule_location(&rule_set.rules[r])))
+        .collect();
+    if !always.is_empty() && !cases.is_empty() {
+        let _ = writeln!(out, "every case fires (none shows it silent): {}", always.join(", "));
     }
     let low = args.min_coverage.is_some_and(|least| coverage + 1e-9 < least);
     if let (true, Some(least)) = (low, args.min_coverage) {
