@@ -3,6 +3,12 @@
 //! first (each other option, each option toggled, each number moved to the nearest value
 //! in another of the ranges the rules use, yes/no flipped); pairs only when no single
 //! change does it, within a fixed budget of evaluations.
+//!
+//! Nothing shown may teach how to get a booking past a referral: a change that takes the
+//! answers out of a safety statement that holds for them (taking back a red flag, a
+//! contraindication or a pregnancy sign, a lower age or severity...) is never proposed.
+//! A conditional question follows the answer it depends on: not asked once its condition
+//! fails; a change that would newly ask it is not proposed (its answer is unknown).
 
 use crate::answers::{Answer, Answers};
 use crate::check::space::number_intervals;
@@ -40,13 +46,15 @@ pub struct Counterfactual {
 
 /// The smallest changes that change the recommendation or the urgency, best first.
 pub fn what_would_change(rule_set: &RuleSet, answers: &Answers, current: &Evaluation) -> Vec<Counterfactual> {
+    let guarded = Guard::new(rule_set, answers);
     let singles = single_changes(rule_set, answers);
     let differs = |e: &Evaluation| (e.recommendation, e.urgency) != (current.recommendation, current.urgency);
     let mut spent = 0;
     let mut found = Vec::new();
     for change in &singles {
+        let Some(changed) = guarded.allow(changed_answers(rule_set, answers, &[change])) else { continue };
         spent += 1;
-        let evaluation = evaluate(rule_set, &answers.with(change.question, change.to));
+        let evaluation = evaluate(rule_set, &changed);
         if differs(&evaluation) {
             found.push(Counterfactual { changes: vec![change.clone()], evaluation });
         }
@@ -54,7 +62,7 @@ pub fn what_would_change(rule_set: &RuleSet, answers: &Answers, current: &Evalua
     if found.is_empty() {
         'pairs: for (i, first) in singles.iter().enumerate() {
             for second in &singles[i + 1..] {
-                let Some(changed) = apply_both(rule_set, answers, first, second) else { continue };
+                let Some(changed) = guarded.allow(apply_both(rule_set, answers, first, second)) else { continue };
                 if spent >= BUDGET {
                     break 'pairs;
                 }
@@ -93,20 +101,55 @@ pub fn what_would_change(rule_set: &RuleSet, answers: &Answers, current: &Evalua
     shown
 }
 
+/// The safety statements that hold for the answers given: a change must keep each.
+struct Guard<'r> {
+    holding: Vec<crate::questionnaire::Statement<'r>>,
+}
+
+impl<'r> Guard<'r> {
+    fn new(rule_set: &'r RuleSet, answers: &Answers) -> Self {
+        let holding = rule_set.questionnaire.statements().into_iter().filter(|s| s.when.holds(answers)).collect();
+        Guard { holding }
+    }
+
+    /// The changed answers, unless they leave a statement that held.
+    fn allow(&self, changed: Option<Answers>) -> Option<Answers> {
+        changed.filter(|changed| self.holding.iter().all(|s| s.when.holds(changed)))
+    }
+}
+
+/// The answers with the changes made, conditional questions following them: not asked
+/// where their condition now fails; `None` when one would newly be asked, or the result is
+/// not a valid answer set.
+fn changed_answers(rule_set: &RuleSet, answers: &Answers, changes: &[&AnswerChange]) -> Option<Answers> {
+    let questionnaire = &rule_set.questionnaire;
+    let mut values = answers.values().to_vec();
+    for change in changes {
+        values[change.question] = change.to;
+    }
+    for (index, question) in questionnaire.questions.iter().enumerate() {
+        let Some(when) = &question.ask_when else { continue };
+        let partial: Vec<Option<Answer>> = values.iter().copied().map(Some).collect();
+        match (when.truth(&partial), values[index]) {
+            (crate::rules::Truth::No, _) => values[index] = Answer::NotAsked,
+            (_, Answer::NotAsked) => return None,
+            _ => {}
+        }
+    }
+    Answers::new(questionnaire, answers.id.clone(), values).ok()
+}
+
 /// Both changes applied, when they touch different questions or toggle different options
 /// of the same one, and the result is still a valid answer set.
 fn apply_both(rule_set: &RuleSet, answers: &Answers, first: &AnswerChange, second: &AnswerChange) -> Option<Answers> {
-    let questionnaire = &rule_set.questionnaire;
     if first.question != second.question {
-        return Some(answers.with(first.question, first.to).with(second.question, second.to));
+        return changed_answers(rule_set, answers, &[first, second]);
     }
     let (Answer::Choices(from), Answer::Choices(a), Answer::Choices(b)) = (first.from, first.to, second.to) else {
         return None;
     };
-    let both = from ^ (from ^ a) ^ (from ^ b);
-    let mut values = answers.values().to_vec();
-    values[first.question] = Answer::Choices(both);
-    Answers::new(questionnaire, answers.id.clone(), values).ok()
+    let both = AnswerChange { question: first.question, from: first.from, to: Answer::Choices(from ^ (from ^ a) ^ (from ^ b)) };
+    changed_answers(rule_set, answers, &[&both])
 }
 
 /// Every single-answer change worth trying, removals of chosen options first.
@@ -116,10 +159,9 @@ fn single_changes(rule_set: &RuleSet, answers: &Answers) -> Vec<AnswerChange> {
     for (index, question) in questionnaire.questions.iter().enumerate() {
         let from = answers.get(index);
         let mut push = |to: Answer| {
-            let mut values = answers.values().to_vec();
-            values[index] = to;
-            if to != from && Answers::new(questionnaire, None, values).is_ok() {
-                changes.push(AnswerChange { question: index, from, to });
+            let change = AnswerChange { question: index, from, to };
+            if to != from && changed_answers(rule_set, answers, &[&change]).is_some() {
+                changes.push(change);
             }
         };
         match (question.kind, from) {

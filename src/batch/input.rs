@@ -459,6 +459,8 @@ impl<'de> Visitor<'de> for JsonVisitor {
 pub enum Column {
     /// The record's reference.
     Id,
+    /// The questionnaire version the record's answers were given under.
+    Version,
     /// The answer to the question at this index.
     Question(usize),
 }
@@ -489,8 +491,11 @@ impl CsvHeader {
             let field = if index == 0 { field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field) } else { field };
             let name = String::from_utf8_lossy(field);
             let name = name.trim();
-            let column =
-                if name == "id" { Some(Column::Id) } else { questionnaire.index_of(name).map(Column::Question) };
+            let column = match name {
+                "id" => Some(Column::Id),
+                "version" => Some(Column::Version),
+                _ => questionnaire.index_of(name).map(Column::Question),
+            };
             match column {
                 Some(column) if columns.contains(&column) => {
                     problems
@@ -498,12 +503,12 @@ impl CsvHeader {
                 }
                 Some(column) => columns.push(column),
                 None => {
-                    let ids = std::iter::once("id").chain(questionnaire.ids());
+                    let ids = ["id", "version"].into_iter().chain(questionnaire.ids());
                     problems.push(
                         at_line(
                             "unknown-column",
                             format!(
-                                "unknown column \"{name}\" in the header; expected id or one of {}",
+                                "unknown column \"{name}\" in the header; expected id, version or one of {}",
                                 one_of(questionnaire.ids())
                             ),
                         )
@@ -511,6 +516,20 @@ impl CsvHeader {
                     );
                 }
             }
+        }
+        // Without a version column every record is of version 1: say so once, here.
+        let unknown = vec![None; questionnaire.questions.len()];
+        let missing = questionnaire.not_asked_before(1, &unknown);
+        if !columns.contains(&Column::Version) && !missing.is_empty() {
+            let list: Vec<String> = missing.iter().map(|m| m.describe()).collect();
+            problems.push(at_line(
+                "missing-column",
+                format!(
+                    "the header has no column \"version\", so every record would be read as questionnaire version 1, and version {} asks more (nothing is read as \"no\"): {}; add a version column",
+                    questionnaire.version,
+                    list.join("; ")
+                ),
+            ));
         }
         for (index, question) in questionnaire.questions.iter().enumerate() {
             if !columns.contains(&Column::Question(index)) {
@@ -529,8 +548,9 @@ impl CsvHeader {
 }
 
 /// Reads one CSV record into answers. Cells: one-of = the option id; several-of = option
-/// ids joined by `;` (an empty cell is the empty list); yes/no = `true`/`false` or
-/// `yes`/`no` (any case); numbers = whole numbers. An empty cell is no answer.
+/// ids joined by `;`, or `none` for "none of these"; yes/no = `true`/`false` or `yes`/`no`
+/// (any case); numbers = whole numbers; `version` = the questionnaire version. An empty cell
+/// is no answer, for every kind of question: missing data is never read as "none".
 pub fn csv_record(
     questionnaire: &Questionnaire,
     header: &CsvHeader,
@@ -561,6 +581,7 @@ fn csv_into(
         let Ok(cell) = std::str::from_utf8(field) else {
             let key = match column {
                 Column::Id => "id",
+                Column::Version => "version",
                 Column::Question(index) => questionnaire.questions[*index].id.as_str(),
             };
             sheet.problem(problem(key, "not-utf8", format!("the \"{key}\" cell is not UTF-8 text")));
@@ -574,6 +595,7 @@ fn csv_into(
                     sheet.set("id", None, RawValue::Text(Cow::Borrowed(cell)), None);
                 }
             }
+            Column::Version => csv_version(sheet, cell),
             Column::Question(index) => csv_cell(sheet, questionnaire, *index, cell),
         }
     }
@@ -582,10 +604,32 @@ fn csv_into(
         .map_err(|problems| RecordError { id: id.map(str::to_owned), message: describe_problems(number, &problems) })
 }
 
+/// The `version` cell: a whole number; empty, the version is not given (version 1).
+fn csv_version(sheet: &mut AnswerSheet<'_>, cell: &str) {
+    if cell.is_empty() {
+        return;
+    }
+    match cell.parse::<i64>() {
+        Ok(version) => sheet.set("version", None, RawValue::Integer(version), None),
+        Err(_) => sheet.problem(problem(
+            "version",
+            "wrong-type",
+            format!("`version` must be a whole number (the questionnaire version), not \"{cell}\""),
+        )),
+    }
+}
+
+/// The word a several-of cell holds for "none of these" (an empty cell is no answer).
+pub const NONE_OF_THESE: &str = "none";
+
 fn csv_cell(sheet: &mut AnswerSheet<'_>, questionnaire: &Questionnaire, index: usize, cell: &str) {
     let question = &questionnaire.questions[index];
     let key = question.id.as_str();
     let raw = match question.kind {
+        // Left unanswered: the sheet reports the missing answer (or, for a conditional
+        // question whose condition fails, records it as not asked).
+        _ if cell.is_empty() => return,
+        QuestionKind::SeveralOf { .. } if cell.eq_ignore_ascii_case(NONE_OF_THESE) => RawValue::List(Vec::new()),
         QuestionKind::SeveralOf { .. } => RawValue::List(
             cell.split(';')
                 .map(trim)
@@ -593,8 +637,6 @@ fn csv_cell(sheet: &mut AnswerSheet<'_>, questionnaire: &Questionnaire, index: u
                 .map(|item| (Ok(Cow::Borrowed(item)), None))
                 .collect(),
         ),
-        // Left unanswered: the sheet reports the missing answer.
-        _ if cell.is_empty() => return,
         QuestionKind::OneOf => RawValue::Text(Cow::Borrowed(cell)),
         QuestionKind::Number { .. } => match cell.parse::<i64>() {
             Ok(number) => RawValue::Integer(number),

@@ -215,6 +215,13 @@ impl Pipeline<'_> {
         })
     }
 
+    /// The unlikely combinations the answers make (their indices), into a reused buffer.
+    fn warnings(&self, answers: &crate::answers::Answers, into: &mut Vec<usize>) {
+        into.clear();
+        let unlikely = self.rule_set.questionnaire.unlikely.iter().enumerate();
+        into.extend(unlikely.filter(|(_, u)| u.when.holds(answers)).map(|(i, _)| i));
+    }
+
     /// Reads, evaluates and renders one chunk's records (on a pool thread).
     fn process(&self, job: Job) -> Done {
         let Job { sequence, chunk, mut output } = job;
@@ -234,6 +241,7 @@ impl Pipeline<'_> {
         let mut records = RecordReader::new(&self.rule_set.questionnaire);
         // The last record's answers, whose buffers the next one reuses.
         let mut spare = None;
+        let mut warnings = Vec::new();
         for (index, line) in input::lines(&chunk.data).enumerate() {
             let number = chunk.first_line + index as u64;
             let line = if number == 1 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line) } else { line };
@@ -245,7 +253,9 @@ impl Pipeline<'_> {
                 Ok(answers) => {
                     let evaluation = evaluate(self.rule_set, &answers);
                     summary.answered(&evaluation);
-                    self.renderer.answered(output, number, &answers, &evaluation, cache);
+                    self.warnings(&answers, &mut warnings);
+                    summary.warned(!warnings.is_empty());
+                    self.renderer.answered(output, number, &answers, &evaluation, &warnings, cache);
                     spare = Some(answers);
                 }
                 Err(error) => {
@@ -266,6 +276,7 @@ impl Pipeline<'_> {
     ) {
         let mut records = RecordReader::new(&self.rule_set.questionnaire);
         let mut spare = None;
+        let mut warnings = Vec::new();
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&chunk.data[..]);
         let mut fields = csv::ByteRecord::new();
         // Lines are counted here from byte offsets: the same count as for JSON Lines, whatever
@@ -293,7 +304,9 @@ impl Pipeline<'_> {
                 Ok(answers) => {
                     let evaluation = evaluate(self.rule_set, &answers);
                     summary.answered(&evaluation);
-                    self.renderer.answered(output, line, &answers, &evaluation, cache);
+                    self.warnings(&answers, &mut warnings);
+                    summary.warned(!warnings.is_empty());
+                    self.renderer.answered(output, line, &answers, &evaluation, &warnings, cache);
                     spare = Some(answers);
                 }
                 Err(error) => {

@@ -32,6 +32,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "advice",
     "tell",
     "error",
+    "warnings",
 ];
 
 /// How list items are joined in a CSV cell: ids (alternatives, reasons) by `;`, sentences
@@ -69,6 +70,9 @@ struct RuleText {
     precaution: Option<Sentence>,
     /// The advice for the client.
     advice: Option<Sentence>,
+    /// The urgency it refers with, and its own sentence to tell the person, if any.
+    refer: Option<Urgency>,
+    tell: Option<Sentence>,
 }
 
 /// The most outcomes a cache keeps: with the default rules a thousand cover about nine
@@ -117,6 +121,15 @@ pub struct Renderer {
     undecided_reason_json: Box<[u8]>,
     /// What to tell the person for each urgency (the CSV form is a whole cell).
     tell: Vec<Sentence>,
+    /// Each unlikely combination: as a JSON object, and its id for the CSV cell.
+    warnings: Vec<Sentence>,
+}
+
+/// A sentence to tell the person, its CSV form a whole cell.
+fn tell_sentence(text: &str) -> Sentence {
+    let mut cell = Vec::new();
+    csv_cell(&mut cell, text);
+    Sentence { csv: cell.into(), ..Sentence::new(text) }
 }
 
 impl Renderer {
@@ -132,18 +145,27 @@ impl Renderer {
                 reason_json: reason_json(&rule.id, &rule.because, &rule.source),
                 precaution: both(&rule.effect.precaution),
                 advice: both(&rule.effect.advice),
+                refer: rule.effect.refer,
+                tell: rule.effect.tell.as_deref().map(tell_sentence),
             })
             .collect();
-        let tell = Urgency::ALL
+        let tell = Urgency::ALL.iter().map(|u| tell_sentence(rule_set.policy.tell(*u))).collect();
+        let warnings = rule_set
+            .questionnaire
+            .unlikely
             .iter()
             .map(|u| {
-                let text = rule_set.policy.tell(*u);
-                let mut cell = Vec::new();
-                csv_cell(&mut cell, text);
-                Sentence { csv: cell.into(), ..Sentence::new(text) }
+                let json = serde_json::to_vec(&crate::report::JsonWarning::of(u)).unwrap_or_default().into();
+                Sentence { json, csv: u.id.as_bytes().into() }
             })
             .collect();
-        Self { format, rules, undecided_reason_json: reason_json(UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[]), tell }
+        Self {
+            format,
+            rules,
+            undecided_reason_json: reason_json(UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[]),
+            tell,
+            warnings,
+        }
     }
 
     /// What comes before the first record: the CSV header row, nothing for JSON Lines.
@@ -162,6 +184,7 @@ impl Renderer {
         line: u64,
         answers: &Answers,
         evaluation: &Evaluation,
+        warnings: &[usize],
         cache: &mut OutcomeCache,
     ) {
         match self.format {
@@ -177,6 +200,10 @@ impl Renderer {
                         decimal(out, line);
                     }
                 }
+                // The warnings depend on the answers, not on the rules fired: outside the cache.
+                out.extend_from_slice(b",\"warnings\":[");
+                json_list(out, warnings.iter().map(|w| &self.warnings[*w].json[..]));
+                out.push(b']');
             }
             RecordFormat::Csv => {
                 csv_cell(out, answers.id.as_deref().unwrap_or(""));
@@ -184,17 +211,29 @@ impl Renderer {
                 decimal(out, line);
             }
         }
-        if let Some(outcome) = cache.outcomes.get(&evaluation.fired) {
-            out.extend_from_slice(outcome);
-            return;
+        match cache.outcomes.get(&evaluation.fired) {
+            Some(outcome) => out.extend_from_slice(outcome),
+            None => {
+                let start = out.len();
+                match self.format {
+                    RecordFormat::Jsonl => self.json_outcome(out, evaluation),
+                    RecordFormat::Csv => self.csv_outcome(out, evaluation),
+                }
+                if cache.outcomes.len() < MAX_CACHED_OUTCOMES {
+                    cache.outcomes.insert(evaluation.fired, out[start..].into());
+                }
+            }
         }
-        let start = out.len();
-        match self.format {
-            RecordFormat::Jsonl => self.json_outcome(out, evaluation),
-            RecordFormat::Csv => self.csv_outcome(out, evaluation),
-        }
-        if cache.outcomes.len() < MAX_CACHED_OUTCOMES {
-            cache.outcomes.insert(evaluation.fired, out[start..].into());
+        if self.format == RecordFormat::Csv {
+            // The error cell is empty; the warnings cell holds their ids.
+            out.extend_from_slice(b",,");
+            for (index, warning) in warnings.iter().enumerate() {
+                if index > 0 {
+                    out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
+                }
+                out.extend_from_slice(&self.warnings[*warning].csv);
+            }
+            out.push(b'\n');
         }
     }
 
@@ -218,10 +257,10 @@ impl Renderer {
                 csv_cell(out, error.id.as_deref().unwrap_or(""));
                 out.push(b',');
                 decimal(out, line);
-                // Every outcome column empty, then the error.
-                out.extend_from_slice(&[b','; CSV_COLUMNS.len() - 2]);
+                // Every outcome column empty, then the error, then no warnings.
+                out.extend_from_slice(&[b','; CSV_COLUMNS.len() - 3]);
                 csv_cell(out, &error.message);
-                out.push(b'\n');
+                out.extend_from_slice(b",\n");
             }
         }
     }
@@ -277,11 +316,19 @@ impl Renderer {
         out.extend_from_slice(b"],\"advice\":[");
         json_list(out, self.each(&reasons).filter_map(|r| r.advice.as_ref().map(|a| &a.json[..])));
         out.push(b']');
-        if let Some(urgency) = evaluation.urgency {
+        if let Some(tell) = self.tell_of(evaluation) {
             out.extend_from_slice(b",\"tell\":");
-            out.extend_from_slice(&self.tell[urgency.index()].json);
+            out.extend_from_slice(&tell.json);
         }
         out.extend_from_slice(b"}\n");
+    }
+
+    /// What to tell the person, as [`Evaluation::tell`] chooses it: the deciding rule's own
+    /// sentence (the first fired rule at the outcome's urgency), else the urgency's.
+    fn tell_of(&self, evaluation: &Evaluation) -> Option<&Sentence> {
+        let urgency = evaluation.urgency?;
+        let deciding = evaluation.fired.iter().filter_map(|i| self.rules.get(i)).find(|r| r.refer == Some(urgency));
+        Some(deciding.and_then(|r| r.tell.as_ref()).unwrap_or(&self.tell[urgency.index()]))
     }
 
     /// `,recommendation,...,tell,` (the error cell empty) and the newline.
@@ -324,11 +371,9 @@ impl Renderer {
         out.push(b',');
         csv_sentences(out, self.each(&reasons).filter_map(|r| r.advice.as_ref().map(|a| &a.csv[..])));
         out.push(b',');
-        if let Some(urgency) = evaluation.urgency {
-            out.extend_from_slice(&self.tell[urgency.index()].csv);
+        if let Some(tell) = self.tell_of(evaluation) {
+            out.extend_from_slice(&tell.csv);
         }
-        // The error cell, empty.
-        out.extend_from_slice(b",\n");
     }
 }
 

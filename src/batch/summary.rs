@@ -20,6 +20,8 @@ pub struct Summary {
     pub physician: u64,
     /// Physician referrals by urgency (indexed by [`Urgency::index`]).
     pub urgency: [u64; 3],
+    /// Answered records with answers that rarely go together (see their `warnings`).
+    pub warned: u64,
 }
 
 impl Summary {
@@ -37,6 +39,12 @@ impl Summary {
         }
     }
 
+    /// Counts an answered record's warnings, if it has any.
+    #[inline]
+    pub fn warned(&mut self, any: bool) {
+        self.warned += u64::from(any);
+    }
+
     /// Counts one refused record.
     #[inline]
     pub fn refused(&mut self) {
@@ -50,6 +58,7 @@ impl Summary {
         self.answered += other.answered;
         self.refused += other.refused;
         self.physician += other.physician;
+        self.warned += other.warned;
         for (total, part) in self.styles.iter_mut().zip(other.styles) {
             *total += part;
         }
@@ -76,6 +85,14 @@ impl fmt::Display for Summary {
         writeln!(f, "recommendations: {}", recommendations.join(", "))?;
         let urgencies: Vec<String> =
             Urgency::ALL.iter().rev().map(|u| format!("{} {}", u.id(), self.urgency[u.index()])).collect();
-        write!(f, "physician urgency: {}", urgencies.join(", "))
+        write!(f, "physician urgency: {}", urgencies.join(", "))?;
+        if self.warned > 0 {
+            write!(
+                f,
+                "\nwarning: {} record(s) have answers that rarely go together (see their warnings); the results do not change",
+                self.warned
+            )?;
+        }
+        Ok(())
     }
 }

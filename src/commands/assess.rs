@@ -7,23 +7,35 @@ use crate::counterfactual::what_would_change;
 use crate::diagnostic::{read_limited, read_text_file, SourceText};
 use crate::engine::{evaluate, evaluate_traced};
 use crate::report::{
-    json_report, render_human, render_human_for, render_trace, render_what_would_change, what_would_change_json,
-    Audience, Paint,
+    json_report, render_human, render_human_for, render_trace, render_what_would_change, warnings_in_words,
+    what_would_change_json, Audience, Paint,
 };
 use crate::rules::RuleSet;
 use std::path::Path;
 
 pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
     let rule_set = load_rule_set(args.rules.rules.as_deref())?;
-    let answers = read_answers(&rule_set, &args.answers, context)?;
+    let (name, answers) = read_answers(&rule_set, &args.answers, context)?;
     let output = render(&rule_set, &answers, args.format, args.explain, context);
     context.out.write_all(output.as_bytes())?;
     context.out.flush()?;
+    let label = context.paint_err().warn("warning");
+    for unlikely in crate::engine::warnings(&rule_set, &answers) {
+        let _ = writeln!(
+            context.err,
+            "{label}: {name}: {} [{}] (answers that rarely go together; the result does not change)",
+            unlikely.message, unlikely.id
+        );
+    }
     Ok(exit::OK)
 }
 
-/// Reads and validates an answer file (`-`: standard input).
-fn read_answers(rule_set: &RuleSet, path: &Path, context: &mut Context<'_>) -> Result<Answers, CommandError> {
+/// Reads and validates an answer file (`-`: standard input); returns its name with them.
+fn read_answers(
+    rule_set: &RuleSet,
+    path: &Path,
+    context: &mut Context<'_>,
+) -> Result<(String, Answers), CommandError> {
     let stdin = path == Path::new("-");
     let (name, text) = if stdin {
         ("-".to_owned(), read_limited(&mut context.input, "-")?)
@@ -37,7 +49,8 @@ fn read_answers(rule_set: &RuleSet, path: &Path, context: &mut Context<'_>) -> R
     } else {
         AnswerFormat::Toml
     };
-    Ok(parse_answers(&rule_set.questionnaire, SourceText::new(&name, &text), format)?)
+    let answers = parse_answers(&rule_set.questionnaire, SourceText::new(&name, &text), format)?;
+    Ok((name, answers))
 }
 
 /// The result in the chosen format, with the trace when asked.
@@ -87,6 +100,7 @@ pub(crate) fn render_for(
                 }
                 text
             };
+            warnings_in_words(&mut text, crate::engine::warnings(rule_set, answers), paint);
             if let Some(changes) = changes {
                 text.push_str(&render_what_would_change(rule_set, &changes));
             }

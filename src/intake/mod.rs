@@ -16,7 +16,7 @@ use crate::answers::{Answer, Answers};
 use crate::questionnaire::{Question, Questionnaire};
 use crate::recommendation::Urgency;
 use crate::rules::RuleSet;
-use skip::{drop_skipped, matters, settled_referral, PartialAnswers};
+use skip::{drop_skipped, matters, settled_referral, sync_conditionals, PartialAnswers};
 
 /// One question to put to the person.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +31,9 @@ pub struct Ask<'a> {
     pub default: Option<Answer>,
     /// There is an earlier question to return to.
     pub can_go_back: bool,
+    /// The answers so far (`None`: not answered; [`Answer::NotAsked`]: a conditional
+    /// question whose condition fails), to say why questions were passed over.
+    pub answers: &'a PartialAnswers,
 }
 
 /// What the person did with a question.
@@ -87,8 +90,11 @@ pub trait Asker {
     /// Shows the answers and asks whether they are right.
     fn review(&mut self, questionnaire: &Questionnaire, answers: &PartialAnswers) -> Result<Review, Stop>;
     /// Says at once that the answers settle a physician referral, with what to tell the
-    /// person; called before anything else is shown.
-    fn announce(&mut self, urgency: Urgency, tell: &str) -> Result<(), Stop>;
+    /// person and why (the deciding rule's sentence); called before anything else is shown.
+    fn announce(&mut self, urgency: Urgency, tell: &str, why: &str) -> Result<(), Stop>;
+    /// Asks once more about answers that rarely go together (`message` says what to
+    /// check): true keeps them, false changes the answer just given.
+    fn confirm(&mut self, message: &str) -> Result<bool, Stop>;
 }
 
 /// How an intake ended.
@@ -98,6 +104,8 @@ pub struct Finished {
     pub answers: Vec<Option<Answer>>,
     /// The referral the answers settled, when the intake ended early on one.
     pub settled: Option<Urgency>,
+    /// The unlikely combinations confirmed with the person (their indices).
+    pub confirmed: Vec<usize>,
 }
 
 impl Finished {
@@ -128,11 +136,15 @@ enum Step {
 pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> {
     let questionnaire = &rule_set.questionnaire;
     let mut answers: Vec<Option<Answer>> = vec![None; questionnaire.questions.len()];
+    let mut confirmed = Vec::new();
     let mut step = next_step(rule_set, &answers, Some(0));
     loop {
         if let Some(urgency) = settled_referral(rule_set, &answers) {
-            asker.announce(urgency, rule_set.policy.tell(urgency))?;
-            return Ok(Finished { answers, settled: Some(urgency) });
+            let evaluation = skip::settled_evaluation(rule_set, &answers);
+            let tell = evaluation.tell(rule_set).unwrap_or_else(|| rule_set.policy.tell(urgency));
+            let why = evaluation.deciding_rule(rule_set).map_or("", |rule| rule.because.as_str());
+            asker.announce(urgency, tell, why)?;
+            return Ok(Finished { answers, settled: Some(urgency), confirmed });
         }
         step = match step {
             Step::Walking(index) | Step::Changing(index) => {
@@ -144,6 +156,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
                     total: questionnaire.questions.len(),
                     default: answers[index],
                     can_go_back,
+                    answers: &answers,
                 };
                 match (asker.ask(&ask)?, step) {
                     (Reply::Back, Step::Changing(_)) => Step::Reviewing,
@@ -151,19 +164,44 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
                     (Reply::Answer(answer), _) => {
                         answers[index] = Some(answer);
                         drop_skipped(rule_set, &mut answers);
+                        sync_conditionals(rule_set, &mut answers);
+                        if !confirm_unlikely(rule_set, &answers, &mut confirmed, asker)? {
+                            // The person changes the answer just given.
+                            continue;
+                        }
                         let walk_from = matches!(step, Step::Walking(_)).then_some(index + 1);
                         next_step(rule_set, &answers, walk_from)
                     }
                 }
             }
             Step::Reviewing => match asker.review(questionnaire, &answers)? {
-                Review::Confirm => return Ok(Finished { answers, settled: None }),
+                Review::Confirm => return Ok(Finished { answers, settled: None, confirmed }),
                 Review::Change(index) if index < answers.len() => Step::Changing(index),
                 Review::Change(_) => Step::Reviewing,
                 Review::Back => previous_needed(rule_set, &answers, answers.len()).map_or(step, Step::Walking),
             },
         };
     }
+}
+
+/// Asks once more about each unlikely combination the answers now make, unless confirmed
+/// before; false when the person wants to change the answer just given.
+fn confirm_unlikely(
+    rule_set: &RuleSet,
+    answers: &PartialAnswers,
+    confirmed: &mut Vec<usize>,
+    asker: &mut dyn Asker,
+) -> Result<bool, Stop> {
+    for (index, unlikely) in rule_set.questionnaire.unlikely.iter().enumerate() {
+        if confirmed.contains(&index) || unlikely.when.truth(answers) != crate::rules::Truth::Yes {
+            continue;
+        }
+        if !asker.confirm(&unlikely.message)? {
+            return Ok(false);
+        }
+        confirmed.push(index);
+    }
+    Ok(true)
 }
 
 /// The next question that can change the outcome, walking on from `walk_from`

@@ -5,7 +5,7 @@
 use super::skip::{settled_evaluation, PartialAnswers};
 use crate::answers::Answers;
 use crate::cli::Format;
-use crate::report::{json_report_for, render_human_for, Audience, JsonTraceStep, Paint};
+use crate::report::{json_report_for, render_human_for, warnings_in_words, Audience, JsonTraceStep, JsonWarning, Paint};
 use crate::rules::{Condition, RuleSet, Truth};
 use std::fmt::Write;
 
@@ -27,9 +27,11 @@ pub struct Presentation<'a> {
 /// Renders the result of partial answers that settle a referral.
 pub fn render_settled(rule_set: &RuleSet, answers: &PartialAnswers, how: Presentation<'_>) -> String {
     let evaluation = settled_evaluation(rule_set, answers);
+    let unlikely = rule_set.questionnaire.unlikely.iter().filter(|u| u.when.truth(answers) == Truth::Yes);
     match how.format {
         Format::Json => {
             let mut report = json_report_for(rule_set, how.id, &evaluation);
+            report.warnings = unlikely.map(JsonWarning::of).collect();
             if how.explain {
                 report.trace = Some(json_trace(rule_set, answers));
             }
@@ -39,6 +41,7 @@ pub fn render_settled(rule_set: &RuleSet, answers: &PartialAnswers, how: Present
         }
         Format::Human => {
             let mut text = render_human_for(rule_set, how.id, &evaluation, how.audience, how.paint);
+            warnings_in_words(&mut text, unlikely, how.paint);
             let not_asked = not_asked(rule_set, answers);
             if !not_asked.is_empty() {
                 let _ = writeln!(text);
@@ -53,14 +56,14 @@ pub fn render_settled(rule_set: &RuleSet, answers: &PartialAnswers, how: Present
     }
 }
 
-/// Ids of the questions without an answer.
+/// Ids of the questions without an answer (a conditional question not called for aside).
 fn not_asked<'r>(rule_set: &'r RuleSet, answers: &PartialAnswers) -> Vec<&'r str> {
     rule_set
         .questionnaire
         .questions
         .iter()
         .zip(answers)
-        .filter(|(_, a)| a.is_none())
+        .filter(|(q, a)| a.is_none() && q.ask_when.as_ref().is_none_or(|w| w.truth(answers) != Truth::No))
         .map(|(q, _)| q.id.as_str())
         .collect()
 }

@@ -22,6 +22,10 @@ pub const NONE_OF_THESE: &str = "None of these";
 pub const TYPE_BACK: &str = "<";
 /// What is typed at a number question to see its help.
 pub const TYPE_HELP: &str = "?";
+/// The choice that changes the answer just given, when answers rarely go together.
+pub const CHANGE_ANSWER: &str = "No: change the last answer";
+/// The choice that keeps answers that rarely go together.
+pub const KEEP_ANSWERS: &str = "Yes: they are right, keep them";
 
 /// Asks the questions on standard error.
 pub struct TerminalAsker {
@@ -96,7 +100,17 @@ impl TerminalAsker {
 
     fn theme(&self, question: &Question) -> IntakeTheme {
         let helps = question.options.iter().map(|o| (o.label.clone(), o.help.clone())).collect();
-        IntakeTheme::new(self.paint, helps)
+        // A heading above the first option of each group: the desk reads the groups out,
+        // most urgent first.
+        let mut headings = Vec::new();
+        let mut previous = None;
+        for option in &question.options {
+            if let Some(group) = option.group.as_ref().filter(|g| Some(*g) != previous) {
+                headings.push((option.label.clone(), group.clone()));
+            }
+            previous = option.group.as_ref();
+        }
+        IntakeTheme::new(self.paint, helps).with_headings(headings)
     }
 
     fn ask_one_of(&self, ask: &Ask<'_>, labels: &[&str]) -> Result<Reply, Stop> {
@@ -237,6 +251,25 @@ impl TerminalAsker {
         }
     }
 
+    /// Says which questions were passed over on the way forward, and why: a conditional
+    /// question whose condition fails is not asked; any other could change nothing.
+    fn say_skipped(&self, range: std::ops::Range<usize>, answers: &PartialAnswers) -> Result<(), Stop> {
+        let (not_asked, settled): (Vec<usize>, Vec<usize>) =
+            range.partition(|q| answers.get(*q) == Some(&Some(Answer::NotAsked)));
+        let numbers = |qs: &[usize]| qs.iter().map(|q| (q + 1).to_string()).collect::<Vec<_>>().join(", ");
+        if !settled.is_empty() {
+            let what = if settled.len() == 1 { "Question" } else { "Questions" };
+            let text = format!("{what} {} skipped: the answers so far leave nothing for it to change.", numbers(&settled));
+            self.line(&self.paint.faint(&text))?;
+        }
+        if !not_asked.is_empty() {
+            let what = if not_asked.len() == 1 { "Question" } else { "Questions" };
+            let text = format!("{what} {} not asked: the answers so far do not call for it.", numbers(&not_asked));
+            self.line(&self.paint.faint(&text))?;
+        }
+        Ok(())
+    }
+
     fn summary_lines(&self, questionnaire: &Questionnaire, answers: &PartialAnswers) -> Vec<String> {
         questionnaire
             .questions
@@ -288,12 +321,7 @@ impl Asker for TerminalAsker {
     fn ask(&mut self, ask: &Ask<'_>) -> Result<Reply, Stop> {
         let first_skipped = self.last_asked.map_or(0, |last| last + 1);
         if ask.index > first_skipped {
-            let range = if ask.index - first_skipped == 1 {
-                format!("Question {} skipped", first_skipped + 1)
-            } else {
-                format!("Questions {} to {} skipped", first_skipped + 1, ask.index)
-            };
-            self.line(&self.paint.faint(&format!("{range}: the answers so far leave nothing for it to change.")))?;
+            self.say_skipped(first_skipped..ask.index, ask.answers)?;
         }
         self.last_asked = Some(ask.index);
         let labels: Vec<&str> = ask.question.options.iter().map(|o| o.label.as_str()).collect();
@@ -338,12 +366,19 @@ impl Asker for TerminalAsker {
                 .report(false)
                 .interact_on_opt(&self.term)?;
             if let Some(index) = picked.filter(|i| *i < lines.len()) {
+                if answers[index] == Some(Answer::NotAsked) {
+                    let question = &questionnaire.questions[index];
+                    let when = question.ask_when.as_ref().map_or_else(String::new, |w| w.describe(questionnaire));
+                    let text = format!("That question is asked only when {when}: change that answer instead.");
+                    self.line(&self.paint.warn(&text))?;
+                    continue;
+                }
                 return Ok(Review::Change(index));
             }
         }
     }
 
-    fn announce(&mut self, urgency: Urgency, tell: &str) -> Result<(), Stop> {
+    fn announce(&mut self, urgency: Urgency, tell: &str, why: &str) -> Result<(), Stop> {
         let level = match urgency {
             Urgency::Emergency => self.paint.alarm(&format!("!!! EMERGENCY: {tell}")),
             Urgency::Urgent => self.paint.alarm(&format!("!! URGENT: {tell}")),
@@ -351,6 +386,22 @@ impl Asker for TerminalAsker {
         };
         self.line("")?;
         self.line(&level)?;
+        if !why.is_empty() {
+            self.line(&format!("Why: {why}"))?;
+        }
         self.line(&self.paint.faint("The answers settle a physician referral: no more questions."))
+    }
+
+    fn confirm(&mut self, message: &str) -> Result<bool, Stop> {
+        let theme = IntakeTheme::new(self.paint, Vec::new());
+        self.line(&self.paint.warn(&format!("Please check: {message}")))?;
+        // Changing is first: a stray Enter asks again rather than keep a likely slip.
+        let choice = Select::with_theme(&theme)
+            .with_prompt("These answers rarely go together. Are they right?")
+            .items([CHANGE_ANSWER, KEEP_ANSWERS])
+            .default(0)
+            .report(false)
+            .interact_on_opt(&self.term)?;
+        Ok(choice == Some(1))
     }
 }

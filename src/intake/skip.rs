@@ -62,6 +62,12 @@ fn could_change_outcome(rule: &Rule, certain: Option<Urgency>) -> bool {
 /// urgently could. A question that no rule reads at all is kept while no referral is
 /// certain: the clinic asks it to record it, and an answer file needs it.
 pub fn matters(rule_set: &RuleSet, answers: &PartialAnswers, question: usize) -> bool {
+    // A conditional question is asked only once its condition is known to hold.
+    if let Some(when) = &rule_set.questionnaire.questions[question].ask_when {
+        if when.truth(answers) != Truth::Yes {
+            return false;
+        }
+    }
     let mut others = answers.to_vec();
     if let Some(slot) = others.get_mut(question) {
         *slot = None;
@@ -94,6 +100,19 @@ pub fn drop_skipped(rule_set: &RuleSet, answers: &mut [Option<Answer>]) -> Vec<u
         }
     }
     dropped
+}
+
+/// Brings the conditional questions in line with the answers they depend on: not asked
+/// where the condition fails, to be asked (no answer) where a "not asked" no longer fits.
+pub fn sync_conditionals(rule_set: &RuleSet, answers: &mut [Option<Answer>]) {
+    for (index, question) in rule_set.questionnaire.questions.iter().enumerate() {
+        let Some(when) = &question.ask_when else { continue };
+        match when.truth(answers) {
+            Truth::No => answers[index] = Some(Answer::NotAsked),
+            _ if answers[index] == Some(Answer::NotAsked) => answers[index] = None,
+            _ => {}
+        }
+    }
 }
 
 /// The rules certain to fire on these answers.

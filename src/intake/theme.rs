@@ -10,12 +10,28 @@ use std::fmt;
 pub(crate) struct IntakeTheme {
     paint: Paint,
     helps: Vec<(String, String)>,
+    /// The heading written above an item that starts a group, by label.
+    headings: Vec<(String, String)>,
 }
 
 impl IntakeTheme {
     /// A theme whose items have these (label, help) pairs.
     pub(crate) fn new(paint: Paint, helps: Vec<(String, String)>) -> Self {
-        IntakeTheme { paint, helps }
+        IntakeTheme { paint, helps, headings: Vec::new() }
+    }
+
+    /// The same with these (label, heading) pairs: each heading is written on its own line
+    /// above its item (dialoguer counts the lines it clears, so the list redraws cleanly).
+    pub(crate) fn with_headings(mut self, headings: Vec<(String, String)>) -> Self {
+        self.headings = headings;
+        self
+    }
+
+    fn write_heading(&self, f: &mut dyn fmt::Write, label: &str) -> fmt::Result {
+        match self.headings.iter().find(|(l, _)| l == label) {
+            Some((_, heading)) => writeln!(f, "  {}", self.paint.strong(heading)),
+            None => Ok(()),
+        }
     }
 
     fn help_of(&self, label: &str) -> Option<&str> {
@@ -70,6 +86,7 @@ impl Theme for IntakeTheme {
     }
 
     fn format_select_prompt_item(&self, f: &mut dyn fmt::Write, text: &str, active: bool) -> fmt::Result {
+        self.write_heading(f, text)?;
         if active {
             write!(f, "> {}", self.paint.strong(text))?;
         } else {
@@ -85,6 +102,7 @@ impl Theme for IntakeTheme {
         checked: bool,
         active: bool,
     ) -> fmt::Result {
+        self.write_heading(f, text)?;
         let cursor = if active { ">" } else { " " };
         let tick = if checked { "[x]" } else { "[ ]" };
         if active {

@@ -61,7 +61,7 @@ fn referral(
     paint: Paint,
 ) {
     let urgency = evaluation.urgency.unwrap_or(Urgency::Routine);
-    let tell = rule_set.policy.tell(urgency);
+    let tell = evaluation.tell(rule_set).unwrap_or_else(|| rule_set.policy.tell(urgency));
     let banner = match urgency {
         Urgency::Emergency => paint.alarm("!!! EMERGENCY: CALL 911 OR GO TO AN EMERGENCY DEPARTMENT NOW !!!"),
         Urgency::Urgent => paint.alarm("!! URGENT: SEE A PHYSICIAN WITHIN 24 HOURS. NO MASSAGE. !!"),
@@ -74,6 +74,12 @@ fn referral(
         let _ = writeln!(out, "{reference}");
     }
     if audience == Audience::Desk {
+        // The desk tells the caller why, in the deciding rule's plain words.
+        let why = match evaluation.deciding_rule(rule_set) {
+            Some(rule) => rule.because.as_str(),
+            None => UNDECIDED_REASON.1,
+        };
+        let _ = writeln!(out, "Why: {why}");
         list(out, "Precautions", evaluation.precautions(rule_set));
         return;
     }
@@ -122,6 +128,16 @@ fn massage(
         reason_line(out, &rule.id, &rule.because, &rule.source, paint);
     }
     list(out, "Advice for the client", evaluation.advice(rule_set));
+}
+
+/// Unlikely combinations, as a list to check with the person (the outcome is unchanged).
+pub fn warnings_in_words<'a>(
+    out: &mut String,
+    warnings: impl Iterator<Item = &'a crate::questionnaire::Unlikely>,
+    paint: Paint,
+) {
+    let messages: Vec<String> = warnings.map(|u| paint.warn(&u.message)).collect();
+    list(out, "Answers to check (they rarely go together; the result is the same either way)", messages.iter().map(String::as_str));
 }
 
 fn reason_line(out: &mut String, id: &str, because: &str, source: &[String], paint: Paint) {

@@ -29,9 +29,13 @@ pub struct JsonReport<'a> {
     pub reasons: Vec<JsonReason<'a>>,
     /// Self-care sentences for the client.
     pub advice: Vec<&'a str>,
-    /// With a referral: what to tell the person.
+    /// With a referral: what to tell the person (the deciding rule's own sentence, else the
+    /// urgency's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tell: Option<&'a str>,
+    /// Answers that rarely go together, to check with the person (they never change the
+    /// outcome).
+    pub warnings: Vec<JsonWarning<'a>>,
     /// With `--explain`: every rule, fired or not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<JsonTraceStep<'a>>>,
@@ -39,6 +43,22 @@ pub struct JsonReport<'a> {
     /// recommendation or the urgency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub what_would_change: Option<Vec<super::rules::JsonCounterfactual>>,
+}
+
+/// An unlikely combination of answers.
+#[derive(Debug, Serialize)]
+pub struct JsonWarning<'a> {
+    /// Its id in `questionnaire.toml`.
+    pub id: &'a str,
+    /// What to check.
+    pub message: &'a str,
+}
+
+impl<'a> JsonWarning<'a> {
+    /// The warning of an unlikely combination.
+    pub fn of(unlikely: &'a crate::questionnaire::Unlikely) -> Self {
+        JsonWarning { id: &unlikely.id, message: &unlikely.message }
+    }
 }
 
 /// A rule that decided.
@@ -76,6 +96,7 @@ pub fn json_report<'a>(
     trace: Option<&[RuleTrace<'a>]>,
 ) -> JsonReport<'a> {
     let mut report = json_report_for(rule_set, answers.id.as_deref(), evaluation);
+    report.warnings = crate::engine::warnings(rule_set, answers).map(JsonWarning::of).collect();
     report.trace = trace.map(|steps| {
         steps
             .iter()
@@ -110,7 +131,8 @@ pub fn json_report_for<'a>(rule_set: &'a RuleSet, id: Option<&'a str>, evaluatio
         precautions: evaluation.precautions(rule_set).collect(),
         reasons,
         advice: evaluation.advice(rule_set).collect(),
-        tell: evaluation.urgency.map(|u| rule_set.policy.tell(u)),
+        tell: evaluation.tell(rule_set),
+        warnings: Vec::new(),
         trace: None,
         what_would_change: None,
     }

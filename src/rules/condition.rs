@@ -233,6 +233,13 @@ impl Condition {
             Condition::Choice { question, options: bits } => {
                 format!("{} is any of {}", name(*question), options(*question, *bits))
             }
+            Condition::Contains { question, options: bits, test } if bits.count_ones() == 1 => {
+                let verb = match test {
+                    SetTest::ContainsAny | SetTest::ContainsAll => "includes",
+                    SetTest::ContainsNone => "does not include",
+                };
+                format!("{} {verb} {}", name(*question), options(*question, *bits))
+            }
             Condition::Contains { question, options: bits, test } => {
                 let verb = match test {
                     SetTest::ContainsAny => "includes any of",
