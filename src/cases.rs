@@ -3,9 +3,9 @@
 
 use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
 use crate::diagnostic::{Diagnostics, SourceText};
+use crate::engine::warnings;
 use crate::engine::{evaluate, Evaluation};
 use crate::recommendation::{Pressure, Recommendation, Style, Urgency};
-use crate::engine::warnings;
 use crate::rules::RuleSet;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -115,7 +115,10 @@ impl WorkedCase {
                 "alternatives_include",
                 evaluation.alternatives.iter().any(|s| s == style),
                 format!("{} among the alternatives", style.id()),
-                format!("alternatives: {}", if alternatives.is_empty() { "none".to_owned() } else { alternatives.join(", ") }),
+                format!(
+                    "alternatives: {}",
+                    if alternatives.is_empty() { "none".to_owned() } else { alternatives.join(", ") }
+                ),
             );
         }
         if let Some(wanted) = expect.precautions_nonempty {

@@ -148,7 +148,11 @@ fn apply_both(rule_set: &RuleSet, answers: &Answers, first: &AnswerChange, secon
     let (Answer::Choices(from), Answer::Choices(a), Answer::Choices(b)) = (first.from, first.to, second.to) else {
         return None;
     };
-    let both = AnswerChange { question: first.question, from: first.from, to: Answer::Choices(from ^ (from ^ a) ^ (from ^ b)) };
+    let both = AnswerChange {
+        question: first.question,
+        from: first.from,
+        to: Answer::Choices(from ^ (from ^ a) ^ (from ^ b)),
+    };
     changed_answers(rule_set, answers, &[&both])
 }
 

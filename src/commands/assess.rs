@@ -31,11 +31,7 @@ pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<u8, Co
 }
 
 /// Reads and validates an answer file (`-`: standard input); returns its name with them.
-fn read_answers(
-    rule_set: &RuleSet,
-    path: &Path,
-    context: &mut Context<'_>,
-) -> Result<(String, Answers), CommandError> {
+fn read_answers(rule_set: &RuleSet, path: &Path, context: &mut Context<'_>) -> Result<(String, Answers), CommandError> {
     let stdin = path == Path::new("-");
     let (name, text) = if stdin {
         ("-".to_owned(), read_limited(&mut context.input, "-")?)

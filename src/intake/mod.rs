@@ -207,8 +207,9 @@ fn confirm_unlikely(
 /// The next question that can change the outcome, walking on from `walk_from`
 /// (inclusive), else the first one still unanswered, else the summary.
 fn next_step(rule_set: &RuleSet, answers: &PartialAnswers, walk_from: Option<usize>) -> Step {
-    let walking = walk_from.and_then(|start| (start..answers.len()).find(|q| matters(rule_set, answers, *q)));
-    let first_unanswered = || (0..answers.len()).find(|q| answers[*q].is_none() && matters(rule_set, answers, *q));
+    let wanted = |q: &usize| matters(rule_set, answers, *q) && skip::askable(rule_set, answers, *q);
+    let walking = walk_from.and_then(|start| (start..answers.len()).find(wanted));
+    let first_unanswered = || (0..answers.len()).find(|q| answers[*q].is_none() && wanted(q));
     match walking.or_else(first_unanswered) {
         Some(index) => Step::Walking(index),
         None => Step::Reviewing,
@@ -217,7 +218,7 @@ fn next_step(rule_set: &RuleSet, answers: &PartialAnswers, walk_from: Option<usi
 
 /// The last question before `index` that can change the outcome.
 fn previous_needed(rule_set: &RuleSet, answers: &PartialAnswers, index: usize) -> Option<usize> {
-    (0..index).rev().find(|q| matters(rule_set, answers, *q))
+    (0..index).rev().find(|q| matters(rule_set, answers, *q) && skip::askable(rule_set, answers, *q))
 }
 
 #[cfg(test)]
@@ -234,6 +235,10 @@ mod tests {
         asked: Vec<(usize, Option<Answer>)>,
         reviews: usize,
         announced: Option<Urgency>,
+        told: String,
+        /// What `confirm` answers, in turn (then true).
+        confirms: VecDeque<bool>,
+        confirmations: Vec<String>,
     }
 
     impl Script {
@@ -259,9 +264,15 @@ mod tests {
             }
         }
 
-        fn announce(&mut self, urgency: Urgency, _: &str) -> Result<(), Stop> {
+        fn announce(&mut self, urgency: Urgency, tell: &str, _: &str) -> Result<(), Stop> {
             self.announced = Some(urgency);
+            self.told = tell.to_owned();
             Ok(())
+        }
+
+        fn confirm(&mut self, message: &str) -> Result<bool, Stop> {
+            self.confirmations.push(message.to_owned());
+            Ok(self.confirms.pop_front().unwrap_or(true))
         }
     }
 
@@ -293,6 +304,16 @@ mod tests {
         ]
     }
 
+    fn index(rule_set: &RuleSet, id: &str) -> usize {
+        rule_set.questionnaire.index_of(id).unwrap()
+    }
+
+    /// The questions a typical intake asks: all but the pregnancy one.
+    fn typical_order(rule_set: &RuleSet) -> Vec<usize> {
+        let skipped = index(rule_set, "pregnancy_signs");
+        (0..rule_set.questionnaire.questions.len()).filter(|q| *q != skipped).collect()
+    }
+
     #[test]
     fn ctrl_c_is_an_interruption_and_a_lost_terminal_a_closed_one() {
         let interrupted = std::io::Error::new(std::io::ErrorKind::Interrupted, "read interrupted");
@@ -308,8 +329,9 @@ mod tests {
         replies.push(Err(Review::Confirm));
         let mut script = Script::new(replies);
         let finished = run(&rule_set, &mut script).unwrap();
-        assert_eq!(script.asked.iter().map(|(i, _)| *i).collect::<Vec<_>>(), (0..9).collect::<Vec<_>>());
+        assert_eq!(script.asked.iter().map(|(i, _)| *i).collect::<Vec<_>>(), typical_order(&rule_set));
         assert_eq!(finished.settled, None);
+        assert_eq!(finished.answers[index(&rule_set, "pregnancy_signs")], Some(Answer::NotAsked));
         assert!(finished.complete(&rule_set.questionnaire, None).is_some());
         assert_eq!(script.reviews, 1);
     }
@@ -322,7 +344,8 @@ mod tests {
         assert_eq!(finished.settled, Some(Urgency::Emergency));
         assert_eq!(script.announced, Some(Urgency::Emergency));
         assert_eq!(script.asked.len(), 1);
-        assert_eq!(finished.unanswered(&rule_set.questionnaire).len(), 8);
+        assert_eq!(finished.unanswered(&rule_set.questionnaire).len(), 9);
+        assert!(script.told.contains("911"), "{}", script.told);
     }
 
     #[test]
@@ -339,7 +362,7 @@ mod tests {
         let mut script = Script::new(replies);
         let finished = run(&rule_set, &mut script).unwrap();
         let asked: Vec<usize> = script.asked.iter().map(|(i, _)| *i).collect();
-        assert_eq!(asked, [0, 1, 2, 3, 2, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(asked, [0, 1, 2, 3, 2, 1, 2, 3, 4, 5, 6, 8, 9]);
         // Severity was offered its earlier answer when it came round again.
         assert_eq!(script.asked[4].1, Some(Answer::Number(5)));
         assert_eq!(finished.answers[1], Some(Answer::Choice(0)));
@@ -361,7 +384,7 @@ mod tests {
     fn changing_an_answer_from_the_summary_returns_to_the_summary() {
         let rule_set = rule_set();
         let mut replies = typical(&rule_set);
-        let age = rule_set.questionnaire.index_of("age").unwrap();
+        let age = index(&rule_set, "age");
         replies.push(Err(Review::Change(age)));
         replies.push(Ok(Reply::Answer(Answer::Number(80))));
         replies.push(Err(Review::Confirm));
@@ -390,12 +413,89 @@ mod tests {
         let typical = typical(&rule_set);
         let mut replies = typical[..2].to_vec();
         replies.push(Ok(Reply::Answer(Answer::Number(9))));
+        replies.push(typical[5]);
         replies.push(typical[6]);
         let mut script = Script::new(replies);
         let finished = run(&rule_set, &mut script).unwrap();
-        // Severity 9 makes a referral certain: only what could make it urgent is asked
-        // (a clot; age only after acute pain), and after contraindications nothing can.
+        // Severity 9 makes a referral certain: only what could make it more urgent is asked
+        // (how it started: shingles or a fall when frail; a clot or a pregnancy sign; age only
+        // after new pain), and after the contraindications, with no pregnancy, nothing can.
         assert_eq!(finished.settled, Some(Urgency::Routine));
-        assert_eq!(script.asked.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [0, 1, 2, 6]);
+        assert_eq!(script.asked.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [0, 1, 2, 5, 6]);
+    }
+
+    #[test]
+    fn the_pregnancy_question_is_asked_right_after_the_contraindications_and_only_when_pregnant() {
+        let rule_set = rule_set();
+        let signs = index(&rule_set, "pregnancy_signs");
+        let mut replies = typical(&rule_set);
+        replies[6] = Ok(answer(&rule_set, "contraindications", &["pregnancy"]));
+        replies.insert(7, Ok(answer(&rule_set, "pregnancy_signs", &[])));
+        replies.push(Err(Review::Confirm));
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        let asked: Vec<usize> = script.asked.iter().map(|(i, _)| *i).collect();
+        assert_eq!(asked, (0..rule_set.questionnaire.questions.len()).collect::<Vec<_>>());
+        assert_eq!(finished.answers[signs], Some(Answer::Choices(0)));
+        assert!(finished.complete(&rule_set.questionnaire, None).is_some());
+    }
+
+    #[test]
+    fn taking_back_the_pregnancy_from_the_summary_drops_the_pregnancy_answer() {
+        let rule_set = rule_set();
+        let (contraindications, signs) = (index(&rule_set, "contraindications"), index(&rule_set, "pregnancy_signs"));
+        let mut replies = typical(&rule_set);
+        replies[6] = Ok(answer(&rule_set, "contraindications", &["pregnancy"]));
+        replies.insert(7, Ok(answer(&rule_set, "pregnancy_signs", &[])));
+        replies.push(Err(Review::Change(contraindications)));
+        replies.push(Ok(answer(&rule_set, "contraindications", &[])));
+        replies.push(Err(Review::Confirm));
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(finished.answers[signs], Some(Answer::NotAsked));
+        assert!(finished.complete(&rule_set.questionnaire, None).is_some());
+    }
+
+    #[test]
+    fn labour_signs_end_the_intake_with_the_maternity_unit() {
+        let rule_set = rule_set();
+        let mut replies = typical(&rule_set);
+        replies[6] = Ok(answer(&rule_set, "contraindications", &["pregnancy"]));
+        replies.truncate(7);
+        replies.push(Ok(answer(&rule_set, "pregnancy_signs", &["contractions"])));
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(finished.settled, Some(Urgency::Emergency));
+        assert!(script.told.contains("maternity unit"), "{}", script.told);
+    }
+
+    #[test]
+    fn answers_that_rarely_go_together_are_asked_once_more_and_can_be_changed() {
+        let rule_set = rule_set();
+        let age = index(&rule_set, "age");
+        let mut replies = typical(&rule_set);
+        replies[6] = Ok(answer(&rule_set, "contraindications", &["pregnancy"]));
+        replies.insert(7, Ok(answer(&rule_set, "pregnancy_signs", &[])));
+        replies[8] = Ok(Reply::Answer(Answer::Number(61)));
+        // "No, change it": the age is asked again, and 31 needs no confirmation.
+        replies.insert(9, Ok(Reply::Answer(Answer::Number(31))));
+        replies.push(Err(Review::Confirm));
+        let mut script = Script::new(replies);
+        script.confirms.push_back(false);
+        let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(script.confirmations.len(), 1, "{:?}", script.confirmations);
+        assert!(script.confirmations[0].contains("56"), "{:?}", script.confirmations);
+        assert_eq!(finished.answers[age], Some(Answer::Number(31)));
+        assert!(finished.confirmed.is_empty());
+        // Confirmed instead, the combination stands and is remembered.
+        let mut replies = typical(&rule_set);
+        replies[6] = Ok(answer(&rule_set, "contraindications", &["pregnancy"]));
+        replies.insert(7, Ok(answer(&rule_set, "pregnancy_signs", &[])));
+        replies[8] = Ok(Reply::Answer(Answer::Number(61)));
+        replies.push(Err(Review::Confirm));
+        let mut script = Script::new(replies);
+        let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(finished.answers[age], Some(Answer::Number(61)));
+        assert_eq!(finished.confirmed.len(), 1);
     }
 }

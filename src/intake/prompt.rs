@@ -259,7 +259,8 @@ impl TerminalAsker {
         let numbers = |qs: &[usize]| qs.iter().map(|q| (q + 1).to_string()).collect::<Vec<_>>().join(", ");
         if !settled.is_empty() {
             let what = if settled.len() == 1 { "Question" } else { "Questions" };
-            let text = format!("{what} {} skipped: the answers so far leave nothing for it to change.", numbers(&settled));
+            let text =
+                format!("{what} {} skipped: the answers so far leave nothing for it to change.", numbers(&settled));
             self.line(&self.paint.faint(&text))?;
         }
         if !not_asked.is_empty() {

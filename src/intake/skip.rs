@@ -62,9 +62,9 @@ fn could_change_outcome(rule: &Rule, certain: Option<Urgency>) -> bool {
 /// urgently could. A question that no rule reads at all is kept while no referral is
 /// certain: the clinic asks it to record it, and an answer file needs it.
 pub fn matters(rule_set: &RuleSet, answers: &PartialAnswers, question: usize) -> bool {
-    // A conditional question is asked only once its condition is known to hold.
+    // A conditional question whose condition fails is never asked.
     if let Some(when) = &rule_set.questionnaire.questions[question].ask_when {
-        if when.truth(answers) != Truth::Yes {
+        if when.truth(answers) == Truth::No {
             return false;
         }
     }
@@ -100,6 +100,13 @@ pub fn drop_skipped(rule_set: &RuleSet, answers: &mut [Option<Answer>]) -> Vec<u
         }
     }
     dropped
+}
+
+/// Whether a question can be put now: a conditional one only once its condition is known
+/// to hold (the questions it depends on come before it).
+pub fn askable(rule_set: &RuleSet, answers: &PartialAnswers, question: usize) -> bool {
+    let ask_when = rule_set.questionnaire.questions[question].ask_when.as_ref();
+    ask_when.is_none_or(|when| when.truth(answers) == Truth::Yes)
 }
 
 /// Brings the conditional questions in line with the answers they depend on: not asked
@@ -182,7 +189,38 @@ mod tests {
     fn complete(rule_set: &RuleSet, seeds: &[u64]) -> Answers {
         let values =
             rule_set.questionnaire.questions.iter().zip(seeds).map(|(q, seed)| answer_from(q, *seed)).collect();
+        consistent(rule_set, values)
+    }
+
+    /// Answers made consistent with the conditional questions: not asked where the
+    /// condition fails, answered (none of these, if need be) where it holds.
+    fn consistent(rule_set: &RuleSet, mut values: Vec<Answer>) -> Answers {
+        for (index, question) in rule_set.questionnaire.questions.iter().enumerate() {
+            let Some(when) = &question.ask_when else { continue };
+            let known: Vec<Option<Answer>> = values.iter().copied().map(Some).collect();
+            values[index] = match (when.truth(&known), values[index]) {
+                (Truth::No, _) => Answer::NotAsked,
+                (_, Answer::NotAsked) => Answer::Choices(0),
+                (_, value) => value,
+            };
+        }
         Answers::new(&rule_set.questionnaire, None, values).unwrap()
+    }
+
+    /// Answers completed from `mixed` and made consistent, with the partial answers they
+    /// extend: a conditional answer the completion contradicts is left unknown in both.
+    fn completed(
+        rule_set: &RuleSet,
+        mixed: Vec<Answer>,
+        mut partial: Vec<Option<Answer>>,
+    ) -> (Answers, Vec<Option<Answer>>) {
+        let answers = consistent(rule_set, mixed);
+        for (given, value) in partial.iter_mut().zip(answers.values()) {
+            if given.is_some_and(|g| g != *value) {
+                *given = None;
+            }
+        }
+        (answers, partial)
     }
 
     fn seeds() -> impl Strategy<Value = (Vec<u64>, Vec<u64>, Vec<bool>)> {
@@ -206,10 +244,19 @@ mod tests {
     }
 
     #[test]
-    fn an_urgent_red_flag_settles_at_once_since_nothing_more_urgent_can_follow() {
+    fn an_urgent_red_flag_waits_only_for_what_could_make_it_an_emergency() {
         let rule_set = rule_set();
         let mut answers = empty(&rule_set);
         answers[0] = Some(choices(&rule_set, "red_flags", &["fever"]));
+        // A suspected clot, labour signs, or new severe worsening pain at 60+ would be an
+        // emergency: those questions are still asked, the others are not.
+        assert_eq!(settled_referral(&rule_set, &answers), None);
+        for (question, asked) in [("duration", true), ("location", false), ("onset", false), ("pressure", false)] {
+            assert_eq!(matters(&rule_set, &answers, index(&rule_set, question)), asked, "{question}");
+        }
+        answers[index(&rule_set, "contraindications")] = Some(choices(&rule_set, "contraindications", &[]));
+        answers[index(&rule_set, "duration")] = Some(Answer::Choice(2));
+        sync_conditionals(&rule_set, &mut answers);
         assert_eq!(settled_referral(&rule_set, &answers), Some(Urgency::Urgent));
     }
 
@@ -219,17 +266,24 @@ mod tests {
         let mut answers = empty(&rule_set);
         answers[0] = Some(choices(&rule_set, "red_flags", &[]));
         answers[index(&rule_set, "severity")] = Some(Answer::Number(9));
-        // A clot (contraindications) or new severe pain at 60+ (duration, age) could still
-        // make it urgent.
+        // A clot (contraindications), new severe pain at 60+ (duration, age; with worsening,
+        // an emergency), shingles or a frail fall (onset) could still make it more urgent.
         assert_eq!(settled_referral(&rule_set, &answers), None);
         // But a referral is certain: only what could make it more urgent is still asked.
-        for (question, asked) in
-            [("worsening", false), ("location", false), ("onset", false), ("contraindications", true), ("age", true)]
-        {
+        for (question, asked) in [
+            ("worsening", true),
+            ("location", false),
+            ("onset", true),
+            ("contraindications", true),
+            ("age", true),
+            ("pressure", false),
+        ] {
             assert_eq!(matters(&rule_set, &answers, index(&rule_set, question)), asked, "{question}");
         }
         answers[index(&rule_set, "duration")] = Some(Answer::Choice(2));
+        answers[index(&rule_set, "onset")] = Some(Answer::Choice(0));
         answers[index(&rule_set, "contraindications")] = Some(choices(&rule_set, "contraindications", &[]));
+        sync_conditionals(&rule_set, &mut answers);
         assert_eq!(settled_referral(&rule_set, &answers), Some(Urgency::Routine));
         assert!(!matters(&rule_set, &answers, index(&rule_set, "age")));
         assert!(!matters(&rule_set, &answers, index(&rule_set, "pressure")));
@@ -241,19 +295,27 @@ mod tests {
         let mut answers = empty(&rule_set);
         answers[0] = Some(choices(&rule_set, "red_flags", &[]));
         assert_eq!(settled_referral(&rule_set, &answers), None);
-        for question in 0..answers.len() {
+        let pregnancy = index(&rule_set, "pregnancy_signs");
+        for question in (0..answers.len()).filter(|q| *q != pregnancy) {
             assert!(matters(&rule_set, &answers, question), "question {question} would be skipped");
         }
+        // The pregnancy question waits for the contraindications, and comes with a pregnancy.
+        assert!(!askable(&rule_set, &answers, pregnancy));
+        answers[index(&rule_set, "contraindications")] = Some(choices(&rule_set, "contraindications", &["pregnancy"]));
+        assert!(askable(&rule_set, &answers, pregnancy) && matters(&rule_set, &answers, pregnancy));
+        answers[index(&rule_set, "contraindications")] = Some(choices(&rule_set, "contraindications", &[]));
+        assert!(!askable(&rule_set, &answers, pregnancy) && !matters(&rule_set, &answers, pregnancy));
     }
 
     #[test]
     fn changing_an_early_answer_to_an_emergency_drops_the_later_answers() {
         let rule_set = rule_set();
+        let count = rule_set.questionnaire.questions.len();
         let mut answers: Vec<Option<Answer>> =
-            complete(&rule_set, &[0; 9]).values().iter().copied().map(Some).collect();
+            complete(&rule_set, &vec![0; count]).values().iter().copied().map(Some).collect();
         answers[0] = Some(choices(&rule_set, "red_flags", &["major_trauma"]));
         let dropped = drop_skipped(&rule_set, &mut answers);
-        assert_eq!(dropped, (1..9).collect::<Vec<_>>());
+        assert_eq!(dropped, (1..count).collect::<Vec<_>>());
         assert!(answers[0].is_some());
     }
 
@@ -292,7 +354,7 @@ mod tests {
             let completion = complete(&rule_set, &rest);
             let mixed: Vec<Answer> =
                 partial.iter().zip(completion.values()).map(|(p, c)| p.unwrap_or(*c)).collect();
-            let mixed = Answers::new(&rule_set.questionnaire, None, mixed).unwrap();
+            let (mixed, partial) = completed(&rule_set, mixed, partial);
             for rule in &rule_set.rules {
                 match rule.when.truth(&partial) {
                     Truth::Yes => prop_assert!(rule.when.holds(&mixed), "rule {}", rule.id),
@@ -314,7 +376,11 @@ mod tests {
                 let completion = complete(&rule_set, &rest);
                 let mixed: Vec<Answer> =
                     partial.iter().zip(completion.values()).map(|(p, c)| p.unwrap_or(*c)).collect();
-                let evaluation = evaluate(&rule_set, &Answers::new(&rule_set.questionnaire, None, mixed).unwrap());
+                let (mixed, partial) = completed(&rule_set, mixed, partial.clone());
+                if settled_referral(&rule_set, &partial) != Some(urgency) {
+                    return Ok(()); // the completion changed a given answer (a conditional one)
+                }
+                let evaluation = evaluate(&rule_set, &mixed);
                 prop_assert_eq!(evaluation.recommendation, Recommendation::Physician);
                 prop_assert_eq!(evaluation.urgency, Some(urgency));
                 let settled = settled_evaluation(&rule_set, &partial);
@@ -339,7 +405,10 @@ mod tests {
                 let filled: Vec<Answer> =
                     partial.iter().zip(full.values()).map(|(p, f)| p.unwrap_or(*f)).collect();
                 let one = Answers::new(&rule_set.questionnaire, None, filled.clone()).unwrap();
-                let two = one.with(question, other.get(question));
+                let mut changed = filled.clone();
+                changed[question] = other.get(question);
+                // Only to another answer a person can give (a conditional one stays consistent).
+                let Ok(two) = Answers::new(&rule_set.questionnaire, None, changed) else { continue };
                 let (a, b) = (evaluate(&rule_set, &one), evaluate(&rule_set, &two));
                 let decision = |e: &Evaluation| (e.recommendation, e.urgency, e.pressure, e.session_minutes);
                 prop_assert_eq!(decision(&a), decision(&b), "question {}", question);

@@ -137,7 +137,11 @@ pub fn warnings_in_words<'a>(
     paint: Paint,
 ) {
     let messages: Vec<String> = warnings.map(|u| paint.warn(&u.message)).collect();
-    list(out, "Answers to check (they rarely go together; the result is the same either way)", messages.iter().map(String::as_str));
+    list(
+        out,
+        "Answers to check (they rarely go together; the result is the same either way)",
+        messages.iter().map(String::as_str),
+    );
 }
 
 fn reason_line(out: &mut String, id: &str, because: &str, source: &[String], paint: Paint) {
