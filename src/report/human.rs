@@ -62,8 +62,11 @@ fn referral(
 ) {
     let urgency = evaluation.urgency.unwrap_or(Urgency::Routine);
     let tell = evaluation.tell(rule_set).unwrap_or_else(|| rule_set.policy.tell(urgency));
+    // The emergency banner says what to do, in capitals: the first sentence of what to tell
+    // (call 911..., or the maternity unit when that rule decides).
+    let first = tell.split_inclusive(". ").next().unwrap_or(tell).trim().trim_end_matches('.');
     let banner = match urgency {
-        Urgency::Emergency => paint.alarm("!!! EMERGENCY: CALL 911 OR GO TO AN EMERGENCY DEPARTMENT NOW !!!"),
+        Urgency::Emergency => paint.alarm(&format!("!!! EMERGENCY: {} !!!", first.to_uppercase())),
         Urgency::Urgent => paint.alarm("!! URGENT: SEE A PHYSICIAN WITHIN 24 HOURS. NO MASSAGE. !!"),
         Urgency::Routine => paint.warn("! PHYSICIAN FIRST: SEE A PHYSICIAN BEFORE BOOKING A MASSAGE !"),
     };
