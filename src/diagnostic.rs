@@ -1,6 +1,8 @@
 //! A problem found in a file a person wrote (rule set, answer file, batch record): where it
 //! is, what was expected, and the closest valid name.
 
+pub use crate::text::MAX_EXCERPT_CHARS;
+use crate::text::{capped, escape_controls, excerpt};
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -24,8 +26,11 @@ pub struct Diagnostic {
     pub message: String,
     /// The closest valid name, when there is one.
     pub suggestion: Option<String>,
-    /// The offending line of the file, for a caret under the problem.
+    /// The offending line of the file (at most [`MAX_EXCERPT_CHARS`] characters around
+    /// the problem, control characters escaped), for a caret under the problem.
     pub excerpt: Option<String>,
+    /// How many characters of the excerpt come before the caret.
+    pub caret: usize,
 }
 
 impl Diagnostic {
@@ -39,6 +44,7 @@ impl Diagnostic {
             message: message.into(),
             suggestion: None,
             excerpt: None,
+            caret: 0,
         }
     }
 
@@ -48,8 +54,13 @@ impl Diagnostic {
         self
     }
 
-    /// The one-line form: `file:line:column: message (did you mean "x"?)`.
+    /// The one-line form: `file:line:column: message (did you mean "x"?)`, with control
+    /// characters escaped (the message may quote a value from the input).
     pub fn headline(&self) -> String {
+        capped(&escape_controls(&self.plain_headline())).into_owned()
+    }
+
+    fn plain_headline(&self) -> String {
         let mut text = match (self.line, self.column) {
             (0, _) => format!("{}: {}", self.file, self.message),
             (line, 0) => format!("{}:{}: {}", self.file, line, self.message),
@@ -68,7 +79,7 @@ impl fmt::Display for Diagnostic {
         if let (Some(excerpt), true) = (&self.excerpt, self.column > 0) {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let caret_pad = " ".repeat(self.column - 1);
+            let caret_pad = " ".repeat(self.caret);
             write!(f, "\n {pad} |\n {gutter} | {excerpt}\n {pad} | {caret_pad}^")?;
         }
         Ok(())
@@ -166,10 +177,28 @@ impl<'a> SourceText<'a> {
         }
     }
 
-    /// A problem at a span of this file.
+    /// A problem at a span of this file; the excerpt is its line, cut around the place.
     pub fn error(&self, span: Range<usize>, code: &'static str, message: impl Into<String>) -> Diagnostic {
-        let (line, column) = self.line_column(span.start);
-        let excerpt = self.text.lines().nth(line - 1).map(|l| l.trim_end().to_owned());
+        self.error_within(span, 0..self.text.len(), code, message)
+    }
+
+    /// A problem at a span of this file whose excerpt shows no text outside `bounds` (the
+    /// one answer at fault, when a line holds several: answers are health data).
+    pub fn error_within(
+        &self,
+        span: Range<usize>,
+        bounds: Range<usize>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let at = floor_char_boundary(self.text, span.start.min(self.text.len()));
+        let (line, column) = self.line_column(at);
+        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[at..].find('\n').map_or(self.text.len(), |i| at + i);
+        let start = floor_char_boundary(self.text, bounds.start.clamp(line_start, at));
+        let end = floor_char_boundary(self.text, bounds.end.clamp(at, line_end));
+        let shown = self.text[start..end].trim_end();
+        let (excerpt, caret) = excerpt(shown, at - start);
         Diagnostic {
             file: self.name.to_owned(),
             line,
@@ -177,7 +206,8 @@ impl<'a> SourceText<'a> {
             code,
             message: message.into(),
             suggestion: None,
-            excerpt,
+            excerpt: Some(excerpt),
+            caret,
         }
     }
 

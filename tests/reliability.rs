@@ -76,3 +76,127 @@ fn a_weight_of_i64_min_is_refused_not_read_as_zero() {
     assert_eq!(check.code, 2, "{}", check.stderr);
     assert!(check.stderr.contains("weight -9223372036854775808 is out of range"), "{}", check.stderr);
 }
+
+// 1. A JSON answer file naming a key twice was accepted, the last value winning: a cauda
+// equina sign disappeared. Files and batch records now share one reader that refuses it.
+
+#[test]
+fn a_json_answer_file_naming_a_key_twice_is_refused_with_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let twice = CAUDA_EQUINA.replacen("\"pressure\": \"medium\"}", "\"pressure\": \"medium\", \"red_flags\": []}", 1);
+    let file = write(dir.path(), "twice.json", &twice);
+    let second = twice.rfind("\"red_flags\"").unwrap() + 1;
+    let assess = run(&["assess", "--answers", &file], None);
+    assert_eq!(assess.code, 2, "{}", assess.stdout);
+    assert!(assess.stdout.is_empty(), "{}", assess.stdout);
+    let expected = format!("twice.json:1:{second}: \"red_flags\" is given twice (first at line 1, column 2)");
+    assert!(assess.stderr.contains(&expected), "{}", assess.stderr);
+    // The same text on standard input (JSON by content) and as a batch record.
+    let stdin = run(&["assess", "--answers", "-"], Some(twice.as_bytes()));
+    assert_eq!(stdin.code, 2, "{}", stdin.stdout);
+    assert!(stdin.stderr.contains("\"red_flags\" is given twice"), "{}", stdin.stderr);
+    let batch = run(&["batch"], Some(twice.as_bytes()));
+    assert_eq!(batch.code, 2, "{}", batch.stdout);
+    let record: serde_json::Value = serde_json::from_str(batch.stdout.trim()).unwrap();
+    let error = record["error"].as_str().unwrap();
+    assert!(error.contains(&format!("\"red_flags\" is given twice (columns 2 and {second})")), "{error}");
+    assert_eq!(record["id"], "b-1");
+    assert!(record.get("recommendation").is_none());
+}
+
+#[test]
+fn a_repeated_id_or_unknown_key_is_refused_too() {
+    for (from, to) in [("\"id\": \"b-1\"", "\"id\": \"b-1\", \"id\": \"b-2\""), ("{", "{\"x\": 1, \"x\": 2, ")] {
+        let twice = CAUDA_EQUINA.replacen(from, to, 1);
+        let assess = run(&["assess", "--answers", "-"], Some(twice.as_bytes()));
+        assert_eq!(assess.code, 2, "{twice}");
+        assert!(assess.stderr.contains("is given twice"), "{}", assess.stderr);
+    }
+}
+
+// 9. A JSON error was placed at the first text occurrence of the key's name: at the wrong
+// place, or nowhere for an escaped key.
+
+#[test]
+fn a_json_error_is_placed_at_its_own_key_not_at_the_first_text_that_matches() {
+    // "onset" appears first inside the id; the escaped key "a\u0067e" is "age".
+    let text = RECORD
+        .replacen("\"id\":\"b-1\"", "\"id\":\"onset\"", 1)
+        .replacen("\"onset\":\"posture_stress\"", "\"onset\":\"posture\"", 1)
+        .replacen("\"age\":41", "\"a\\u0067e\":410", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "a.json", &text);
+    let assess = run(&["assess", "--answers", &file], None);
+    assert_eq!(assess.code, 2);
+    let onset = text.find("\"posture\"").unwrap() + 1;
+    let age = text.find("410").unwrap() + 1;
+    assert!(assess.stderr.contains(&format!("a.json:1:{onset}: unknown option \"posture\"")), "{}", assess.stderr);
+    assert!(assess.stderr.contains(&format!("a.json:1:{age}: 410 is out of range for \"age\"")), "{}", assess.stderr);
+}
+
+// 8. The error of a one-line JSON answer file quoted every answer in it (cancer, pregnancy,
+// blood thinners), with no length limit.
+
+#[test]
+fn an_error_excerpt_shows_only_the_answer_at_fault_and_is_capped() {
+    let text = CAUDA_EQUINA
+        .replacen("\"contraindications\": []", "\"contraindications\": [\"pregnancy\", \"blood_thinners\"]", 1)
+        .replacen("\"pressure\": \"medium\"", "\"pressure\": \"firmm\"", 1);
+    let assess = run(&["assess", "--answers", "-"], Some(text.as_bytes()));
+    assert_eq!(assess.code, 2);
+    assert!(assess.stderr.contains("\"pressure\": \"firmm\""), "{}", assess.stderr);
+    for other in ["bladder_bowel", "pregnancy", "blood_thinners", "b-1", "lower_back"] {
+        assert!(!assess.stderr.contains(other), "{other} quoted in: {}", assess.stderr);
+    }
+    // A syntax error shows the broken value only.
+    let broken = text.replacen("\"severity\": 3", "\"severity\": 3x", 1);
+    let assess = run(&["assess", "--answers", "-"], Some(broken.as_bytes()));
+    assert_eq!(assess.code, 2);
+    assert!(assess.stderr.contains("not valid JSON"), "{}", assess.stderr);
+    for other in ["bladder_bowel", "pregnancy", "blood_thinners", "firmm"] {
+        assert!(!assess.stderr.contains(other), "{other} quoted in: {}", assess.stderr);
+    }
+    // A huge value: the message stays short.
+    let huge = CAUDA_EQUINA.replacen("\"onset\": \"unknown\"", &format!("\"onset\": \"{}\"", "x".repeat(600_000)), 1);
+    let assess = run(&["assess", "--answers", "-"], Some(huge.as_bytes()));
+    assert_eq!(assess.code, 2);
+    assert!(assess.stderr.len() < 2_000, "{} bytes on standard error", assess.stderr.len());
+}
+
+// 2. One stray `"` inside a CSV cell stopped the batch ("a record longer than 1 MiB"); two
+// paired up and let memory grow. The chunker now reads quotes as the CSV reader does.
+
+fn csv_rows(count: usize, stray: &[usize]) -> String {
+    let mut text = CSV_HEADER.to_owned();
+    for row in 0..count {
+        let line = CSV_ROW.replacen("r-1", &format!("r-{row}"), 1);
+        text.push_str(&if stray.contains(&row) { line.replacen("lower_back", "lower\"_back", 1) } else { line });
+    }
+    text
+}
+
+#[test]
+fn a_stray_quote_inside_a_csv_cell_refuses_that_row_only() {
+    for stray in [&[1][..], &[1, 9_000], &[5_000, 5_001, 19_999]] {
+        let input = csv_rows(20_000, stray);
+        let batch = run(&["batch", "--input-format", "csv", "--output-format", "csv"], Some(input.as_bytes()));
+        assert_eq!(batch.code, 2, "{}", batch.stderr);
+        assert!(!batch.stderr.contains("longer than"), "{}", batch.stderr);
+        assert!(
+            batch.stderr.contains(&format!(
+                "20000 records read: {} answered, {} refused",
+                20_000 - stray.len(),
+                stray.len()
+            )),
+            "{}",
+            batch.stderr
+        );
+        let mut reader = csv::Reader::from_reader(batch.stdout.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 20_000);
+        for row in stray {
+            assert!(rows[*row][11].contains("unknown option \"lower\"_back\""), "{:?}", &rows[*row]);
+            assert_eq!(&rows[*row][0], format!("r-{row}"));
+        }
+    }
+}
