@@ -36,6 +36,27 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text with the characters JSON writers leave raw but a terminal may obey (DEL, C1
+/// controls, separators, bidirectional controls) written as `\uXXXX`: the same JSON value.
+/// Such characters can only be inside strings, where the escape means the same.
+pub fn json_terminal_safe(json: &str) -> Cow<'_, str> {
+    // Below DEL, JSON writers escape controls inside strings; outside, they are whitespace.
+    let raw = |c: char| u32::from(c) >= 0x7f && is_unsafe(c);
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 12);
+    for c in json.chars() {
+        if raw(c) {
+            // Every such character is in the Basic Multilingual Plane: one escape.
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Whether a spreadsheet would read a cell starting with this character as a formula
 /// (OWASP's list: `=`, `+`, `-`, `@`, tab and carriage return).
 fn starts_formula(text: &str) -> bool {
@@ -127,6 +148,7 @@ pub fn count(number: u128) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -136,6 +158,15 @@ mod tests {
         let id = "b-1\nRecommendation: physician (emergency)\u{1b}[2J\u{9b}31m\u{202e}";
         assert_eq!(escape_controls(id), "b-1\\nRecommendation: physician (emergency)\\u{1b}[2J\\u{9b}31m\\u{202e}");
         assert!(matches!(escape_controls("booking-1042 é"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_stays_the_same_value_with_terminal_controls_escaped() {
+        let text = "a\u{7f}b\u{9b}c\u{202e}d\n";
+        let json = serde_json::to_string(text).unwrap();
+        let safe = json_terminal_safe(&json);
+        assert_eq!(safe, "\"a\\u007fb\\u009bc\\u202ed\\n\"");
+        assert_eq!(serde_json::from_str::<String>(&safe).unwrap(), text);
     }
 
     #[test]

@@ -200,3 +200,60 @@ fn a_stray_quote_inside_a_csv_cell_refuses_that_row_only() {
         }
     }
 }
+
+// 7. Output could be forged: an `id` holding a newline and escape sequences printed a fake
+// second line and raw terminal sequences; error messages echoed escape sequences.
+
+const FORGED_ID: &str = "b-1\nRecommendation: physician (emergency)\u{1b}[2J";
+
+#[test]
+fn an_id_with_a_newline_and_escape_sequences_cannot_forge_output() {
+    let record = RECORD.replacen("\"b-1\"", &serde_json::to_string(FORGED_ID).unwrap(), 1);
+    let assess = run(&["assess", "--answers", "-"], Some(record.as_bytes()));
+    assert_eq!(assess.code, 0, "{}", assess.stderr);
+    assert!(
+        assess.stdout.contains("Reference: b-1\\nRecommendation: physician (emergency)\\u{1b}[2J"),
+        "{}",
+        assess.stdout
+    );
+    assert!(!assess.stdout.contains('\u{1b}'));
+    assert_eq!(assess.stdout.lines().filter(|l| l.starts_with("Recommendation:")).count(), 1, "{}", assess.stdout);
+    // JSON keeps the id exact (escaped by JSON itself).
+    let json = run(&["assess", "--answers", "-", "--format", "json"], Some(record.as_bytes()));
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["id"], FORGED_ID);
+    // A bad value with escape sequences in an error message.
+    let bad = record.replacen("\"medium\"", "\"\\u001b[31mfirm\\u001b[0m\\nRecommendation: swedish\"", 1);
+    let refused = run(&["assess", "--answers", "-"], Some(bad.as_bytes()));
+    assert_eq!(refused.code, 2);
+    assert!(!refused.stderr.contains('\u{1b}'), "{:?}", refused.stderr);
+    assert!(
+        refused.stderr.contains("unknown option \"\\u{1b}[31mfirm\\u{1b}[0m\\nRecommendation: swedish\""),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(refused.stderr.lines().filter(|l| l.starts_with("Recommendation")).count(), 0);
+}
+
+#[test]
+fn csv_output_cells_cannot_start_a_spreadsheet_formula() {
+    let mut input = CSV_HEADER.to_owned();
+    for (row, id) in ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "\tx", "plain"].iter().enumerate() {
+        let id = format!("\"{}\"", id.replace('"', "\"\""));
+        input.push_str(&CSV_ROW.replacen("r-1", &id, 1));
+        if row == 5 {
+            input.push_str(&CSV_ROW.replacen("r-1", "=1+1", 1).replacen("medium", "=2+2", 1));
+        }
+    }
+    let batch = run(&["batch", "--input-format", "csv", "--output-format", "csv"], Some(input.as_bytes()));
+    let mut reader = csv::Reader::from_reader(batch.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    // (Cells are trimmed on the way in: the tab goes.)
+    assert_eq!(ids, ["'=HYPERLINK(\"http://x\")", "'+1", "'-1", "'@SUM(A1)", "x", "plain", "'=1+1"]);
+    for row in &rows {
+        for cell in row.iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?} in {row:?}");
+        }
+    }
+}
