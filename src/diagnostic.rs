@@ -213,11 +213,34 @@ impl<'a> SourceText<'a> {
 
     /// A syntax or type error reported by the TOML parser.
     pub fn toml_error(&self, error: &toml::de::Error) -> Diagnostic {
-        let message = error.message().trim().to_owned();
-        match error.span() {
+        let mut message = error.message().trim().to_owned();
+        if message.contains("recursion") {
+            message.push_str(
+                ": nested too deeply (a dotted key of too many parts, or lists or tables inside one another)",
+            );
+        }
+        match error.span().or_else(|| self.spanless_toml_error_line(error.message().trim())) {
             Some(span) => self.error(span, "toml", message),
             None => Diagnostic::whole_file(self.name, "toml", message),
         }
+    }
+
+    /// The place of a TOML error that the parser gives none for (a 2,000-part dotted key
+    /// hits its recursion limit): the start of the first line whose text, up to and with
+    /// that line, already gives the same error (found by bisection over the lines).
+    fn spanless_toml_error_line(&self, message: &str) -> Option<Range<usize>> {
+        let ends: Vec<usize> = self.text.match_indices('\n').map(|(i, _)| i + 1).chain([self.text.len()]).collect();
+        let same_error = |end: usize| match toml::de::DeTable::parse(&self.text[..end]) {
+            Err(error) => error.span().is_none() && error.message().trim() == message,
+            Ok(_) => false,
+        };
+        let first = ends.partition_point(|end| !same_error(*end));
+        let end = *ends.get(first)?;
+        if !same_error(end) {
+            return None;
+        }
+        let start = self.text[..end].trim_end_matches('\n').rfind('\n').map_or(0, |i| i + 1);
+        Some(start..start)
     }
 }
 

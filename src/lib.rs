@@ -12,6 +12,7 @@ pub mod answers;
 pub mod batch;
 pub mod cases;
 pub mod check;
+pub mod cleanup;
 pub mod cli;
 pub mod commands;
 pub mod counterfactual;

@@ -257,3 +257,293 @@ fn csv_output_cells_cannot_start_a_spreadsheet_formula() {
         }
     }
 }
+
+// 4, 5, 6. Signals: SIGTERM or SIGHUP during the intake left the terminal raw, echo off,
+// the cursor hidden; `batch --output FILE` ignored Ctrl-C while its input pipe was idle;
+// temporary files (health data) were left behind after SIGTERM, SIGHUP, kill -9, and
+// Ctrl-C with standard input a terminal.
+
+#[cfg(unix)]
+mod signals {
+    use super::*;
+    use rustix::process::{kill_process, Pid, Signal};
+    use std::process::{Child, Stdio};
+    use std::time::{Duration, Instant};
+
+    const GENEROUS: Duration = Duration::from_secs(60);
+
+    /// Waits until `done` holds, checking every few milliseconds, for at most a minute.
+    fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + GENEROUS;
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn temporary_files(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".massage-triage"))
+            .collect()
+    }
+
+    /// `batch --output DIR/results.jsonl` reading a pipe that this test keeps open and idle
+    /// once a few records are in; returns when the run's temporary file is there.
+    fn batch_on_an_idle_pipe(dir: &Path) -> (Child, std::process::ChildStdin) {
+        let before = temporary_files(dir);
+        let out = dir.join("results.jsonl");
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"))
+            .args(["batch", "--output", out.to_str().unwrap()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        use std::io::Write;
+        writeln!(stdin, "{RECORD}\n{RECORD}").unwrap();
+        // A file of its own: one left by an earlier run may be there already.
+        wait_until("the temporary file", || temporary_files(dir).iter().any(|f| !before.contains(f)));
+        (child, stdin)
+    }
+
+    fn wait_for_exit(child: Child) -> std::process::Output {
+        let mut child = child;
+        wait_until("the run to end", || child.try_wait().unwrap().is_some());
+        child.wait_with_output().unwrap()
+    }
+
+    #[test]
+    fn batch_ends_on_sigint_sigterm_and_sighup_while_its_input_pipe_is_idle() {
+        for (signal, code, name) in
+            [(Signal::INT, 130, "SIGINT"), (Signal::TERM, 143, "SIGTERM"), (Signal::HUP, 129, "SIGHUP")]
+        {
+            let dir = tempfile::tempdir().unwrap();
+            let out = write(dir.path(), "results.jsonl", "the good results of yesterday\n");
+            let (child, stdin) = batch_on_an_idle_pipe(dir.path());
+            kill_process(Pid::from_child(&child), signal).unwrap();
+            // The producer never closes the pipe: `stdin` is held open until the end.
+            let output = wait_for_exit(child);
+            drop(stdin);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(code), "{name}: {stderr}");
+            assert!(stderr.contains(&format!("interrupted by {name}")), "{stderr}");
+            assert!(stderr.contains("results.jsonl was left as it was"), "{stderr}");
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), "the good results of yesterday\n");
+            assert_eq!(temporary_files(dir.path()), Vec::<String>::new(), "{name} left a temporary file");
+        }
+    }
+
+    #[test]
+    fn after_kill_9_the_next_batch_run_removes_the_stale_temporary_file_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let (child, stdin) = batch_on_an_idle_pipe(dir.path());
+        kill_process(Pid::from_child(&child), Signal::KILL).unwrap();
+        let output = wait_for_exit(child);
+        drop(stdin);
+        assert_eq!(output.status.code(), None, "killed by the signal");
+        let stale = temporary_files(dir.path());
+        assert_eq!(stale.len(), 1, "kill -9 leaves its file: nothing can run");
+        // The next run removes it, and says so; it does not touch the file of a run that
+        // is still going.
+        let (running, running_stdin) = batch_on_an_idle_pipe(dir.path());
+        let in_use = temporary_files(dir.path());
+        assert!(!in_use.contains(&stale[0]), "{in_use:?}");
+        let out = dir.path().join("results.jsonl");
+        let next = run(&["batch", "--output", out.to_str().unwrap()], Some(format!("{RECORD}\n").as_bytes()));
+        assert_eq!(next.code, 0, "{}", next.stderr);
+        assert!(!next.stderr.contains("removed"), "{}", next.stderr);
+        assert_eq!(temporary_files(dir.path()), in_use);
+        kill_process(Pid::from_child(&running), Signal::TERM).unwrap();
+        let output = wait_for_exit(running);
+        drop(running_stdin);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(143));
+        assert!(stderr.contains("removed 1 unfinished temporary file(s)"), "{stderr}");
+        assert!(stderr.contains(&stale[0]), "{stderr}");
+        assert_eq!(temporary_files(dir.path()), Vec::<String>::new());
+    }
+
+    use expectrl::{Eof, Expect, Session};
+
+    /// The terminal's settings as the test's end of the pseudo-terminal sees them.
+    fn cooked_with_echo(session: &expectrl::session::OsSession) -> bool {
+        use rustix::termios::LocalModes;
+        let master = session.get_process().get_raw_handle().unwrap();
+        let modes = rustix::termios::tcgetattr(&master).unwrap().local_modes;
+        modes.contains(LocalModes::ICANON | LocalModes::ECHO)
+    }
+
+    /// `massage-triage ARGS` in a pseudo-terminal whose settings are a person's usual ones
+    /// (the pty crate turns echo off; `stty sane` turns it back on before the program starts).
+    fn spawn(args: &[&str]) -> expectrl::session::OsSession {
+        let mut command = std::process::Command::new("sh");
+        command.args(["-c", "stty sane && exec \"$0\" \"$@\""]).arg(assert_cmd::cargo::cargo_bin("massage-triage"));
+        command.args(args).env_remove("NO_COLOR");
+        let mut session = Session::spawn(command).unwrap();
+        session.set_expect_timeout(Some(GENEROUS));
+        session.get_process_mut().set_window_size(200, 60).unwrap();
+        session
+    }
+
+    fn exit_code(session: &expectrl::session::OsSession) -> i32 {
+        match session.get_process().wait().unwrap() {
+            expectrl::process::unix::WaitStatus::Exited(_, code) => code,
+            other => panic!("did not exit normally: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sigterm_or_sighup_during_the_intake_restores_the_terminal() {
+        for (signal, code) in [(Signal::TERM, 143), (Signal::HUP, 129), (Signal::INT, 130)] {
+            let dir = tempfile::tempdir().unwrap();
+            let saved = dir.path().join("answers.toml");
+            let mut session = spawn(&["intake", "--save", saved.to_str().unwrap()]);
+            session.expect("Question 1 of 9").unwrap();
+            session.expect("None of these").unwrap();
+            // dialoguer draws the choice, then waits for a key with the terminal raw, no echo.
+            wait_until("the prompt to read a key", || !cooked_with_echo(&session));
+            let pid = Pid::from_raw(session.get_process().pid().as_raw()).unwrap();
+            kill_process(pid, signal).unwrap();
+            session.expect("\x1b[?25h").unwrap();
+            session.expect("interrupted by").unwrap();
+            session.expect(Eof).unwrap();
+            assert_eq!(exit_code(&session), code);
+            assert!(cooked_with_echo(&session), "{signal:?} left the terminal raw or without echo");
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing saved");
+        }
+    }
+
+    // 9. `intake --save DIR --force` asked all nine questions before failing.
+    #[test]
+    fn intake_save_to_a_folder_is_refused_before_any_question_even_with_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = spawn(&["intake", "--save", dir.path().to_str().unwrap(), "--force"]);
+        let before = session.expect(Eof).unwrap();
+        let screen = String::from_utf8_lossy(before.as_bytes()).into_owned();
+        assert_eq!(exit_code(&session), 2, "{screen}");
+        assert!(screen.contains("it is a folder"), "{screen}");
+        assert!(!screen.contains("Question 1 of 9"), "{screen}");
+    }
+
+    #[test]
+    fn ctrl_c_with_records_typed_at_a_terminal_removes_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = write(dir.path(), "results.jsonl", "kept\n");
+        let mut session = spawn(&["batch", "--output", &out]);
+        session.send_line(RECORD).unwrap();
+        wait_until("the temporary file", || !temporary_files(dir.path()).is_empty());
+        // The terminal is cooked: Ctrl-C is SIGINT from the terminal itself.
+        session.send("\x03").unwrap();
+        session.expect("interrupted by SIGINT").unwrap();
+        session.expect(Eof).unwrap();
+        assert_eq!(exit_code(&session), 130);
+        assert_eq!(temporary_files(dir.path()), Vec::<String>::new());
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "kept\n");
+    }
+}
+
+// 9. Smaller defects.
+
+#[test]
+fn a_folder_given_as_batch_input_is_bad_input_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = run(&["batch", "--input", dir.path().to_str().unwrap()], None);
+    assert_eq!(batch.code, 2, "{}", batch.stderr);
+    assert!(batch.stderr.contains("is a folder; expected a file of records"), "{}", batch.stderr);
+    let assess = run(&["assess", "--answers", dir.path().to_str().unwrap()], None);
+    assert_eq!(assess.code, 2, "{}", assess.stderr);
+}
+
+#[test]
+fn a_two_thousand_part_dotted_toml_key_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("id = \"b-1\"\n\n{}a = 1\n", "a.".repeat(1999));
+    let file = write(dir.path(), "deep.toml", &text);
+    let assess = run(&["assess", "--answers", &file], None);
+    assert_eq!(assess.code, 2);
+    assert!(assess.stderr.contains("deep.toml:3:1: recursion limit: nested too deeply"), "{}", assess.stderr);
+    assert!(assess.stderr.len() < 1_000, "{}", assess.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_ends_batch_quietly_with_0() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let records: String = (0..200_000).map(|_| format!("{RECORD}\n")).collect();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"))
+        .arg("batch")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        // The run stops reading once its output is closed: a failed write here is expected.
+        let _ = stdin.write_all(records.as_bytes());
+    });
+    // `| head -1`: read one line, then close the pipe.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.contains("\"recommendation\""), "{first}");
+    let output = child.wait_with_output().unwrap();
+    let _ = feeder.join();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("Broken pipe") && !stderr.contains("error"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_error_names_the_output_not_the_temporary_file() {
+    // A file size limit stands in for a full disk: writing past it fails (EFBIG) as a
+    // full disk fails (ENOSPC), at the temporary file. SIGXFSZ is ignored so that the
+    // write fails instead of killing the process.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results.jsonl");
+    let records: String = (0..5_000).map(|_| format!("{RECORD}\n")).collect();
+    let input = write(dir.path(), "in.jsonl", &records);
+    let script = "trap '' XFSZ; ulimit -f 64; exec \"$0\" batch --input \"$1\" --output \"$2\"";
+    let output = std::process::Command::new("sh")
+        .args(["-c", script])
+        .arg(assert_cmd::cargo::cargo_bin("massage-triage"))
+        .args([&input, out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("cannot write the output: {}", out.display())), "{stderr}");
+    assert!(!stderr.contains(".massage-triage-batch-"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["in.jsonl"], "no output and no temporary file");
+}
+
+#[test]
+fn a_saturated_count_is_not_printed_as_if_exact() {
+    // Three number questions no rule reads, each with the whole i64 range: about 6 × 10^57
+    // answer sets, more than a u128 holds.
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+    let mut questionnaire = std::fs::read_to_string(fixtures.join("questionnaire.toml")).unwrap();
+    for id in ["wide_a", "wide_b", "wide_c"] {
+        questionnaire.push_str(&format!(
+            "\n[[question]]\nid = \"{id}\"\nkind = \"number\"\ndesk = \"?\"\ntherapist = \"?\"\nhelp = \"?\"\nmin = -9223372036854775808\nmax = 9223372036854775807\n"
+        ));
+    }
+    write(dir.path(), "questionnaire.toml", &questionnaire);
+    std::fs::copy(fixtures.join("rules.toml"), dir.path().join("rules.toml")).unwrap();
+    let check = run(&["rules", "check", "--rules", dir.path().to_str().unwrap()], None);
+    assert!(!check.stdout.contains("(340282366920938463463374607431768211455 answer sets)"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("(more than 340282366920938463463374607431768211454 answer sets)"),
+        "{}",
+        check.stdout
+    );
+    let json = run(&["rules", "check", "--format", "json", "--rules", dir.path().to_str().unwrap()], None);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["answer_sets"], "more than 340282366920938463463374607431768211454");
+}
