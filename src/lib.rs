@@ -18,6 +18,7 @@ pub mod commands;
 pub mod counterfactual;
 pub mod diagnostic;
 pub mod engine;
+pub mod fuzz;
 pub mod intake;
 pub mod json_reader;
 pub mod questionnaire;
