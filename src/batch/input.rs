@@ -772,6 +772,27 @@ mod tests {
         assert_eq!(last_record_end(b"\"a\"b\"\nc\n", RecordFormat::Csv), Some(8));
     }
 
+    #[test]
+    fn stray_quotes_far_apart_keep_csv_chunks_small() {
+        // Counting quotes made the text between two stray quotes one "record": chunks grew
+        // to hold it (memory rose from 11 to 79 MB on a 20,000-row file).
+        let mut text = Vec::new();
+        for row in 0..40_000 {
+            let location = if row == 10 || row == 30_000 { "lower\"_back" } else { "lower_back" };
+            text.extend_from_slice(
+                format!("r-{row},,chronic,5,false,{location},posture_stress,,41,medium\n").as_bytes(),
+            );
+        }
+        let mut input = &text[..];
+        let mut reader = ChunkReader::new(&mut input, RecordFormat::Csv);
+        let mut total = 0;
+        while let Some(chunk) = reader.next_chunk(Vec::new()).unwrap() {
+            assert!(chunk.data.len() <= CHUNK_BYTES * 2, "a chunk of {} bytes", chunk.data.len());
+            total += chunk.data.len();
+        }
+        assert_eq!(total, text.len());
+    }
+
     fn csv_records(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
         reader.byte_records().map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect()).collect()

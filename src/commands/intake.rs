@@ -100,13 +100,14 @@ fn save_answers(
             context.err,
             "{}: not saved to {}: the intake ended on a physician referral before {} were asked, and an answer file needs every question answered",
             paint.warn("note"),
-            path.display(),
+            crate::text::escape_controls(&path.display().to_string()),
             unanswered.join(", ")
         );
         return Ok(());
     };
     save::save(path, &answers.to_toml(&rule_set.questionnaire), args.force)
         .map_err(|e| CommandError::Failure(anyhow::anyhow!("{e}")))?;
-    let _ = writeln!(context.err, "{} {}", paint.good("Saved the answers to"), path.display());
+    let shown = crate::text::escape_controls(&path.display().to_string()).into_owned();
+    let _ = writeln!(context.err, "{} {shown}", paint.good("Saved the answers to"));
     Ok(())
 }
