@@ -8,7 +8,7 @@
 //! FUZZ_INPUTS=10000000 FUZZ_SECONDS=3600 cargo test --release --test fuzz -- --nocapture
 //! ```
 //!
-//! Knobs: `FUZZ_SECONDS` (per target, default 3), `FUZZ_INPUTS` (per target, default
+//! Knobs: `FUZZ_SECONDS` (per target, default 2), `FUZZ_INPUTS` (per target, default
 //! unbounded), `FUZZ_SEED` (default 13), `FUZZ_TARGET` (one target by name). An input that
 //! panics, or takes more than a second, is a finding: it is written to
 //! `target/fuzz-findings/` and the test fails naming it.
@@ -320,7 +320,7 @@ fn fuzz(name: &str) {
         return;
     }
     let target = TARGETS.iter().find(|t| t.name == name).unwrap();
-    let seconds = env_number("FUZZ_SECONDS").unwrap_or(3);
+    let seconds = env_number("FUZZ_SECONDS").unwrap_or(2);
     let max_inputs = env_number("FUZZ_INPUTS").unwrap_or(u64::MAX);
     let seed = env_number("FUZZ_SEED").unwrap_or(13);
     let done = campaign(target, seconds, max_inputs, seed);
