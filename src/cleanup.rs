@@ -29,10 +29,13 @@ struct Registry {
     /// The terminal's settings before the intake changed any.
     #[cfg(unix)]
     terminal: Option<rustix::termios::Termios>,
+    /// What to add to the line that says the run was interrupted ("nothing was saved").
+    note: Option<&'static str>,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     temporary: Vec::new(),
+    note: None,
     #[cfg(unix)]
     terminal: None,
 });
@@ -93,9 +96,16 @@ pub fn save_terminal() -> SavedTerminal {
     SavedTerminal(())
 }
 
+/// Sets what the interrupted line adds, for the rest of the run.
+pub fn note_on_interrupt(note: &'static str) {
+    registry().note = Some(note);
+}
+
 /// What [`undo`] did.
 #[derive(Debug, Default)]
 pub struct Undone {
+    /// The note set by [`note_on_interrupt`].
+    pub note: Option<&'static str>,
     /// The files that temporary files were written for (each one left as it was).
     pub targets: Vec<PathBuf>,
     /// The terminal's settings were put back.
@@ -107,7 +117,7 @@ pub struct Undone {
 /// that no rename can start after it.
 pub fn undo() -> Undone {
     let mut registry = registry();
-    let mut undone = Undone::default();
+    let mut undone = Undone { note: registry.note, ..Undone::default() };
     for (temporary, target) in registry.temporary.drain(..) {
         let _ = std::fs::remove_file(&temporary);
         undone.targets.push(target);

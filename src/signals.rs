@@ -34,6 +34,9 @@ pub fn end_cleanly() {
                 text.push_str(SHOW_CURSOR);
             }
             text.push_str(&format!("\ninterrupted by {}", name(signal)));
+            if let Some(note) = undone.note {
+                text.push_str(&format!(": {note}"));
+            }
             for target in &undone.targets {
                 let target = massage_triage::text::escape_controls(&target.display().to_string()).into_owned();
                 text.push_str(&format!("; {target} was left as it was"));

@@ -409,6 +409,7 @@ mod signals {
             kill_process(pid, signal).unwrap();
             session.expect("\x1b[?25h").unwrap();
             session.expect("interrupted by").unwrap();
+            session.expect("nothing was saved").unwrap();
             session.expect(Eof).unwrap();
             assert_eq!(exit_code(&session), code);
             assert!(cooked_with_echo(&session), "{signal:?} left the terminal raw or without echo");

@@ -25,6 +25,7 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<u8, Co
     }
     // A signal during a prompt (raw mode, no echo) puts these settings back before exiting.
     let _terminal = crate::cleanup::save_terminal();
+    crate::cleanup::note_on_interrupt("nothing was saved");
     let audience = match args.mode {
         Mode::Desk => Audience::Desk,
         Mode::Therapist => Audience::Therapist,
