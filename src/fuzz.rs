@@ -8,7 +8,7 @@
 //! A check that fails panics: both fuzzers treat a panic as a finding.
 
 use crate::answers::{parse_answers, parse_json, parse_toml, AnswerFormat, Answers};
-use crate::batch::input::{json_record, json_record_by_serde, last_record_end, CsvHeader, RecordReader};
+use crate::batch::input::{json_record, json_record_by_serde, last_record_end, CsvHeader, NoBomStrip, RecordReader};
 use crate::batch::{run_batch, BatchOptions, RecordFormat};
 use crate::diagnostic::{read_limited, Diagnostics, SourceText};
 use crate::rules::{Origin, RuleSet};
@@ -139,12 +139,13 @@ pub fn jsonl_record(data: &[u8]) -> u64 {
 /// reader ends a record, and every record read gives exactly one output row.
 pub fn csv_batch(data: &[u8]) -> u64 {
     if let Some(end) = last_record_end(data, RecordFormat::Csv) {
-        let records = |bytes: &[u8]| -> Vec<Vec<Vec<u8>>> {
+        fn records(bytes: impl std::io::Read) -> Vec<Vec<Vec<u8>>> {
             let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
             reader.byte_records().map_while(Result::ok).map(|r| r.iter().map(<[u8]>::to_vec).collect()).collect()
-        };
+        }
+        // As a batch reads them: the second part is a chunk, not a file (no BOM stripped).
         let mut parts = records(&data[..end]);
-        parts.extend(records(&data[end..]));
+        parts.extend(records(NoBomStrip::new(&data[end..])));
         assert_eq!(parts, records(data), "a chunk cut inside a record at byte {end}");
     }
     // The records as a batch reads them (what the pool threads do with each chunk); the

@@ -548,3 +548,22 @@ fn a_saturated_count_is_not_printed_as_if_exact() {
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["answer_sets"], "more than 340282366920938463463374607431768211454");
 }
+
+// Found by the fuzz campaign: the csv crate strips a UTF-8 BOM at the start of what it
+// reads, and each chunk of a batch was read as if it were a file's start.
+
+#[test]
+fn a_bom_at_the_start_of_a_chunk_is_kept_as_in_the_middle_of_one() {
+    let mut input = CSV_HEADER.to_owned();
+    for row in 0..3 {
+        input.push_str(&CSV_ROW.replacen("r-1", &format!("\u{feff}r-{row}"), 1));
+    }
+    let batch = run(&["batch", "--input-format", "csv"], Some(input.as_bytes()));
+    assert_eq!(batch.code, 0, "{}", batch.stderr);
+    let ids: Vec<String> = batch
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["\u{feff}r-0", "\u{feff}r-1", "\u{feff}r-2"]);
+}

@@ -202,6 +202,33 @@ fn last_csv_record_end(bytes: &[u8]) -> Option<usize> {
     last
 }
 
+/// A chunk's bytes for the CSV reader, whose first read is one byte long. The csv crate
+/// strips a UTF-8 BOM from the start of what it reads, and only a file's start has one: a
+/// record at a chunk's start would lose a U+FEFF that the same record keeps in the middle
+/// of a chunk (the fuzzer found it). Three bytes are needed to see a BOM; one is not enough.
+pub(crate) struct NoBomStrip<'a> {
+    data: &'a [u8],
+    first: bool,
+}
+
+impl<'a> NoBomStrip<'a> {
+    /// Reads `data` as it is.
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        Self { data, first: true }
+    }
+}
+
+impl Read for NoBomStrip<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let wanted = if self.first { 1 } else { buffer.len() };
+        let n = wanted.min(buffer.len()).min(self.data.len());
+        buffer[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        self.first &= n == 0;
+        Ok(n)
+    }
+}
+
 /// A record that gave no answers: where it is, its reference if it had one, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordError {
@@ -793,7 +820,7 @@ mod tests {
         assert_eq!(total, text.len());
     }
 
-    fn csv_records(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
+    fn csv_records(bytes: impl Read) -> Vec<Vec<Vec<u8>>> {
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
         reader.byte_records().map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect()).collect()
     }
@@ -803,15 +830,15 @@ mod tests {
         /// csv reader reads the two parts as the records it reads in the whole.
         #[test]
         fn the_csv_chunker_cuts_where_the_csv_reader_ends_a_record(
-            text in prop::collection::vec(prop::sample::select(b"ab,\"\n\r ".to_vec()), 0..80),
+            text in prop::collection::vec(prop::sample::select(b"ab,\"\n\r \xef\xbb\xbf".to_vec()), 0..80),
             length in 0..80usize,
         ) {
             let prefix = &text[..length.min(text.len())];
             if let Some(end) = last_record_end(prefix, RecordFormat::Csv) {
                 prop_assert_eq!(prefix[end - 1], b'\n');
                 let mut parts = csv_records(&text[..end]);
-                parts.extend(csv_records(&text[end..]));
-                prop_assert_eq!(parts, csv_records(&text));
+                parts.extend(csv_records(NoBomStrip::new(&text[end..])));
+                prop_assert_eq!(parts, csv_records(&text[..]));
             }
             if !prefix.contains(&b'"') {
                 prop_assert_eq!(last_record_end(prefix, RecordFormat::Csv), memchr::memrchr(b'\n', prefix).map(|e| e + 1));
