@@ -11,7 +11,8 @@
 //! Knobs: `FUZZ_SECONDS` (per target, default 2), `FUZZ_INPUTS` (per target, default
 //! unbounded), `FUZZ_SEED` (default 13), `FUZZ_TARGET` (one target by name). An input that
 //! panics, or takes more than a second, is a finding: it is written to
-//! `target/fuzz-findings/` and the test fails naming it.
+//! `target/fuzz-findings/` and the test fails naming it; `FUZZ_REPLAY=target/fuzz-findings`
+//! runs the saved ones again instead (after a fix).
 #![allow(clippy::unwrap_used)]
 // The campaign's figures are its report: printed (seen with --nocapture).
 #![allow(clippy::print_stdout)]
@@ -320,6 +321,9 @@ fn fuzz(name: &str) {
         return;
     }
     let target = TARGETS.iter().find(|t| t.name == name).unwrap();
+    if let Some(dir) = std::env::var_os("FUZZ_REPLAY") {
+        return replay(target, Path::new(&dir));
+    }
     let seconds = env_number("FUZZ_SECONDS").unwrap_or(2);
     let max_inputs = env_number("FUZZ_INPUTS").unwrap_or(u64::MAX);
     let seed = env_number("FUZZ_SEED").unwrap_or(13);
@@ -336,6 +340,25 @@ fn fuzz(name: &str) {
     );
     assert!(done.findings.is_empty(), "{} finding(s):\n{}", done.findings.len(), done.findings.join("\n"));
     assert!(done.inputs > 0);
+}
+
+/// Runs the findings saved for `target` in `dir` (`TARGET-*.bin`) again, as after a fix.
+fn replay(target: &Target, dir: &Path) {
+    quiet_panics_while_fuzzing();
+    let prefix = format!("{}-", target.name);
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&prefix)) {
+            count += 1;
+            if let Err(message) = run_one(target, &std::fs::read(&path).unwrap()) {
+                failures.push(format!("{}: {message}", path.display()));
+            }
+        }
+    }
+    println!("replay {}: {count} input(s), {} failing", target.name, failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
