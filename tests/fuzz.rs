@@ -276,7 +276,7 @@ fn record_finding(target: &Target, input: &[u8], what: &str) -> String {
     )
 }
 
-fn campaign(target: &Target, seconds: u64, max_inputs: u64, seed: u64) -> Campaign {
+fn campaign(target: &Target, seconds: u64, max_inputs: u64, seed: u64, max_findings: usize) -> Campaign {
     quiet_panics_while_fuzzing();
     let mut rng = Rng(seed ^ target.name.bytes().fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b)));
     let mut pool = corpus(target);
@@ -309,7 +309,7 @@ fn campaign(target: &Target, seconds: u64, max_inputs: u64, seed: u64) -> Campai
             }
             Err(message) => findings.push(record_finding(target, &input, &message)),
         }
-        if findings.len() >= 20 {
+        if findings.len() >= max_findings {
             break;
         }
     }
@@ -327,7 +327,7 @@ fn fuzz(name: &str) {
     let seconds = env_number("FUZZ_SECONDS").unwrap_or(2);
     let max_inputs = env_number("FUZZ_INPUTS").unwrap_or(u64::MAX);
     let seed = env_number("FUZZ_SEED").unwrap_or(13);
-    let done = campaign(target, seconds, max_inputs, seed);
+    let done = campaign(target, seconds, max_inputs, seed, 20);
     println!(
         "fuzz {name}: {} inputs in {:.1} s ({:.0}/s), {} signatures, pool {}, slowest {:?}, {} finding(s)",
         done.inputs,
@@ -415,7 +415,7 @@ fn the_fuzzer_finds_a_planted_panic() {
         data.len() as u64
     }
     let target = Target { name: "answer_json", run: planted };
-    let done = campaign(&target, 30, 200_000, 1);
+    let done = campaign(&target, 30, 200_000, 1, 1);
     assert!(!done.findings.is_empty(), "the mutator never made \"}}{{\" in {} inputs", done.inputs);
     assert!(done.findings[0].contains("planted"));
 }
