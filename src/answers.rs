@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, SourceText};
 use crate::questionnaire::{Question, QuestionKind, Questionnaire};
 use crate::rules::Truth;
 use crate::suggestion::{closest, one_of};
+use crate::text::shown;
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -336,7 +337,11 @@ impl<'q> AnswerSheet<'q> {
                 key,
                 key_span,
                 "unknown-question",
-                format!("unknown question \"{key}\"; expected id or one of {}", one_of(self.questionnaire.ids())),
+                format!(
+                    "unknown question \"{}\"; expected id or one of {}",
+                    shown(key),
+                    one_of(self.questionnaire.ids())
+                ),
             );
             problem.suggestion = closest(key, self.questionnaire.ids()).map(str::to_owned);
             return Err(problem);
@@ -692,7 +697,8 @@ fn option_index(asked: Asked<'_>, text: &str, span: Option<Range<usize>>) -> Res
             span,
             "unknown-option",
             format!(
-                "unknown option \"{text}\" for question \"{}\"; expected one of {}",
+                "unknown option \"{}\" for question \"{}\"; expected one of {}",
+                shown(text),
                 question.id,
                 one_of(question.option_ids())
             ),
@@ -781,20 +787,51 @@ fn de_type_name(value: &toml::de::DeValue<'_>) -> &'static str {
     }
 }
 
-/// Parses a JSON answer file (one object).
+/// Parses a JSON answer file (one object). A key given twice is refused, naming both
+/// places; every problem points at the real place of its key or value.
 pub fn parse_json(questionnaire: &Questionnaire, source: SourceText<'_>) -> Result<Answers, Diagnostics> {
-    let value: serde_json::Value = serde_json::from_str(source.text).map_err(|e| json_syntax_error(&e, source))?;
-    let serde_json::Value::Object(object) = value else {
-        return Err(Diagnostic::whole_file(source.name, "not-an-object", "expected a JSON object of answers").into());
-    };
+    use crate::json_reader::{read_object, Event};
     let mut sheet = AnswerSheet::new(questionnaire);
-    for (key, value) in &object {
-        // serde_json keeps no positions: find the key's text, which is exact for the flat
-        // objects answer files are.
-        let span = json_key_span(source.text, key);
-        sheet.set(key, span.clone(), json_raw_value(value), span);
-    }
-    sheet.finish().map_err(|problems| problems_to_diagnostics(problems, source))
+    // Each entry's text: an error's excerpt shows its own entry and nothing of the others.
+    let mut entries: Vec<Range<usize>> = Vec::new();
+    read_object(source.text, |event| match event {
+        Event::Entry { key, key_span, value, value_span } => {
+            entries.push(key_span.start..value_span.end);
+            sheet.set(&key, Some(key_span), value, Some(value_span));
+        }
+        Event::Repeated { key, first, again } => {
+            entries.push(again.clone());
+            let (line, column) = source.line_column(first.start);
+            sheet.problem(AnswerProblem {
+                message: format!(
+                    "\"{}\" is given twice (first at line {line}, column {column}); each key may be given once",
+                    shown(&key)
+                ),
+                key: key.into_owned(),
+                span: Some(again),
+                code: "repeated-key",
+                suggestion: None,
+            });
+        }
+    })
+    .map_err(|error| json_error(error, source))?;
+    sheet.finish().map_err(|problems| {
+        let within = |span: &Range<usize>| entries.iter().find(|e| e.contains(&span.start)).cloned();
+        Diagnostics(
+            problems
+                .into_iter()
+                .map(|problem| match problem.span.as_ref().and_then(within) {
+                    Some(entry) => {
+                        let span = problem.span.clone().unwrap_or(entry.clone());
+                        let mut diagnostic = source.error_within(span, entry, problem.code, problem.message);
+                        diagnostic.suggestion = problem.suggestion;
+                        diagnostic
+                    }
+                    None => problem.into_diagnostic(source),
+                })
+                .collect(),
+        )
+    })
 }
 
 /// The answer sheet's view of a JSON value.
@@ -829,26 +866,36 @@ fn json_type_name(value: &serde_json::Value) -> &'static str {
     }
 }
 
-fn json_key_span(text: &str, key: &str) -> Option<Range<usize>> {
-    let quoted = serde_json::to_string(key).ok()?;
-    text.find(&quoted).map(|start| start..start + quoted.len())
-}
-
-fn json_syntax_error(error: &serde_json::Error, source: SourceText<'_>) -> Diagnostic {
-    let message = format!("not valid JSON: {error}");
-    let line = error.line();
+fn json_error(error: crate::json_reader::JsonError, source: SourceText<'_>) -> Diagnostics {
+    use crate::json_reader::JsonError;
+    let (message, line, column) = match error {
+        JsonError::NotAnObject(what) => {
+            let message = format!("expected a JSON object of answers, not {what}");
+            return Diagnostic::whole_file(source.name, "not-an-object", message).into();
+        }
+        JsonError::Syntax { message, line, column } => (format!("not valid JSON: {message}"), line, column),
+    };
     if line == 0 {
-        return Diagnostic::whole_file(source.name, "json", message);
+        return Diagnostic::whole_file(source.name, "json", message).into();
     }
-    let offset: usize = source.text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>()
-        + error.column().saturating_sub(1);
-    let mut diagnostic = source.error(offset..offset, "json", message);
-    diagnostic.message = format!("not valid JSON: {}", strip_position(&error.to_string()));
-    diagnostic
+    let line_start: usize = source.text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let line_text = source.text[line_start..].split('\n').next().unwrap_or("");
+    // serde_json counts columns in bytes; the place is the character at that byte.
+    let offset = line_start + column.saturating_sub(1).min(line_text.len());
+    source.error_within(offset..offset, json_syntax_bounds(source.text, offset), "json", message).into()
 }
 
-fn strip_position(message: &str) -> &str {
-    message.find(" at line ").map_or(message, |i| &message[..i])
+/// The text shown under a JSON syntax error: from the last `{`, `[` or `,` before it to the
+/// next `,`, `]` or `}`, so that the excerpt of a one-line file shows the broken value and
+/// no other answer.
+fn json_syntax_bounds(text: &str, offset: usize) -> Range<usize> {
+    let offset = offset.min(text.len());
+    let start = text.as_bytes()[..offset].iter().rposition(|b| matches!(b, b'{' | b'[' | b',')).map_or(0, |i| i + 1);
+    let end = text.as_bytes()[offset..]
+        .iter()
+        .position(|b| matches!(b, b',' | b']' | b'}'))
+        .map_or(text.len(), |i| offset + i + 1);
+    start..end
 }
 
 #[cfg(test)]

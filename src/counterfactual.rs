@@ -181,7 +181,8 @@ fn single_changes(rule_set: &RuleSet, answers: &Answers) -> Vec<AnswerChange> {
                     .filter(|(lo, hi)| !(*lo <= n && n <= *hi))
                     .map(|(lo, hi)| if lo > n { lo } else { hi })
                     .collect();
-                nearest.sort_by_key(|v| (v - n).abs());
+                // `abs_diff`: a questionnaire may allow the whole i64 range, where `v - n` overflows.
+                nearest.sort_by_key(|v| v.abs_diff(n));
                 nearest.into_iter().for_each(|v| push(Answer::Number(v)));
             }
             (QuestionKind::YesNo, Answer::YesNo(b)) => push(Answer::YesNo(!b)),

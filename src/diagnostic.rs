@@ -1,6 +1,8 @@
 //! A problem found in a file a person wrote (rule set, answer file, batch record): where it
 //! is, what was expected, and the closest valid name.
 
+pub use crate::text::MAX_EXCERPT_CHARS;
+use crate::text::{capped, escape_controls, excerpt};
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -24,8 +26,11 @@ pub struct Diagnostic {
     pub message: String,
     /// The closest valid name, when there is one.
     pub suggestion: Option<String>,
-    /// The offending line of the file, for a caret under the problem.
+    /// The offending line of the file (at most [`MAX_EXCERPT_CHARS`] characters around
+    /// the problem, control characters escaped), for a caret under the problem.
     pub excerpt: Option<String>,
+    /// How many characters of the excerpt come before the caret.
+    pub caret: usize,
 }
 
 impl Diagnostic {
@@ -39,6 +44,7 @@ impl Diagnostic {
             message: message.into(),
             suggestion: None,
             excerpt: None,
+            caret: 0,
         }
     }
 
@@ -48,8 +54,13 @@ impl Diagnostic {
         self
     }
 
-    /// The one-line form: `file:line:column: message (did you mean "x"?)`.
+    /// The one-line form: `file:line:column: message (did you mean "x"?)`, with control
+    /// characters escaped (the message may quote a value from the input).
     pub fn headline(&self) -> String {
+        capped(&escape_controls(&self.plain_headline())).into_owned()
+    }
+
+    fn plain_headline(&self) -> String {
         let mut text = match (self.line, self.column) {
             (0, _) => format!("{}: {}", self.file, self.message),
             (line, 0) => format!("{}:{}: {}", self.file, line, self.message),
@@ -68,7 +79,7 @@ impl fmt::Display for Diagnostic {
         if let (Some(excerpt), true) = (&self.excerpt, self.column > 0) {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let caret_pad = " ".repeat(self.column - 1);
+            let caret_pad = " ".repeat(self.caret);
             write!(f, "\n {pad} |\n {gutter} | {excerpt}\n {pad} | {caret_pad}^")?;
         }
         Ok(())
@@ -166,10 +177,28 @@ impl<'a> SourceText<'a> {
         }
     }
 
-    /// A problem at a span of this file.
+    /// A problem at a span of this file; the excerpt is its line, cut around the place.
     pub fn error(&self, span: Range<usize>, code: &'static str, message: impl Into<String>) -> Diagnostic {
-        let (line, column) = self.line_column(span.start);
-        let excerpt = self.text.lines().nth(line - 1).map(|l| l.trim_end().to_owned());
+        self.error_within(span, 0..self.text.len(), code, message)
+    }
+
+    /// A problem at a span of this file whose excerpt shows no text outside `bounds` (the
+    /// one answer at fault, when a line holds several: answers are health data).
+    pub fn error_within(
+        &self,
+        span: Range<usize>,
+        bounds: Range<usize>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let at = floor_char_boundary(self.text, span.start.min(self.text.len()));
+        let (line, column) = self.line_column(at);
+        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[at..].find('\n').map_or(self.text.len(), |i| at + i);
+        let start = floor_char_boundary(self.text, bounds.start.clamp(line_start, at));
+        let end = floor_char_boundary(self.text, bounds.end.clamp(at, line_end));
+        let shown = self.text[start..end].trim_end();
+        let (excerpt, caret) = excerpt(shown, at - start);
         Diagnostic {
             file: self.name.to_owned(),
             line,
@@ -177,17 +206,41 @@ impl<'a> SourceText<'a> {
             code,
             message: message.into(),
             suggestion: None,
-            excerpt,
+            excerpt: Some(excerpt),
+            caret,
         }
     }
 
     /// A syntax or type error reported by the TOML parser.
     pub fn toml_error(&self, error: &toml::de::Error) -> Diagnostic {
-        let message = error.message().trim().to_owned();
-        match error.span() {
+        let mut message = error.message().trim().to_owned();
+        if message.contains("recursion") {
+            message.push_str(
+                ": nested too deeply (a dotted key of too many parts, or lists or tables inside one another)",
+            );
+        }
+        match error.span().or_else(|| self.spanless_toml_error_line(error.message().trim())) {
             Some(span) => self.error(span, "toml", message),
             None => Diagnostic::whole_file(self.name, "toml", message),
         }
+    }
+
+    /// The place of a TOML error that the parser gives none for (a 2,000-part dotted key
+    /// hits its recursion limit): the start of the first line whose text, up to and with
+    /// that line, already gives the same error (found by bisection over the lines).
+    fn spanless_toml_error_line(&self, message: &str) -> Option<Range<usize>> {
+        let ends: Vec<usize> = self.text.match_indices('\n').map(|(i, _)| i + 1).chain([self.text.len()]).collect();
+        let same_error = |end: usize| match toml::de::DeTable::parse(&self.text[..end]) {
+            Err(error) => error.span().is_none() && error.message().trim() == message,
+            Ok(_) => false,
+        };
+        let first = ends.partition_point(|end| !same_error(*end));
+        let end = *ends.get(first)?;
+        if !same_error(end) {
+            return None;
+        }
+        let start = self.text[..end].trim_end_matches('\n').rfind('\n').map_or(0, |i| i + 1);
+        Some(start..start)
     }
 }
 

@@ -1,5 +1,8 @@
 //! The binary: arguments in, library call, exit code out.
 
+#[cfg(unix)]
+mod signals;
+
 use clap::Parser;
 use massage_triage::cli::Cli;
 use massage_triage::commands::{run, Context, Terminal};
@@ -15,6 +18,15 @@ fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
+    // The commands that prompt or write files end cleanly on a signal; the others keep the
+    // default (they leave nothing behind) and start no thread for it.
+    #[cfg(unix)]
+    if matches!(
+        cli.command,
+        None | Some(massage_triage::cli::Command::Intake(_) | massage_triage::cli::Command::Batch(_))
+    ) {
+        signals::end_cleanly();
+    }
     let terminal = Terminal {
         stdin: std::io::stdin().is_terminal(),
         stdout: std::io::stdout().is_terminal(),

@@ -146,7 +146,7 @@ fn bad_answer_files_are_refused_with_their_place() {
         ("syntax-error.toml", &["syntax-error.toml:2:"]),
         (
             "unknown-option.json",
-            &["unknown-option.json:7:3: unknown option \"posture_stres\"", "did you mean \"posture_stress\"?"],
+            &["unknown-option.json:7:12: unknown option \"posture_stres\"", "did you mean \"posture_stress\"?"],
         ),
         ("broken.json", &["broken.json:5:", "not valid JSON"]),
         ("not-utf8.toml", &["not-utf8.toml", "not UTF-8"]),

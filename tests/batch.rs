@@ -560,8 +560,8 @@ fn ctrl_c_leaves_the_previous_output_in_place_and_exits_130() {
     }
     let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
-    // Ctrl-C also ends the program feeding the input: its end arrives.
-    stdin.write_all(many_records(10).as_bytes()).unwrap();
+    // The run ends at once, whatever the input does: a later write may find the pipe closed.
+    let _ = stdin.write_all(many_records(10).as_bytes());
     drop(stdin);
     let output = loop {
         if child.try_wait().unwrap().is_some() {

@@ -6,11 +6,11 @@ use super::flat_json::read_flat_object;
 use super::RecordFormat;
 use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
 use crate::diagnostic::Diagnostic;
+use crate::json_reader::{id_before_error, read_object, Event, JsonError};
 use crate::questionnaire::{QuestionKind, Questionnaire};
 use crate::suggestion::{closest, one_of};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::text::shown;
 use std::borrow::Cow;
-use std::fmt;
 use std::io::{self, Read};
 
 /// How many bytes of input a chunk holds at most (about a thousand records of the usual
@@ -139,22 +139,93 @@ fn count_byte(bytes: &[u8], byte: u8) -> usize {
 }
 
 /// The end (just past the newline) of the last whole record in `bytes`, if any.
-fn last_record_end(bytes: &[u8], format: RecordFormat) -> Option<usize> {
-    let mut end = bytes.iter().rposition(|b| *b == b'\n')?;
-    if format == RecordFormat::Jsonl {
-        return Some(end + 1);
+pub(crate) fn last_record_end(bytes: &[u8], format: RecordFormat) -> Option<usize> {
+    match format {
+        RecordFormat::Jsonl => memchr::memrchr(b'\n', bytes).map(|end| end + 1),
+        RecordFormat::Csv => last_csv_record_end(bytes),
     }
-    // In CSV a newline inside quotes belongs to the field. A chunk starts outside quotes, so
-    // a newline is a record end when an even number of quotes come before it (`""` inside
-    // a quoted field counts twice). Counting is vectorised; quoted newlines are rare.
-    let mut quotes = count_byte(&bytes[..end], b'"');
-    loop {
-        if quotes % 2 == 0 {
-            return Some(end + 1);
-        }
-        let previous = bytes[..end].iter().rposition(|b| *b == b'\n')?;
-        quotes -= count_byte(&bytes[previous..end], b'"');
-        end = previous;
+}
+
+/// Where a CSV reader is within a record, as the csv crate's reader sees it: a quote opens
+/// a quoted field only at the start of a field; anywhere else it is a plain character
+/// (`lower"_back`), and after a quoted field's closing quote the field goes on unquoted.
+/// (Counting every quote, as was done before, cut records where the reader did not: one
+/// stray quote stopped a run, two let chunks grow without bound.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CsvState {
+    /// At the start of a field (or of a record).
+    FieldStart,
+    /// In an unquoted field.
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// Just after a quote in a quoted field: the field's end, or the first of `""`.
+    QuoteInQuoted,
+}
+
+/// The end (just past the newline) of the last newline in `bytes` that ends a CSV record,
+/// read from a record's start. Fields are skipped many bytes at a time.
+fn last_csv_record_end(bytes: &[u8]) -> Option<usize> {
+    let (mut state, mut at, mut last) = (CsvState::FieldStart, 0, None);
+    while at < bytes.len() {
+        let byte = bytes[at];
+        state = match state {
+            CsvState::Quoted => match memchr::memchr(b'"', &bytes[at..]) {
+                Some(quote) => {
+                    at += quote + 1;
+                    CsvState::QuoteInQuoted
+                }
+                None => return last,
+            },
+            CsvState::FieldStart | CsvState::QuoteInQuoted if byte == b'"' => {
+                at += 1;
+                CsvState::Quoted
+            }
+            CsvState::FieldStart | CsvState::Unquoted | CsvState::QuoteInQuoted => match byte {
+                b',' | b'\r' => {
+                    at += 1;
+                    CsvState::FieldStart
+                }
+                b'\n' => {
+                    at += 1;
+                    last = Some(at);
+                    CsvState::FieldStart
+                }
+                _ => {
+                    // The rest of an unquoted field is plain text up to a separator.
+                    at += memchr::memchr3(b',', b'\n', b'\r', &bytes[at..]).unwrap_or(bytes.len() - at);
+                    CsvState::Unquoted
+                }
+            },
+        };
+    }
+    last
+}
+
+/// A chunk's bytes for the CSV reader, whose first read is one byte long. The csv crate
+/// strips a UTF-8 BOM from the start of what it reads, and only a file's start has one: a
+/// record at a chunk's start would lose a U+FEFF that the same record keeps in the middle
+/// of a chunk (the fuzzer found it). Three bytes are needed to see a BOM; one is not enough.
+pub(crate) struct NoBomStrip<'a> {
+    data: &'a [u8],
+    first: bool,
+}
+
+impl<'a> NoBomStrip<'a> {
+    /// Reads `data` as it is.
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        Self { data, first: true }
+    }
+}
+
+impl Read for NoBomStrip<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let wanted = if self.first { 1 } else { buffer.len() };
+        let n = wanted.min(buffer.len()).min(self.data.len());
+        buffer[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        self.first &= n == 0;
+        Ok(n)
     }
 }
 
@@ -191,8 +262,8 @@ pub fn json_record(questionnaire: &Questionnaire, line: &[u8], number: u64) -> R
     RecordReader::new(questionnaire).json(line, number, None)
 }
 
-/// Reads a record with serde_json: anything the quick reader leaves, errors included.
-#[cfg(test)]
+/// Reads a record with the full reader alone (serde_json underneath): what the quick
+/// reader leaves to it, errors included (the tests and the fuzzer compare the two).
 pub(crate) fn json_record_by_serde(
     questionnaire: &Questionnaire,
     text: &str,
@@ -243,7 +314,8 @@ impl<'q> RecordReader<'q> {
     }
 }
 
-/// Reads a record with serde_json into an empty sheet, which it leaves empty.
+/// Reads a record with the reader of JSON answer files ([`read_object`]: serde_json
+/// underneath, repeated keys refused) into an empty sheet, which it leaves empty.
 fn json_by_serde(
     sheet: &mut AnswerSheet<'_>,
     text: &str,
@@ -251,30 +323,53 @@ fn json_by_serde(
     spare: Option<Answers>,
 ) -> Result<Answers, RecordError> {
     let mut id = None;
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let shape = RecordSeed { sheet: &mut *sheet, id: &mut id }
-        .deserialize(&mut deserializer)
-        .and_then(|shape| deserializer.end().map(|()| shape));
-    match shape {
-        Err(error) => {
+    let read = read_object(text, |event| match event {
+        Event::Entry { key, value, .. } => {
+            if let ("id", RawValue::Text(text)) = (key.as_ref(), &value) {
+                // Kept to echo on an error record too.
+                id = Some(text.clone());
+            }
+            sheet.set(&key, None, without_places(value), None);
+        }
+        Event::Repeated { key, first, again } => {
+            let column = |offset: usize| text[..offset].chars().count() + 1;
+            let message = format!(
+                "\"{}\" is given twice (columns {} and {}); each key may be given once",
+                shown(&key),
+                column(first.start),
+                column(again.start)
+            );
+            sheet.problem(problem(&key, "repeated-key", message));
+        }
+    });
+    match read {
+        Err(JsonError::Syntax { message, column, .. }) => {
             sheet.reset();
-            let column = match error.column() {
+            let column = match column {
                 0 => String::new(),
                 column => format!(", column {column}"),
             };
-            let text = error.to_string();
-            let text = text.find(" at line ").map_or(text.as_str(), |i| &text[..i]);
-            let message = format!("line {number}{column}: not valid JSON: {text}");
-            Err(RecordError { id: id.map(Cow::into_owned), message })
+            let message = format!("line {number}{column}: not valid JSON: {message}");
+            Err(RecordError { id: id_before_error(text), message })
         }
-        Ok(Shape::NotAnObject(what)) => {
+        Err(JsonError::NotAnObject(what)) => {
             sheet.reset();
             Err(RecordError {
                 id: None,
                 message: format!("line {number}: expected a JSON object of answers, not {what}"),
             })
         }
-        Ok(Shape::Object) => finish(sheet, id, number, spare),
+        Ok(()) => finish(sheet, id, number, spare),
+    }
+}
+
+/// A value with its list items' places dropped: a record's problems are listed in the
+/// order the quick reader finds them, which knows no places (the fuzzer found the two
+/// readers listing them in different orders, the sheet sorting placed problems first).
+fn without_places(value: RawValue<'_>) -> RawValue<'_> {
+    match value {
+        RawValue::List(items) => RawValue::List(items.into_iter().map(|(item, _)| (item, None)).collect()),
+        other => other,
     }
 }
 
@@ -287,171 +382,6 @@ fn finish(
     sheet
         .take(spare)
         .map_err(|problems| RecordError { id: id.map(Cow::into_owned), message: describe_problems(number, &problems) })
-}
-
-/// What the line held at the top level.
-enum Shape {
-    Object,
-    NotAnObject(&'static str),
-}
-
-/// Feeds a JSON object's keys straight into the answer sheet, borrowing strings from the
-/// line where it can: no intermediate `serde_json::Value` per record.
-struct RecordSeed<'s, 'q, 'de> {
-    sheet: &'s mut AnswerSheet<'q>,
-    id: &'s mut Option<Cow<'de, str>>,
-}
-
-impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_, 'de> {
-    type Value = Shape;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Shape, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
-    type Value = Shape;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object of answers")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            let Json(value) = map.next_value::<Json<'de>>()?;
-            if let ("id", RawValue::Text(text)) = (key.as_ref(), &value) {
-                // Kept to echo on an error record too.
-                *self.id = Some(text.clone());
-            }
-            self.sheet.set(&key, None, value, None);
-        }
-        Ok(Shape::Object)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Shape::NotAnObject("a list"))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Shape, E> {
-        Ok(Shape::NotAnObject("a string"))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Shape, E> {
-        Ok(Shape::NotAnObject("true/false"))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Shape, E> {
-        Ok(Shape::NotAnObject("a number"))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Shape, E> {
-        Ok(Shape::NotAnObject("a number"))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Shape, E> {
-        Ok(Shape::NotAnObject("a number"))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Shape, E> {
-        Ok(Shape::NotAnObject("null"))
-    }
-}
-
-/// A JSON string, borrowed from the line unless it had escapes.
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de> de::Deserialize<'de> for Text<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(TextVisitor)
-    }
-}
-
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Text<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Borrowed(text)))
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
-        Ok(Text(Cow::Owned(text.to_owned())))
-    }
-}
-
-/// A JSON value as the answer sheet sees it.
-struct Json<'a>(RawValue<'a>);
-
-impl<'de> de::Deserialize<'de> for Json<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonVisitor)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an answer")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
-        Ok(Json(RawValue::Text(Cow::Borrowed(text))))
-    }
-
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        Ok(Json(RawValue::Text(Cow::Owned(text.to_owned()))))
-    }
-
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(Json(RawValue::Bool(value)))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(Json(RawValue::Integer(value)))
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(Json(i64::try_from(value).map_or(RawValue::Other("a number too large"), RawValue::Integer)))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Json(RawValue::Other("a decimal number")))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Json(RawValue::Other("null")))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Json(RawValue::Other("an object")))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Empty lists are common (no red flags): `new` does not allocate for them.
-        let mut items = Vec::new();
-        while let Some(Json(item)) = seq.next_element::<Json<'de>>()? {
-            let item = match item {
-                RawValue::Text(text) => Ok(text),
-                RawValue::Integer(_) => Err("a number"),
-                RawValue::Bool(_) => Err("true/false"),
-                RawValue::List(_) => Err("a list"),
-                RawValue::Other(name) => Err(name),
-            };
-            items.push((item, None));
-        }
-        Ok(Json(RawValue::List(items)))
-    }
 }
 
 /// What a CSV column holds.
@@ -508,7 +438,8 @@ impl CsvHeader {
                         at_line(
                             "unknown-column",
                             format!(
-                                "unknown column \"{name}\" in the header; expected id, version or one of {}",
+                                "unknown column \"{}\" in the header; expected id, version or one of {}",
+                                shown(name),
                                 one_of(questionnaire.ids())
                             ),
                         )
@@ -641,14 +572,14 @@ fn csv_cell(sheet: &mut AnswerSheet<'_>, questionnaire: &Questionnaire, index: u
         QuestionKind::Number { .. } => match cell.parse::<i64>() {
             Ok(number) => RawValue::Integer(number),
             Err(_) => {
-                let message = format!("\"{key}\" must be {}, not \"{cell}\"", question.expectation());
+                let message = format!("\"{key}\" must be {}, not \"{}\"", question.expectation(), shown(cell));
                 return sheet.problem(problem(key, "wrong-type", message));
             }
         },
         QuestionKind::YesNo => match yes_no(cell) {
             Some(value) => RawValue::Bool(value),
             None => {
-                let message = format!("\"{key}\" must be true or false (or yes or no), not \"{cell}\"");
+                let message = format!("\"{key}\" must be true or false (or yes or no), not \"{}\"", shown(cell));
                 return sheet.problem(problem(key, "wrong-type", message));
             }
         },
@@ -764,6 +695,10 @@ mod tests {
             ("\"id\":\"b-1\"", "\"age\":41"),
             ("\"id\":\"b-1\"", "\"id\":\"b-1\",\"extra\":1"),
             ("\"id\":\"b-1\"", "\"\":1"),
+            ("\"id\":\"b-1\"", "\"id\":\"b-1\",\"id\":\"b-2\""),
+            ("\"id\":\"b-1\"", "\"id\":\"b-1\",\"red_flags\":[\"fever\"]"),
+            ("\"id\":\"b-1\"", "\"id\":\"b-1\",\"red_fl\\u0061gs\":[\"fever\"]"),
+            ("\"id\":\"b-1\"", "\"id\":\"b-1\",\"extra\":1,\"extra\":2"),
             ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\",}"),
             ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\"} x"),
             ("\"pressure\":\"medium\"}", "\"pressure\":\"medium\"}}"),
@@ -824,6 +759,27 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// A record with one of its entries given again anywhere is refused, by both
+        /// readers in the same words, naming the key (whatever the value given again).
+        #[test]
+        fn a_repeated_key_is_refused_by_both_readers_alike(
+            entry in 0..11usize,
+            at in 0..11usize,
+            value in prop::sample::select(vec!["[]", "[\"fever\"]", "1", "\"x\"", "null"]),
+        ) {
+            let rule_set = RuleSet::built_in().unwrap();
+            let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(VALID).unwrap();
+            let mut entries: Vec<String> = object.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let key = object.keys().nth(entry % object.len()).unwrap().clone();
+            entries.insert(at.min(entries.len()), format!("\"{key}\":{value}"));
+            let line = format!("{{{}}}", entries.join(","));
+            prop_assert!(same_as_serde(&rule_set, &line).is_ok(), "{}", same_as_serde(&rule_set, &line).unwrap_err());
+            let error = json_record(&rule_set.questionnaire, line.as_bytes(), 7).unwrap_err();
+            prop_assert!(error.message.contains(&format!("\"{key}\" is given twice")), "{}", error.message);
+        }
+    }
+
     /// A reader that gives a few bytes at a time, and is sometimes interrupted.
     struct Trickle<'a> {
         data: &'a [u8],
@@ -880,5 +836,55 @@ mod tests {
         assert_eq!(last_record_end(text, RecordFormat::Csv), Some(12));
         assert_eq!(last_record_end(text, RecordFormat::Jsonl), Some(text.len()));
         assert_eq!(last_record_end(b"\"a\nb", RecordFormat::Csv), None);
+        // A quote inside an unquoted field is a character, as the csv reader reads it.
+        assert_eq!(last_record_end(b"a,lower\"_back\nb,c\n", RecordFormat::Csv), Some(18));
+        assert_eq!(last_record_end(b"\"a\"b\"\nc\n", RecordFormat::Csv), Some(8));
+    }
+
+    #[test]
+    fn stray_quotes_far_apart_keep_csv_chunks_small() {
+        // Counting quotes made the text between two stray quotes one "record": chunks grew
+        // to hold it (memory rose from 11 to 79 MB on a 20,000-row file).
+        let mut text = Vec::new();
+        for row in 0..40_000 {
+            let location = if row == 10 || row == 30_000 { "lower\"_back" } else { "lower_back" };
+            text.extend_from_slice(
+                format!("r-{row},,chronic,5,false,{location},posture_stress,,41,medium\n").as_bytes(),
+            );
+        }
+        let mut input = &text[..];
+        let mut reader = ChunkReader::new(&mut input, RecordFormat::Csv);
+        let mut total = 0;
+        while let Some(chunk) = reader.next_chunk(Vec::new()).unwrap() {
+            assert!(chunk.data.len() <= CHUNK_BYTES * 2, "a chunk of {} bytes", chunk.data.len());
+            total += chunk.data.len();
+        }
+        assert_eq!(total, text.len());
+    }
+
+    fn csv_records(bytes: impl Read) -> Vec<Vec<Vec<u8>>> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+        reader.byte_records().map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect()).collect()
+    }
+
+    proptest! {
+        /// Wherever the chunker cuts generated CSV (stray quotes, quoted fields, CR, LF), the
+        /// csv reader reads the two parts as the records it reads in the whole.
+        #[test]
+        fn the_csv_chunker_cuts_where_the_csv_reader_ends_a_record(
+            text in prop::collection::vec(prop::sample::select(b"ab,\"\n\r \xef\xbb\xbf".to_vec()), 0..80),
+            length in 0..80usize,
+        ) {
+            let prefix = &text[..length.min(text.len())];
+            if let Some(end) = last_record_end(prefix, RecordFormat::Csv) {
+                prop_assert_eq!(prefix[end - 1], b'\n');
+                let mut parts = csv_records(&text[..end]);
+                parts.extend(csv_records(NoBomStrip::new(&text[end..])));
+                prop_assert_eq!(parts, csv_records(&text[..]));
+            }
+            if !prefix.contains(&b'"') {
+                prop_assert_eq!(last_record_end(prefix, RecordFormat::Csv), memchr::memrchr(b'\n', prefix).map(|e| e + 1));
+            }
+        }
     }
 }

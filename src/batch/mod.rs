@@ -277,7 +277,10 @@ impl Pipeline<'_> {
         let mut records = RecordReader::new(&self.rule_set.questionnaire);
         let mut spare = None;
         let mut warnings = Vec::new();
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&chunk.data[..]);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input::NoBomStrip::new(&chunk.data));
         let mut fields = csv::ByteRecord::new();
         // Lines are counted here from byte offsets: the same count as for JSON Lines, whatever
         // the line ends (the csv reader counts CRLF differently).

@@ -15,6 +15,7 @@ use crate::answers::Answers;
 use crate::engine::{Evaluation, FiredRules, UNDECIDED_REASON};
 use crate::recommendation::{Recommendation, Urgency};
 use crate::rules::{Rule, RuleSet};
+use crate::text::{csv_safe, json_terminal_safe};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -53,7 +54,7 @@ impl Sentence {
     fn new(text: &str) -> Self {
         Sentence {
             json: serde_json::to_vec(text).unwrap_or_default().into(),
-            csv: text.replace('"', "\"\"").into_bytes().into(),
+            csv: csv_safe(text).replace('"', "\"\"").into_bytes().into(),
         }
     }
 }
@@ -457,8 +458,11 @@ fn csv_sentences<'a>(out: &mut Vec<u8>, sentences: impl Iterator<Item = &'a [u8]
     }
 }
 
-/// A CSV cell, quoted when it holds a comma, a quote or a line break.
+/// A CSV cell, quoted when it holds a comma, a quote or a line break; text from the input
+/// (an id, an error quoting a value) cannot start a spreadsheet formula nor hold a control
+/// character ([`csv_safe`]).
 fn csv_cell(out: &mut Vec<u8>, text: &str) {
+    let text = &csv_safe(text);
     if !text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.extend_from_slice(text.as_bytes());
         return;
@@ -473,15 +477,16 @@ fn csv_cell(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
 }
 
-/// A JSON string with its quotes and escapes.
+/// A JSON string with its quotes and escapes; the controls a terminal may obey and JSON
+/// writers leave raw (DEL, C1, bidirectional) are escaped too ([`json_terminal_safe`]).
 fn json_string(out: &mut Vec<u8>, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\') {
         out.push(b'"');
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
     } else {
-        // Writing into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, text);
+        let json = serde_json::to_string(text).unwrap_or_default();
+        out.extend_from_slice(json_terminal_safe(&json).as_bytes());
     }
 }
 
@@ -511,6 +516,9 @@ mod tests {
         out.push(b' ');
         csv_cell(&mut out, "a, \"b\"");
         assert_eq!(String::from_utf8_lossy(&out), "plain \"a, \"\"b\"\"\"");
+        let mut out = Vec::new();
+        csv_cell(&mut out, "=HYPERLINK(\"x\")");
+        assert_eq!(String::from_utf8_lossy(&out), "\"'=HYPERLINK(\"\"x\"\")\"");
     }
 
     #[test]

@@ -512,7 +512,9 @@ impl<'p, 'r> Checker<'p, 'r> {
                 subject: String::new(),
                 affected: Some(answers),
                 message: format!(
-                    "no rule settles a style for {classes} answer classes ({answers} answer sets); the engine falls back to a routine referral (no_style_fits)"
+                    "no rule settles a style for {} answer classes ({} answer sets); the engine falls back to a routine referral (no_style_fits)",
+                    crate::text::count(classes),
+                    crate::text::count(answers)
                 ),
                 rules: example.iter().flat_map(|e| e.outcome.fired.iter()).collect(),
                 example,
@@ -528,8 +530,10 @@ impl<'p, 'r> Checker<'p, 'r> {
                 subject: ids.join(","),
                 affected: Some(answers),
                 message: format!(
-                    "only the catch-all rule(s) {} decide the style for {classes} answer classes ({answers} answer sets)",
-                    ids.join(", ")
+                    "only the catch-all rule(s) {} decide the style for {} answer classes ({} answer sets)",
+                    ids.join(", "),
+                    crate::text::count(classes),
+                    crate::text::count(answers)
                 ),
                 rules: catch_all.clone(),
                 example,

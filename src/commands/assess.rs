@@ -82,7 +82,9 @@ pub(crate) fn render_for(
         Format::Json => {
             let mut report = json_report(rule_set, answers, &evaluation, trace.as_deref());
             report.what_would_change = changes.map(|c| what_would_change_json(rule_set, &c));
-            let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+            let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+            // The same JSON value, with no character left raw that a terminal would obey.
+            let mut text = crate::text::json_terminal_safe(&text).into_owned();
             text.push('\n');
             text
         }

@@ -3,12 +3,12 @@
 use super::{exit, load_rule_set, CommandError, Context};
 use crate::batch::input::{ChunkError, MAX_RECORD_BYTES};
 use crate::batch::{run_batch, BatchError, BatchOptions, Progress, RecordFormat, Summary};
+use crate::cleanup::BATCH_PREFIX;
 use crate::cli::{self, BatchArgs};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Inputs smaller than this finish before a progress bar would be worth drawing.
 const PROGRESS_MIN_BYTES: u64 = 32 * 1024 * 1024;
@@ -20,22 +20,21 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, Com
     let rule_set = load_rule_set(args.rules.rules.as_deref())?;
     let input_path = args.input.as_deref().filter(|p| *p != Path::new("-"));
     let output_path = args.output.as_deref().filter(|p| *p != Path::new("-"));
-    // Ctrl-C while writing a file: stop, remove the temporary file, leave the old file as
-    // it was, exit 130. Not when records are typed at a terminal: a blocked read would not
-    // see the request, and the default (the process ends at once) is what is wanted there.
-    let stop = (output_path.is_some() && (input_path.is_some() || !context.terminal.stdin)).then(watch_ctrl_c);
+    // A signal (Ctrl-C, SIGTERM, SIGHUP) ends the run from the binary's handler, even while
+    // a read blocks: the temporary file is removed and the old file left as it was.
     let options = BatchOptions {
         input_name: input_path.map_or("-".to_owned(), |p| p.display().to_string()),
         input_format: format(args.input_format, input_path),
         output_format: format(args.output_format, output_path),
-        stop,
+        stop: None,
     };
+    if let Some(path) = output_path.filter(|p| !is_special(p)) {
+        remove_stale_temporary_files(path, context);
+    }
     let mut file;
     let input: &mut dyn Read = match input_path {
         Some(path) => {
-            file = File::open(path).map_err(|e| {
-                Diagnostic::whole_file(&options.input_name, "unreadable", format!("cannot read the file: {e}"))
-            })?;
+            file = open_input(path, &options.input_name)?;
             &mut file
         }
         None => &mut context.input,
@@ -45,7 +44,7 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, Com
     let result = match output_path {
         // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written as it is: renaming a
         // file over it would replace it.
-        Some(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => {
+        Some(path) if is_special(path) => {
             write_special(path, |out| run_batch(&rule_set, input, out, &options, &mut on_progress))
         }
         Some(path) => write_file(path, |out| run_batch(&rule_set, input, out, &options, &mut on_progress)),
@@ -59,23 +58,66 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, Com
     };
     progress.finish();
     if let Err(BatchError::Interrupted) = result {
-        let kept = output_path.map_or(String::new(), |p| format!("; {} was left as it was", p.display()));
+        let kept = output_path.map_or(String::new(), |p| format!("; {} was left as it was", shown_path(p)));
         writeln!(context.err, "interrupted{kept}")?;
         return Ok(exit::INTERRUPTED);
+    }
+    // A reader that stopped reading (`batch | head -1`) is no failure: end quietly, as
+    // ripgrep and the Unix tools do, with 0 (the README says why not 141).
+    if let Err(BatchError::Write(error)) = &result {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(exit::OK);
+        }
     }
     let summary = result.map_err(|error| batch_error(error, &options))?;
     writeln!(context.err, "{}", summary_text(&summary))?;
     Ok(if summary.refused > 0 { exit::BAD_INPUT } else { exit::OK })
 }
 
-/// Set by the Ctrl-C handler.
-static STOP: AtomicBool = AtomicBool::new(false);
+/// Opens the input; a folder, or a file that cannot be opened, is bad input (exit 2), as
+/// for `assess`.
+fn open_input(path: &Path, name: &str) -> Result<File, CommandError> {
+    if path.is_dir() {
+        let message = "is a folder; expected a file of records (JSON Lines or CSV)";
+        return Err(Diagnostic::whole_file(name, "unreadable", message).into());
+    }
+    File::open(path)
+        .map_err(|e| Diagnostic::whole_file(name, "unreadable", format!("cannot read the file: {e}")).into())
+}
 
-/// Turns Ctrl-C into a request to stop (if no handler is installed yet).
-fn watch_ctrl_c() -> &'static AtomicBool {
-    // An error means a handler is already installed; the default behaviour then stays.
-    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed));
-    &STOP
+/// A device or a pipe, written in place (not a regular file, which is replaced whole).
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file())
+}
+
+/// A path for a message: control characters escaped.
+fn shown_path(path: &Path) -> String {
+    crate::text::escape_controls(&path.display().to_string()).into_owned()
+}
+
+/// A run killed outright (kill -9) leaves its temporary file: the next run into the same
+/// folder removes it (one it can lock: no running process has it) and says so.
+fn remove_stale_temporary_files(output: &Path, context: &mut Context<'_>) {
+    let removed = crate::cleanup::remove_stale(folder_of(output));
+    if removed.is_empty() {
+        return;
+    }
+    let names: Vec<String> = removed.iter().map(|p| shown_path(p)).collect();
+    let _ = writeln!(
+        context.err,
+        "{}: removed {} unfinished temporary file(s) left by a batch run that was killed: {}",
+        context.paint_err().warn("note"),
+        removed.len(),
+        names.join(", ")
+    );
+}
+
+/// The folder a file is written in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
 }
 
 /// The format asked for, or the one the file's extension says, or JSON Lines.
@@ -94,25 +136,33 @@ fn write_file(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<Summary, BatchError>,
 ) -> Result<Summary, BatchError> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    // Errors name the output, not the temporary file (tempfile adds its own path to write
+    // errors: a full disk named `.massage-triage-batch-…`, a file the user never named).
     let named = |error: std::io::Error| {
-        BatchError::Write(std::io::Error::new(error.kind(), format!("{}: {error}", path.display())))
+        let error = std::io::Error::new(error.kind(), format!("{}: {}", shown_path(path), without_path(&error)));
+        BatchError::Write(error)
     };
     // tempfile creates the file with mode 0600.
-    let temporary = tempfile::Builder::new().prefix(".massage-triage-batch-").tempfile_in(folder).map_err(named)?;
-    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, temporary);
-    let summary = write(&mut out)?;
-    // Ctrl-C may also have ended the input early (it reaches the whole pipeline).
-    if STOP.load(Ordering::Relaxed) {
-        return Err(BatchError::Interrupted);
-    }
-    let temporary = out.into_inner().map_err(|e| named(e.into_error()))?;
+    let temporary = tempfile::Builder::new().prefix(BATCH_PREFIX).tempfile_in(folder_of(path)).map_err(named)?;
+    // Registered, then locked: a signal removes it, and a later run can tell it is in use.
+    let _registered = crate::cleanup::temporary_file(temporary.path(), path);
+    crate::cleanup::lock_in_use(temporary.as_file()).map_err(named)?;
+    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, temporary.as_file());
+    let summary = match write(&mut out) {
+        Err(BatchError::Write(error)) => return Err(named(error)),
+        other => other?,
+    };
+    out.flush().map_err(named)?;
+    drop(out);
     temporary.as_file().sync_all().map_err(named)?;
-    temporary.persist(path).map_err(|e| named(e.error))?;
+    crate::cleanup::while_registry_held(|| temporary.persist(path)).map_err(|e| named(e.error))?;
     Ok(summary)
+}
+
+/// An I/O error's message without the path tempfile appends (`… at path "…"`).
+fn without_path(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    text.find(" at path ").map_or(text.clone(), |at| text[..at].to_owned())
 }
 
 /// Writes straight into something that is not a regular file.
@@ -136,7 +186,10 @@ fn batch_error(error: BatchError, options: &BatchOptions) -> CommandError {
             diagnostic.line = usize::try_from(line).unwrap_or(usize::MAX);
             CommandError::Input(diagnostic.into())
         }
-        BatchError::Read(_) => CommandError::Failure(anyhow::anyhow!("{name}: {error}")),
+        // The input could not be read (as for an answer file: bad input, exit 2).
+        BatchError::Read(ChunkError::Io(error)) => {
+            Diagnostic::whole_file(name, "unreadable", format!("cannot read the input: {error}")).into()
+        }
         BatchError::Write(_) | BatchError::Internal(_) | BatchError::Interrupted => {
             CommandError::Failure(anyhow::anyhow!("{error}"))
         }

@@ -23,7 +23,9 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<u8, Co
     if let Some(path) = &args.save {
         save::check_target(path, args.force).map_err(|e| CommandError::Usage(e.to_string()))?;
     }
-    install_interrupt_handler();
+    // A signal during a prompt (raw mode, no echo) puts these settings back before exiting.
+    let _terminal = crate::cleanup::save_terminal();
+    crate::cleanup::note_on_interrupt("nothing was saved");
     let audience = match args.mode {
         Mode::Desk => Audience::Desk,
         Mode::Therapist => Audience::Therapist,
@@ -46,21 +48,13 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<u8, Co
     Ok(exit::OK)
 }
 
-/// Ctrl-C while the terminal is not in raw mode (between keys) arrives as SIGINT: show the
-/// cursor that dialoguer may have hidden and leave with 130, having written nothing. This
-/// is the one place the program exits outside `main`: a signal cannot wait for it.
-fn install_interrupt_handler() {
-    // Fails only if a handler is already set (a second intake in one process): keep it.
-    let _ = ctrlc::set_handler(|| {
-        let term = dialoguer::console::Term::stderr();
-        let _ = term.show_cursor();
-        let _ = term.flush();
-        std::process::exit(i32::from(exit::INTERRUPTED));
-    });
-}
-
 fn stopped(stop: Stop, context: &mut Context<'_>) -> Result<u8, CommandError> {
     match stop {
+        // The read was interrupted by a signal, not by Ctrl-C typed at the prompt: the
+        // signal's handler is restoring the terminal and will exit with its own status.
+        Stop::Interrupted if crate::cleanup::signal_arrived() => loop {
+            std::thread::park();
+        },
         Stop::Interrupted => {
             let _ = writeln!(context.err, "\ninterrupted: nothing was saved");
             Ok(exit::INTERRUPTED)
@@ -107,13 +101,14 @@ fn save_answers(
             context.err,
             "{}: not saved to {}: the intake ended on a physician referral before {} were asked, and an answer file needs every question answered",
             paint.warn("note"),
-            path.display(),
+            crate::text::escape_controls(&path.display().to_string()),
             unanswered.join(", ")
         );
         return Ok(());
     };
     save::save(path, &answers.to_toml(&rule_set.questionnaire), args.force)
         .map_err(|e| CommandError::Failure(anyhow::anyhow!("{e}")))?;
-    let _ = writeln!(context.err, "{} {}", paint.good("Saved the answers to"), path.display());
+    let shown = crate::text::escape_controls(&path.display().to_string()).into_owned();
+    let _ = writeln!(context.err, "{} {shown}", paint.good("Saved the answers to"));
     Ok(())
 }

@@ -11,6 +11,9 @@ pub enum SaveError {
     /// The file exists and `--force` was not given.
     #[error("{0} already exists; choose another name, or add --force to overwrite it")]
     Exists(PathBuf),
+    /// The path is a folder (refused even with `--force`: a folder is never replaced).
+    #[error("cannot save to {0}: it is a folder; give a file name, such as {0}/answers.toml")]
+    IsFolder(PathBuf),
     /// The folder to save in does not exist.
     #[error("cannot save to {0}: the folder {1} does not exist")]
     NoFolder(PathBuf, PathBuf),
@@ -33,6 +36,9 @@ pub fn check_target(path: &Path, force: bool) -> Result<(), SaveError> {
     if !folder.is_dir() {
         return Err(SaveError::NoFolder(path.to_owned(), folder.to_owned()));
     }
+    if path.is_dir() {
+        return Err(SaveError::IsFolder(path.to_owned()));
+    }
     if !force && path.symlink_metadata().is_ok() {
         return Err(SaveError::Exists(path.to_owned()));
     }
@@ -47,6 +53,8 @@ pub fn save(path: &Path, text: &str, force: bool) -> Result<(), SaveError> {
     // tempfile creates the file with mode 0600 on Unix; answers are health information.
     let mut file =
         tempfile::Builder::new().prefix(".massage-triage-").suffix(".tmp").tempfile_in(folder).map_err(io)?;
+    // A signal while it is written removes it.
+    let _registered = crate::cleanup::temporary_file(file.path(), path);
     file.write_all(text.as_bytes()).map_err(io)?;
     file.as_file().sync_all().map_err(io)?;
     restrict_to_owner(file.path()).map_err(io)?;
@@ -110,6 +118,14 @@ mod tests {
         save(&path, "new", true).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_folder_is_refused_before_any_question_even_with_force() {
+        let dir = tempfile::tempdir().unwrap();
+        for force in [false, true] {
+            assert!(matches!(check_target(dir.path(), force), Err(SaveError::IsFolder(_))));
+        }
     }
 
     #[test]

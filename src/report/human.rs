@@ -44,7 +44,8 @@ pub fn render_human_for(
     let mut out = String::new();
     // The recommendation (an emergency above all) comes before anything else, the
     // reference included.
-    let reference = id.map(|id| paint.faint(&format!("Reference: {id}")));
+    // The reference comes from the input: escaped, so that it cannot forge a line.
+    let reference = id.map(|id| paint.faint(&format!("Reference: {}", crate::text::escape_controls(id))));
     match evaluation.recommendation {
         Recommendation::Physician => referral(&mut out, rule_set, evaluation, reference, audience, paint),
         Recommendation::Massage(style) => massage(&mut out, rule_set, evaluation, style, reference, audience, paint),

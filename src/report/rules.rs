@@ -37,7 +37,9 @@ pub fn render_check_human(rule_set: &RuleSet, report: &CheckReport, paint: Paint
     let _ = writeln!(
         out,
         "rules check {verdict}: {safety} safety finding(s), {gaps} gap(s), {warnings} warning(s); proven over all {} answer classes ({} answer sets), {} combinations searched",
-        report.answer_classes, report.answer_sets, report.combinations
+        crate::text::count(report.answer_classes),
+        crate::text::count(report.answer_sets),
+        report.combinations
     );
     out
 }
@@ -103,9 +105,10 @@ pub fn check_json(rule_set: &RuleSet, report: &CheckReport) -> Value {
     })
 }
 
-/// A count as a JSON number (as a string only beyond what JSON readers hold exactly).
+/// A count as a JSON number (as a string only beyond what JSON readers hold exactly, and
+/// "more than …" when it saturated).
 fn big_number(count: u128) -> Value {
-    u64::try_from(count).map_or_else(|_| json!(count.to_string()), |n| json!(n))
+    u64::try_from(count).map_or_else(|_| json!(crate::text::count(count)), |n| json!(n))
 }
 
 /// One failing worked case: expected against actual, field by field, then the trace.

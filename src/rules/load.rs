@@ -282,15 +282,19 @@ fn validate_effect(raw: &RawRule, source: SourceText<'_>, problems: &mut Diagnos
                 );
                 continue;
             };
-            if weight.get_ref().abs() > MAX_WEIGHT {
+            // A range test and a checked conversion, never `abs()` or `as`: the negation of
+            // i64::MIN overflows (a panic in a debug build, and a weight of 0 in a release one).
+            let Some(value) =
+                i32::try_from(*weight.get_ref()).ok().filter(|w| (-MAX_WEIGHT..=MAX_WEIGHT).contains(&i64::from(*w)))
+            else {
                 problems.push(source.error(
                     weight.span(),
                     "bad-weight",
                     format!("weight {} is out of range; expected -{MAX_WEIGHT} to {MAX_WEIGHT}", weight.get_ref()),
                 ));
                 continue;
-            }
-            effect.favour[style.index()] = *weight.get_ref() as i32;
+            };
+            effect.favour[style.index()] = value;
         }
     }
     if effect == Effect::default() && problems.0.len() == before {
