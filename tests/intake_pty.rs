@@ -95,37 +95,37 @@ impl Desk {
 
     // The questions of the built-in questionnaire, answered as at the desk.
 
-    /// Red flags: none (the explicit "None of these", after the ten flags).
+    /// Red flags: none (the explicit "None of these", after the fourteen flags).
     fn no_red_flags(&mut self) {
-        self.wait_for("Question 1 of 9");
+        self.wait_for("Question 1 of 10");
         self.wait_for("None of these");
-        self.press_n(DOWN, 10);
+        self.press_n(DOWN, 14);
         self.press(SPACE);
         self.press(ENTER);
     }
 
     fn duration_chronic(&mut self) {
-        self.wait_for("Question 2 of 9");
+        self.wait_for("Question 2 of 10");
         self.wait_for("More than 12 weeks");
         self.press_n(DOWN, 2);
         self.press(ENTER);
     }
 
     fn severity(&mut self, typed: &str) {
-        self.wait_for("Question 3 of 9");
+        self.wait_for("Question 3 of 10");
         self.wait_for("0 to 10");
         self.type_line(typed);
     }
 
     fn not_worsening(&mut self) {
-        self.wait_for("Question 4 of 9");
+        self.wait_for("Question 4 of 10");
         self.wait_for("No");
         self.press(DOWN);
         self.press(ENTER);
     }
 
     fn lower_back(&mut self) {
-        self.wait_for("Question 5 of 9");
+        self.wait_for("Question 5 of 10");
         self.wait_for("Lower back");
         self.press_n(DOWN, 3);
         self.press(SPACE);
@@ -133,27 +133,45 @@ impl Desk {
     }
 
     fn posture_stress(&mut self) {
-        self.wait_for("Question 6 of 9");
+        self.wait_for("Question 6 of 10");
         self.wait_for("previous question");
         self.press(ENTER);
     }
 
     fn no_contraindications(&mut self) {
-        self.wait_for("Question 7 of 9");
+        self.wait_for("Question 7 of 10");
         self.wait_for("None of these");
-        self.press_n(DOWN, 7);
+        self.press_n(DOWN, 9);
+        self.press(SPACE);
+        self.press(ENTER);
+    }
+
+    /// Contraindications: pregnant (the fourth option).
+    fn pregnant(&mut self) {
+        self.wait_for("Question 7 of 10");
+        self.wait_for("None of these");
+        self.press_n(DOWN, 3);
+        self.press(SPACE);
+        self.press(ENTER);
+    }
+
+    /// The pregnancy question: none of its signs.
+    fn no_pregnancy_signs(&mut self) {
+        self.wait_for("Question 8 of 10");
+        self.wait_for("None of these");
+        self.press_n(DOWN, 4);
         self.press(SPACE);
         self.press(ENTER);
     }
 
     fn age(&mut self, typed: &str) {
-        self.wait_for("Question 8 of 9");
+        self.wait_for("Question 9 of 10");
         self.wait_for("12 to 110");
         self.type_line(typed);
     }
 
     fn medium_pressure(&mut self) {
-        self.wait_for("Question 9 of 9");
+        self.wait_for("Question 10 of 10");
         self.wait_for("Medium");
         self.press(DOWN);
         self.press(ENTER);
@@ -170,7 +188,8 @@ impl Desk {
         self.press(ENTER);
     }
 
-    /// A typical desk call: no red flags, chronic lower-back pain from desk work, 41, medium.
+    /// A typical desk call: no red flags, chronic lower-back pain from desk work, 41, medium
+    /// (not pregnant, so the pregnancy question is not asked).
     fn typical_intake(&mut self) {
         self.no_red_flags();
         self.duration_chronic();
@@ -209,12 +228,14 @@ fn a_typical_desk_intake_ends_in_a_recommendation_and_counts_its_keystrokes() {
     let keystrokes = desk.keystrokes;
     // NO_COLOR: no colour or bold anywhere on the screen.
     assert!(!has_colour(&desk.screen), "{}", desk.screen);
+    // The pregnancy question is passed over, and says so.
+    assert!(desk_screen_says_not_asked(&desk.screen, 8), "{}", desk.screen);
     let (rest, code) = desk.finish();
     assert_eq!(code, 0, "{rest}");
     // The desk result leaves out the rules' reasons (the therapist's mode has them).
     assert!(!rest.contains("Why:"), "{rest}");
-    // The figure in the report: a typical desk intake is this many keystrokes.
-    assert_eq!(keystrokes, 40);
+    // The figure in the README: a typical desk intake is this many keystrokes.
+    assert_eq!(keystrokes, 46);
 }
 
 #[test]
@@ -234,6 +255,10 @@ fn the_json_result_goes_to_standard_output_and_the_prompts_stay_on_the_terminal(
     assert!(!desk_screen_has_json(&rest));
 }
 
+fn desk_screen_says_not_asked(screen: &str, question: usize) -> bool {
+    screen.contains(&format!("Question {question} not asked: the answers so far do not call for it."))
+}
+
 fn desk_screen_has_json(screen: &str) -> bool {
     screen.contains("\"recommendation\"")
 }
@@ -241,16 +266,18 @@ fn desk_screen_has_json(screen: &str) -> bool {
 #[test]
 fn an_emergency_ends_the_intake_after_the_first_question() {
     let mut desk = Desk::intake(&["intake"]);
-    desk.wait_for("Question 1 of 9");
+    desk.wait_for("Question 1 of 10");
     desk.wait_for("Possible cauda equina syndrome"); // the highlighted option's help
     desk.press(SPACE);
     desk.press(ENTER);
     desk.wait_for("!!! EMERGENCY: Call 911 or go to an emergency department now.");
+    // The desk can say why, in the deciding rule's words.
+    desk.wait_for("Why: Bladder or bowel trouble");
     desk.wait_for("Recommendation: physician (emergency)");
     let screen = desk.screen.clone();
     let (rest, code) = desk.finish();
     assert_eq!(code, 0);
-    assert!(!screen.contains("Question 2 of 9") && !rest.contains("Question 2 of 9"));
+    assert!(!screen.contains("Question 2 of 10") && !rest.contains("Question 2 of 10"));
     assert!(rest.contains("Not asked"), "{rest}");
 }
 
@@ -260,11 +287,11 @@ fn going_back_keeps_the_earlier_answer_and_lets_it_change() {
     desk.no_red_flags();
     desk.duration_chronic();
     desk.severity("5");
-    desk.wait_for("Question 4 of 9");
+    desk.wait_for("Question 4 of 10");
     desk.wait_for("previous question");
     desk.press(ESC);
     // Back at severity, with 5 offered as the default.
-    desk.wait_for("Question 3 of 9");
+    desk.wait_for("Question 3 of 10");
     desk.wait_for("[5]");
     desk.type_line("3");
     desk.not_worsening();
@@ -285,11 +312,11 @@ fn going_back_keeps_the_earlier_answer_and_lets_it_change() {
 fn the_previous_question_choice_goes_back_too() {
     let mut desk = Desk::intake(&["intake"]);
     desk.no_red_flags();
-    desk.wait_for("Question 2 of 9");
+    desk.wait_for("Question 2 of 10");
     desk.wait_for("previous question");
     desk.press_n(DOWN, 3); // past the three durations
     desk.press(ENTER);
-    desk.wait_for("Question 1 of 9");
+    desk.wait_for("Question 1 of 10");
     desk.press(CTRL_C);
     let (_, code) = desk.finish();
     assert_eq!(code, 130);
@@ -313,9 +340,9 @@ fn the_summary_can_change_an_answer_and_returns_to_the_summary() {
     desk.press(ENTER);
     desk.wait_for("Which answer?");
     desk.wait_for("Age: 41");
-    desk.press_n(DOWN, 7);
+    desk.press_n(DOWN, 8);
     desk.press(ENTER);
-    desk.wait_for("Question 8 of 9");
+    desk.wait_for("Question 9 of 10");
     desk.wait_for("[41]");
     desk.type_line("80");
     desk.wait_for("Summary of the answers");
@@ -335,7 +362,7 @@ fn an_invalid_number_is_explained_and_asked_again() {
     let mut desk = Desk::intake(&["intake"]);
     desk.no_red_flags();
     desk.duration_chronic();
-    desk.wait_for("Question 3 of 9");
+    desk.wait_for("Question 3 of 10");
     desk.wait_for("0 to 10");
     desk.type_line("?");
     desk.wait_for("A whole number: 0 is no pain, 10 is the worst pain imaginable.");
@@ -344,7 +371,7 @@ fn an_invalid_number_is_explained_and_asked_again() {
     desk.type_line("11");
     desk.wait_for("11 is out of range: type a whole number from 0 to 10.");
     desk.type_line("4");
-    desk.wait_for("Question 4 of 9");
+    desk.wait_for("Question 4 of 10");
     desk.press(CTRL_C);
     let (_, code) = desk.finish();
     assert_eq!(code, 130);
@@ -356,7 +383,7 @@ fn ctrl_c_shows_the_cursor_writes_nothing_and_exits_130() {
     let saved = dir.path().join("answers.toml");
     let mut desk = Desk::intake(&["intake", "--save", saved.to_str().unwrap()]);
     desk.no_red_flags();
-    desk.wait_for("Question 2 of 9");
+    desk.wait_for("Question 2 of 10");
     desk.wait_for("More than 12 weeks");
     desk.press(CTRL_C);
     desk.wait_for(SHOW_CURSOR);
@@ -404,7 +431,7 @@ fn an_existing_save_file_is_refused_before_any_question() {
     let (rest, code) = desk.finish();
     assert_eq!(code, 2);
     assert!(rest.contains("already exists") && rest.contains("--force"), "{rest}");
-    assert!(!rest.contains("Question 1 of 9"));
+    assert!(!rest.contains("Question 1 of 10"));
     assert_eq!(std::fs::read_to_string(&saved).unwrap(), "keep me");
 }
 
@@ -413,7 +440,7 @@ fn an_emergency_with_save_says_nothing_was_saved() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("answers.toml");
     let mut desk = Desk::intake(&["intake", "--save", saved.to_str().unwrap()]);
-    desk.wait_for("Question 1 of 9");
+    desk.wait_for("Question 1 of 10");
     desk.wait_for("Possible cauda equina syndrome");
     desk.press(SPACE);
     desk.press(ENTER);
@@ -447,7 +474,7 @@ fn without_a_terminal_no_subcommand_exits_2_with_a_one_line_hint() {
 #[test]
 fn no_subcommand_on_a_terminal_starts_the_intake() {
     let mut desk = Desk::intake(&[]);
-    desk.wait_for("Question 1 of 9");
+    desk.wait_for("Question 1 of 10");
     desk.press(CTRL_C);
     let (_, code) = desk.finish();
     assert_eq!(code, 130);
@@ -458,7 +485,7 @@ fn prompts_are_coloured_on_a_terminal_unless_no_color_is_set() {
     let mut command = command(BIN, &["intake"]);
     command.env_remove("NO_COLOR");
     let mut desk = Desk::start(command);
-    desk.wait_for("Question 1 of 9");
+    desk.wait_for("Question 1 of 10");
     desk.wait_for("None of these");
     assert!(has_colour(&desk.screen), "{}", desk.screen);
     desk.press(CTRL_C);
@@ -472,13 +499,85 @@ fn a_certain_referral_skips_what_cannot_change_it_and_ends_when_settled() {
     desk.no_red_flags();
     desk.duration_chronic();
     desk.severity("9");
-    desk.wait_for("Questions 4 to 6 skipped");
+    // How it started still matters (shingles or a fall in the frail would be urgent).
+    desk.wait_for("Questions 4, 5 skipped");
+    desk.posture_stress();
     desk.no_contraindications();
     desk.wait_for("! PHYSICIAN FIRST: See a physician before booking a massage");
+    desk.wait_for("Why: Severe pain");
     desk.wait_for("Recommendation: physician (routine)");
     let (rest, code) = desk.finish();
     assert_eq!(code, 0);
     assert!(
-        rest.contains("Not asked (the answers given settle the referral): worsening, location, onset, age, pressure")
+        rest.contains("Not asked (the answers given settle the referral): worsening, location, age, pressure"),
+        "{rest}"
     );
+}
+
+#[test]
+fn the_pregnancy_question_comes_right_after_the_contraindications_only_when_pregnant() {
+    let mut desk = Desk::intake(&["intake", "--format", "json"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("4");
+    desk.not_worsening();
+    desk.lower_back();
+    desk.posture_stress();
+    desk.pregnant();
+    // Asked next, its signs under their headings.
+    desk.no_pregnancy_signs();
+    assert!(desk.screen.contains("Call the maternity unit now"), "{}", desk.screen);
+    desk.age("31");
+    desk.medium_pressure();
+    desk.wait_for("Summary of the answers");
+    desk.wait_for("Pregnancy signs: none of these");
+    desk.press_confirm();
+    let (rest, code) = desk.finish();
+    assert_eq!(code, 0, "{rest}");
+    assert!(!desk_screen_says_not_asked(&rest, 8), "{rest}");
+    assert!(rest.contains("\"recommendation\": \"swedish\""), "{rest}");
+}
+
+#[test]
+fn labour_signs_end_the_call_with_the_maternity_unit() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("4");
+    desk.not_worsening();
+    desk.lower_back();
+    desk.posture_stress();
+    desk.pregnant();
+    desk.wait_for("Question 8 of 10");
+    desk.wait_for("Possible labour starting"); // the first sign, highlighted, with its help
+    desk.press(SPACE);
+    desk.press(ENTER);
+    desk.wait_for("!!! EMERGENCY: Call the maternity unit or go to the hospital now.");
+    desk.wait_for("Why: Cramps or tightening");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn answers_that_rarely_go_together_are_asked_once_more() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("4");
+    desk.not_worsening();
+    desk.lower_back();
+    desk.posture_stress();
+    desk.pregnant();
+    desk.no_pregnancy_signs();
+    desk.age("61");
+    desk.wait_for("Please check: Pregnant at 56 or over is rare");
+    desk.wait_for("Yes: they are right, keep them");
+    // The first choice changes the answer: the age is asked again.
+    desk.press(ENTER);
+    desk.age("31");
+    desk.medium_pressure();
+    desk.confirm();
+    desk.wait_for("Recommendation: Swedish massage");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
 }

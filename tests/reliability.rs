@@ -1,6 +1,6 @@
 //! Issue 13, "Reliability": one regression test per defect found by the attack on the
 //! release binary, named after it, through the binary end to end where the defect showed
-//! there. The answer sets are today's questionnaire's (version 1).
+//! there. The answer sets are questionnaire version 2's.
 #![allow(clippy::unwrap_used)]
 
 use assert_cmd::Command;
@@ -34,14 +34,15 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Run {
 }
 
 /// A valid JSON answer set, on one line, with a red flag that must end in an emergency.
-const CAUDA_EQUINA: &str = r#"{"red_flags": ["bladder_bowel"], "id": "b-1", "duration": "acute", "severity": 3, "worsening": false, "location": ["lower_back"], "onset": "unknown", "contraindications": [], "age": 40, "pressure": "medium"}"#;
+const CAUDA_EQUINA: &str = r#"{"version": 2, "red_flags": ["bladder_bowel"], "id": "b-1", "duration": "acute", "severity": 3, "worsening": false, "location": ["lower_back"], "onset": "unknown", "contraindications": [], "age": 40, "pressure": "medium"}"#;
 
 /// A valid answer set as a JSON Lines record, with `id` first.
-const RECORD: &str = r#"{"id":"b-1","red_flags":[],"duration":"chronic","severity":5,"worsening":false,"location":["lower_back"],"onset":"posture_stress","contraindications":[],"age":41,"pressure":"medium"}"#;
+const RECORD: &str = r#"{"id":"b-1","version":2,"red_flags":[],"duration":"chronic","severity":5,"worsening":false,"location":["lower_back"],"onset":"posture_stress","contraindications":[],"age":41,"pressure":"medium"}"#;
 
 /// The CSV header and one good row.
-const CSV_HEADER: &str = "id,red_flags,duration,severity,worsening,location,onset,contraindications,age,pressure\n";
-const CSV_ROW: &str = "r-1,,chronic,5,false,lower_back,posture_stress,,41,medium\n";
+const CSV_HEADER: &str =
+    "id,version,red_flags,duration,severity,worsening,location,onset,contraindications,pregnancy_signs,age,pressure\n";
+const CSV_ROW: &str = "r-1,2,none,chronic,5,false,lower_back,posture_stress,none,,41,medium\n";
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -89,7 +90,8 @@ fn a_json_answer_file_naming_a_key_twice_is_refused_with_both_places() {
     let assess = run(&["assess", "--answers", &file], None);
     assert_eq!(assess.code, 2, "{}", assess.stdout);
     assert!(assess.stdout.is_empty(), "{}", assess.stdout);
-    let expected = format!("twice.json:1:{second}: \"red_flags\" is given twice (first at line 1, column 2)");
+    let first = twice.find("\"red_flags\"").unwrap() + 1;
+    let expected = format!("twice.json:1:{second}: \"red_flags\" is given twice (first at line 1, column {first})");
     assert!(assess.stderr.contains(&expected), "{}", assess.stderr);
     // The same text on standard input (JSON by content) and as a batch record.
     let stdin = run(&["assess", "--answers", "-"], Some(twice.as_bytes()));
@@ -99,7 +101,7 @@ fn a_json_answer_file_naming_a_key_twice_is_refused_with_both_places() {
     assert_eq!(batch.code, 2, "{}", batch.stdout);
     let record: serde_json::Value = serde_json::from_str(batch.stdout.trim()).unwrap();
     let error = record["error"].as_str().unwrap();
-    assert!(error.contains(&format!("\"red_flags\" is given twice (columns 2 and {second})")), "{error}");
+    assert!(error.contains(&format!("\"red_flags\" is given twice (columns {first} and {second})")), "{error}");
     assert_eq!(record["id"], "b-1");
     assert!(record.get("recommendation").is_none());
 }
@@ -140,7 +142,11 @@ fn a_json_error_is_placed_at_its_own_key_not_at_the_first_text_that_matches() {
 #[test]
 fn an_error_excerpt_shows_only_the_answer_at_fault_and_is_capped() {
     let text = CAUDA_EQUINA
-        .replacen("\"contraindications\": []", "\"contraindications\": [\"pregnancy\", \"blood_thinners\"]", 1)
+        .replacen(
+            "\"contraindications\": []",
+            "\"contraindications\": [\"pregnancy\", \"blood_thinners\"], \"pregnancy_signs\": []",
+            1,
+        )
         .replacen("\"pressure\": \"medium\"", "\"pressure\": \"firmm\"", 1);
     let assess = run(&["assess", "--answers", "-"], Some(text.as_bytes()));
     assert_eq!(assess.code, 2);
@@ -401,7 +407,7 @@ mod signals {
             let dir = tempfile::tempdir().unwrap();
             let saved = dir.path().join("answers.toml");
             let mut session = spawn(&["intake", "--save", saved.to_str().unwrap()]);
-            session.expect("Question 1 of 9").unwrap();
+            session.expect("Question 1 of 10").unwrap();
             session.expect("None of these").unwrap();
             // dialoguer draws the choice, then waits for a key with the terminal raw, no echo.
             wait_until("the prompt to read a key", || !cooked_with_echo(&session));
