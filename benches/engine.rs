@@ -15,10 +15,10 @@ fn main() {
 /// Answer sets spanning the outcomes: a desk worker, an athlete, a manual worker on blood
 /// thinners, an emergency.
 const ANSWERS: &[&str] = &[
-    "red_flags = []\nduration = \"chronic\"\nseverity = 5\nworsening = false\nlocation = [\"lower_back\"]\nonset = \"posture_stress\"\ncontraindications = []\nage = 41\npressure = \"medium\"\n",
-    "red_flags = []\nduration = \"subacute\"\nseverity = 4\nworsening = false\nlocation = [\"lower_back\", \"leg\"]\nonset = \"sports\"\ncontraindications = [\"acute_injury\"]\nage = 28\npressure = \"firm\"\n",
-    "red_flags = []\nduration = \"chronic\"\nseverity = 6\nworsening = false\nlocation = [\"upper_back\", \"lower_back\"]\nonset = \"repetitive_work\"\ncontraindications = [\"blood_thinners\"]\nage = 77\npressure = \"firm\"\n",
-    "red_flags = [\"saddle_numbness\"]\nduration = \"acute\"\nseverity = 3\nworsening = false\nlocation = [\"lower_back\"]\nonset = \"unknown\"\ncontraindications = []\nage = 52\npressure = \"medium\"\n",
+    "version = 2\nred_flags = []\nduration = \"chronic\"\nseverity = 5\nworsening = false\nlocation = [\"lower_back\"]\nonset = \"posture_stress\"\ncontraindications = []\nage = 41\npressure = \"medium\"\n",
+    "version = 2\nred_flags = []\nduration = \"subacute\"\nseverity = 4\nworsening = false\nlocation = [\"lower_back\", \"leg\"]\nonset = \"sports\"\ncontraindications = [\"acute_injury\"]\nage = 28\npressure = \"firm\"\n",
+    "version = 2\nred_flags = []\nduration = \"chronic\"\nseverity = 6\nworsening = false\nlocation = [\"upper_back\", \"lower_back\"]\nonset = \"repetitive_work\"\ncontraindications = [\"blood_thinners\"]\nage = 77\npressure = \"firm\"\n",
+    "version = 2\nred_flags = [\"saddle_numbness\"]\nduration = \"acute\"\nseverity = 3\nworsening = false\nlocation = [\"lower_back\"]\nonset = \"unknown\"\ncontraindications = []\nage = 52\npressure = \"medium\"\n",
 ];
 
 #[divan::bench]

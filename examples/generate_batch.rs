@@ -8,9 +8,12 @@
 //!
 //! The same seed gives the same records. Red flags and contraindications are drawn rarely
 //! (as at a clinic's desk), so most records go through the style rules, not a referral.
+//! Every record carries the questionnaire's `version`, and a conditional question exactly
+//! when its condition holds (in CSV its cell is then empty).
 
+use massage_triage::answers::Answer;
 use massage_triage::questionnaire::{Question, QuestionKind};
-use massage_triage::rules::RuleSet;
+use massage_triage::rules::{RuleSet, Truth};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -88,6 +91,17 @@ enum Value {
     Bool(bool),
 }
 
+/// The engine's view of an answer, to decide whether a conditional question is asked.
+fn engine_answer(question: &Question, value: &Value) -> Answer {
+    let index = |id: &str| question.option_index(id).unwrap_or(0);
+    match value {
+        Value::Text(id) => Answer::Choice(index(id) as u8),
+        Value::List(ids) => Answer::Choices(ids.iter().map(|id| 1u64 << index(id)).sum()),
+        Value::Number(n) => Answer::Number(*n),
+        Value::Bool(b) => Answer::YesNo(*b),
+    }
+}
+
 fn random_answer(question: &Question, random: &mut Random) -> Value {
     match question.kind {
         QuestionKind::OneOf => {
@@ -157,8 +171,8 @@ fn spoil(answers: &mut Vec<(String, Value)>, random: &mut Random, format: Format
     None
 }
 
-fn json_line(id: &str, answers: &[(String, Value)], out: &mut String) {
-    out.push_str(&format!("{{\"id\":\"{id}\""));
+fn json_line(id: &str, version: u32, answers: &[(String, Value)], out: &mut String) {
+    out.push_str(&format!("{{\"id\":\"{id}\",\"version\":{version}"));
     for (key, value) in answers {
         out.push_str(&format!(",\"{key}\":"));
         match value {
@@ -174,13 +188,15 @@ fn json_line(id: &str, answers: &[(String, Value)], out: &mut String) {
     out.push('}');
 }
 
-fn csv_line(id: &str, columns: &[&str], answers: &[(String, Value)], out: &mut String) {
-    out.push_str(id);
+fn csv_line(id: &str, version: u32, columns: &[&str], answers: &[(String, Value)], out: &mut String) {
+    out.push_str(&format!("{id},{version}"));
     for column in columns {
         out.push(',');
         match answers.iter().find(|(key, _)| key == column).map(|(_, v)| v) {
             None => {}
             Some(Value::Text(text)) => out.push_str(text),
+            // An empty cell is no answer: "none of these" is written out.
+            Some(Value::List(items)) if items.is_empty() => out.push_str("none"),
             Some(Value::List(items)) => out.push_str(&items.join(";")),
             Some(Value::Number(n)) => out.push_str(&n.to_string()),
             Some(Value::Bool(b)) => out.push_str(&b.to_string()),
@@ -209,14 +225,25 @@ fn main() -> ExitCode {
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     let mut line = String::new();
     if options.format == Format::Csv {
-        line.push_str("id,");
+        line.push_str("id,version,");
         line.push_str(&columns.join(","));
         line.push('\n');
     }
+    let version = rule_set.questionnaire.version;
     for number in 0..options.count {
         let id = format!("r{number}");
-        let mut answers: Vec<(String, Value)> =
-            questions.iter().map(|q| (q.id.clone(), random_answer(q, &mut random))).collect();
+        let mut answers: Vec<(String, Value)> = Vec::with_capacity(questions.len());
+        let mut given: Vec<Option<Answer>> = vec![None; questions.len()];
+        for (index, question) in questions.iter().enumerate() {
+            let asked = question.ask_when.as_ref().is_none_or(|when| when.truth(&given) == Truth::Yes);
+            if !asked {
+                given[index] = Some(Answer::NotAsked);
+                continue;
+            }
+            let value = random_answer(question, &mut random);
+            given[index] = Some(engine_answer(question, &value));
+            answers.push((question.id.clone(), value));
+        }
         let whole = if options.bad > 0.0 && random.chance(options.bad) {
             spoil(&mut answers, &mut random, options.format)
         } else {
@@ -224,8 +251,8 @@ fn main() -> ExitCode {
         };
         match (whole, options.format) {
             (Some(text), _) => line.push_str(&text),
-            (None, Format::Jsonl) => json_line(&id, &answers, &mut line),
-            (None, Format::Csv) => csv_line(&id, &columns, &answers, &mut line),
+            (None, Format::Jsonl) => json_line(&id, version, &answers, &mut line),
+            (None, Format::Csv) => csv_line(&id, version, &columns, &answers, &mut line),
         }
         line.push('\n');
         if line.len() > 1 << 16 {

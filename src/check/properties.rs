@@ -592,10 +592,16 @@ impl<'p, 'r> Checker<'p, 'r> {
                     .all(|c| self.plain[c].iter().any(|v| v.refer <= Some(urgency)));
                 others_allow && self.plain[component].iter().filter(fires).any(|v| v.refer == Some(urgency))
             }
-            None if !decides && self.plain.len() == 1 => self.plain[component]
-                .iter()
-                .filter(fires)
-                .any(|v| parts.decide(v.fired).recommendation != Recommendation::Physician),
+            // A rule with no effect at all (built in code; the loader refuses one) never matters.
+            None if !decides => {
+                let speaks = effect.precaution.is_some() || effect.advice.is_some();
+                speaks
+                    && self.plain.len() == 1
+                    && self.plain[component]
+                        .iter()
+                        .filter(fires)
+                        .any(|v| parts.decide(v.fired).recommendation != Recommendation::Physician)
+            }
             None => self.matters_in_plain(component, rule),
         }
     }

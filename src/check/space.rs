@@ -32,9 +32,12 @@ pub(crate) fn collect_rule_tests(rule_set: &RuleSet) -> Vec<QuestionTests> {
 }
 
 /// Collects, per question, what every condition that can change an outcome or a proof
-/// tests: the rules', the conditional questions' and the invariants'.
+/// tests: the rules', the conditional questions' and every safety statement's (a mark's
+/// too: two options with the same mark are still two statements, each proven on answers
+/// that hold its own option).
 pub(crate) fn collect_tests(rule_set: &RuleSet) -> Vec<QuestionTests> {
-    collect_from(rule_set, rule_set.conditions())
+    let statements = rule_set.questionnaire.statements();
+    collect_from(rule_set, rule_set.conditions().chain(statements.iter().map(|s| s.when.as_ref())))
 }
 
 fn collect_from<'c>(rule_set: &RuleSet, conditions: impl Iterator<Item = &'c Condition>) -> Vec<QuestionTests> {
