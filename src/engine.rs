@@ -11,6 +11,9 @@ use crate::rules::{Condition, Effect, Rule, RuleBits, RuleSet, MAX_RULES};
 pub struct FiredRules(RuleBits);
 
 impl FiredRules {
+    /// No rule.
+    pub const EMPTY: FiredRules = FiredRules([0; MAX_RULES / 64]);
+
     /// Marks the rule at `index` as fired.
     #[inline]
     pub fn insert(&mut self, index: usize) {

@@ -85,22 +85,8 @@ fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
     };
     let (answer_classes, answer_sets) = (count(|v| v.classes), count(|v| v.answers));
     let first_statement = watches.iter().filter(|w| w.constraint).count();
-    let plain_answers = plain
-        .iter()
-        .enumerate()
-        .map(|(c, variants)| {
-            variants.iter().filter_map(|v| parts.component_answers(c, &v.example, false).ok()).collect()
-        })
-        .collect();
-    let mut checker = Checker {
-        parts: &parts,
-        plain,
-        plain_answers,
-        findings: Vec::new(),
-        combinations: 0,
-        first_statement,
-        statement_variants,
-    };
+    let mut checker =
+        Checker { parts: &parts, plain, findings: Vec::new(), combinations: 0, first_statement, statement_variants };
     if let Err(reason) = prove_all(&mut checker, scope) {
         return not_proven(rule_set, reason);
     }

@@ -3,7 +3,6 @@
 use super::findings::{code, Category, Counterexample, Finding, Place};
 use super::prove::{explore, Cut, Example, Flow, Parts, Pin, Spec, Variant};
 use super::space::{collect_rule_tests, reads_option};
-use crate::answers::Answers;
 use crate::engine::{Evaluation, FiredRules};
 use crate::questionnaire::{QuestionKind, Statement, StatementSubject};
 use crate::recommendation::{Pressure, Recommendation, Urgency};
@@ -66,8 +65,6 @@ pub(crate) struct Checker<'p, 'r> {
     pub combinations: u64,
     /// The watch of the first safety statement (the constraints come before).
     pub first_statement: usize,
-    /// Per component, the answers of each plain variant's example (to look for witnesses).
-    pub plain_answers: Vec<Vec<Answers>>,
     /// Per component, its outcomes with every statement followed (see [`Spec::statements`]).
     pub statement_variants: Vec<Vec<Variant>>,
 }
@@ -193,7 +190,11 @@ impl<'p, 'r> Checker<'p, 'r> {
         let component = self.parts.component_of_member[member];
         // A plain outcome whose example meets the condition shows it can apply; only
         // without one is the condition searched for on its own.
-        let witnessed = self.plain_answers[component].iter().any(|a| statement.when.holds(a));
+        // (Only an invariant can be vacuous: a mark applies whenever its option is chosen.)
+        // The statements sweep kept which statements held on any answer set.
+        let is_invariant = matches!(statement.subject, StatementSubject::Invariant(_));
+        let held = self.plain[component].iter().any(|v| v.ever_held.contains(index.min(crate::rules::MAX_RULES - 1)));
+        let witnessed = !is_invariant || (index < crate::rules::MAX_RULES && held);
         if !witnessed && self.requiring(index, None, true)?.1.is_empty() {
             if let StatementSubject::Invariant(_) = statement.subject {
                 let (at, subject, what) = self.statement_place(statement);
@@ -593,14 +594,20 @@ impl<'p, 'r> Checker<'p, 'r> {
                 others_allow && self.plain[component].iter().filter(fires).any(|v| v.refer == Some(urgency))
             }
             // A rule with no effect at all (built in code; the loader refuses one) never matters.
+            // One that only speaks matters where it fires with a massage: exact from the plain
+            // outcomes when every other component has one outcome (the decision depends on
+            // the tallies, equal on every answer set merged into an outcome).
             None if !decides => {
                 let speaks = effect.precaution.is_some() || effect.advice.is_some();
+                let others = (0..self.plain.len()).filter(|c| *c != component);
+                let single = others.clone().all(|c| self.plain[c].len() == 1);
+                let rest = others.fold(FiredRules::default(), |all, c| all.union(self.plain[c][0].fired));
                 speaks
-                    && self.plain.len() == 1
+                    && single
                     && self.plain[component]
                         .iter()
                         .filter(fires)
-                        .any(|v| parts.decide(v.fired).recommendation != Recommendation::Physician)
+                        .any(|v| parts.decide(v.fired.union(rest)).recommendation != Recommendation::Physician)
             }
             None => self.matters_in_plain(component, rule),
         }

@@ -102,6 +102,9 @@ pub(crate) struct Variant {
     /// With [`Spec::statements`]: the rules fired on any answer set merged into it (not
     /// only the example's).
     pub ever_fired: FiredRules,
+    /// With [`Spec::statements`]: the statements (by index) whose condition held on any
+    /// answer set merged into it.
+    pub ever_held: FiredRules,
 }
 
 /// The variants with the statements' distinctions dropped: equal outcomes merged (the
@@ -116,6 +119,7 @@ pub(crate) fn merged(variants: &[Variant]) -> Vec<Variant> {
                 merged[i].classes += variant.classes;
                 merged[i].answers = merged[i].answers.saturating_add(variant.answers);
                 merged[i].ever_fired = merged[i].ever_fired.union(variant.ever_fired);
+                merged[i].ever_held = merged[i].ever_held.union(variant.ever_held);
             }
             None => {
                 at.insert(variant.tallies, merged.len());
@@ -340,6 +344,10 @@ impl<'r> Parts<'r> {
         let mut partial = vec![None; question_count];
         parts.single_values = (0..conditions.len())
             .map(|m| match parts.atoms[m].first() {
+                // One test: its values are the test's.
+                Some(_) if parts.single[m] && conditions[m].test_question().is_some() => {
+                    parts.test_values[m][0].clone()
+                }
                 Some(&(q, _)) if parts.single[m] => samples[q]
                     .iter()
                     .map(|a| {

@@ -171,8 +171,8 @@ pub struct QuestionSpace {
     /// The classes.
     pub classes: Vec<AnswerClass>,
     min_selected: usize,
-    /// A several-of class's index by its takes.
-    by_takes: HashMap<Vec<Take>, usize, foldhash::fast::FixedState>,
+    /// A several-of class's index by its takes, made on first need (only escalation asks).
+    by_takes: std::cell::OnceCell<HashMap<Vec<Take>, usize, foldhash::fast::FixedState>>,
 }
 
 /// Every question's classes: the answer space the checker proves over.
@@ -257,7 +257,7 @@ impl AnswerSpace {
         };
         let mut after_takes = takes.clone();
         after_takes[group] = after;
-        let index = *space.by_takes.get(&after_takes)?;
+        let index = *space.by_takes().get(&after_takes)?;
         Some((index, before_holds))
     }
 }
@@ -265,8 +265,17 @@ impl AnswerSpace {
 /// Picks options matching the takes, honouring `include`, `exclude` and `min_selected`.
 fn choose(space: &QuestionSpace, takes: &[Take], include: u64, exclude: u64) -> Option<u64> {
     let mut chosen = 0u64;
-    let mut room = Vec::new();
-    for (group, take) in space.groups.iter().zip(takes) {
+    // Options still free in each group, and how many more the group may take: on the stack
+    // for the usual few groups (samples are taken for every class of every question).
+    let mut few = [(0u64, 0u32); 16];
+    let mut many = Vec::new();
+    let room: &mut [(u64, u32)] = if takes.len() <= few.len() {
+        &mut few[..takes.len()]
+    } else {
+        many.resize(takes.len(), (0, 0));
+        &mut many
+    };
+    for ((group, take), room) in space.groups.iter().zip(takes).zip(room.iter_mut()) {
         let size = group.options.count_ones();
         let (low, high) = take.counts(size);
         let mut picked = group.options & include;
@@ -283,9 +292,9 @@ fn choose(space: &QuestionSpace, takes: &[Take], include: u64, exclude: u64) -> 
             free &= !bit;
         }
         chosen |= picked;
-        room.push((free, high - picked.count_ones()));
+        *room = (free, high - picked.count_ones());
     }
-    for (mut free, mut left) in room {
+    for &mut (mut free, mut left) in room {
         while (chosen.count_ones() as usize) < space.min_selected && left > 0 && free != 0 {
             let bit = free & free.wrapping_neg();
             chosen |= bit;
@@ -296,14 +305,17 @@ fn choose(space: &QuestionSpace, takes: &[Take], include: u64, exclude: u64) -> 
     ((chosen.count_ones() as usize) >= space.min_selected).then_some(chosen)
 }
 
+/// What an option's mark demands.
+type Marks = (Option<Urgency>, StyleSet, Option<Pressure>);
+
 /// The marks that must keep options apart even when no rule tells them apart.
-fn marks(question: &Question, option: usize) -> (Option<Urgency>, StyleSet, Option<Pressure>) {
+fn marks(question: &Question, option: usize) -> Marks {
     let option = &question.options[option];
     (option.min_urgency, option.forbids, option.max_pressure)
 }
 
 fn option_groups(question: &Question, tests: &QuestionTests) -> Vec<OptionGroup> {
-    let mut keys: Vec<(Vec<bool>, (Option<Urgency>, StyleSet, Option<Pressure>))> = Vec::new();
+    let mut keys: Vec<(Vec<bool>, Marks)> = Vec::new();
     let mut groups: Vec<OptionGroup> = Vec::new();
     for option in 0..question.options.len() {
         let key = (tests.masks.iter().map(|m| m & (1 << option) != 0).collect(), marks(question, option));
@@ -349,15 +361,22 @@ fn question_space(question: &Question, tests: &QuestionTests) -> Result<Question
         // Last, so that the first class (the one examples default to) is an answer.
         classes.push(AnswerClass { value: ClassValue::NotAsked, answers: 1 });
     }
-    let by_takes = classes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| match &c.value {
-            ClassValue::Choices(takes) => Some((takes.clone(), i)),
-            _ => None,
+    Ok(QuestionSpace { groups, classes, min_selected, by_takes: std::cell::OnceCell::new() })
+}
+
+impl QuestionSpace {
+    fn by_takes(&self) -> &HashMap<Vec<Take>, usize, foldhash::fast::FixedState> {
+        self.by_takes.get_or_init(|| {
+            self.classes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| match &c.value {
+                    ClassValue::Choices(takes) => Some((takes.clone(), i)),
+                    _ => None,
+                })
+                .collect()
         })
-        .collect();
-    Ok(QuestionSpace { groups, classes, min_selected, by_takes })
+    }
 }
 
 fn several_classes(question: &Question, groups: &[OptionGroup], least: usize) -> Result<Vec<AnswerClass>, String> {

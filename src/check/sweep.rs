@@ -20,7 +20,7 @@ use crate::engine::{FiredRules, Tally};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
 use crate::rules::Condition;
 use hashbrown::HashTable;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 
 /// How a followed condition is decided as its questions are answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +170,8 @@ struct Group {
     tallies: [Tally; 2],
     /// The one-question rules that fire on this side.
     fired: FiredRules,
+    /// The one-question statements that hold on this side (by statement index).
+    held: FiredRules,
     /// The required member's verdict, when it reads only this question.
     required: Option<bool>,
     /// Per reader of the question (see `Plan::readers`), on each side.
@@ -230,6 +232,8 @@ struct Layer {
     counts: Vec<(u128, u128)>,
     /// With `Plan::track_fired`: the rules fired on any path into each.
     fired: Vec<FiredRules>,
+    /// With `Plan::track_fired`: the statements that held on any path into each.
+    held: Vec<FiredRules>,
 }
 
 impl Layer {
@@ -237,14 +241,14 @@ impl Layer {
         self.tallies.len()
     }
 
-    fn with_capacity(states: usize, stride: usize) -> Layer {
-        Layer {
-            tallies: Vec::with_capacity(states),
-            bits: Vec::with_capacity(states * stride),
-            links: Vec::with_capacity(states),
-            counts: Vec::with_capacity(states),
-            fired: Vec::new(),
-        }
+    /// Empty, its buffers kept.
+    fn clear(&mut self) {
+        self.tallies.clear();
+        self.bits.clear();
+        self.links.clear();
+        self.counts.clear();
+        self.fired.clear();
+        self.held.clear();
     }
 }
 
@@ -262,10 +266,40 @@ fn hash_state(hashing: &Hashing, tallies: &[Tally; 2], bits: &[u64]) -> u64 {
     hasher.finish()
 }
 
-/// What a transition did on this side, beside the bits: the rules that fired.
+/// The hash of a group's key: its tallies, required verdict and packed values.
+fn hash_group(hashing: &Hashing, tallies: &[Tally; 2], required: Option<bool>, sig: &[u64]) -> u64 {
+    let mut hasher = hashing.build_hasher();
+    let required = required.map_or(0, |r| 1 + u64::from(r));
+    for word in tallies[0].words().into_iter().chain(tallies[1].words()).chain([required]).chain(sig.iter().copied()) {
+        hasher.write_u64(word);
+    }
+    hasher.finish()
+}
+
+/// What a transition did on this side, beside the bits: the rules that fired, the
+/// statements that held.
 struct Step {
     fired: FiredRules,
+    held: FiredRules,
     dead: bool,
+}
+
+impl Step {
+    const NONE: Step = Step { fired: FiredRules::EMPTY, held: FiredRules::EMPTY, dead: false };
+
+    fn add(&mut self, other: Step) {
+        self.fired = self.fired.union(other.fired);
+        self.held = self.held.union(other.held);
+        self.dead |= other.dead;
+    }
+}
+
+/// Records that statement `index` held (statements past what a bit set holds go untracked:
+/// their vacuity is then searched for).
+fn hold(held: &mut FiredRules, index: usize) {
+    if index < crate::rules::MAX_RULES {
+        held.insert(index);
+    }
 }
 
 impl Parts<'_> {
@@ -421,6 +455,7 @@ impl Parts<'_> {
                     required: None,
                     values: [Vec::new(), Vec::new()],
                     applies: vec![0; plan.applies_words],
+                    held: FiredRules::default(),
                     classes: transitions.len() as u128,
                     answers,
                 })
@@ -461,14 +496,23 @@ impl Parts<'_> {
                 continue;
             }
             sig.fill(0);
+            let mut held = FiredRules::default();
             for &s in single_statements {
                 let slot = &plan.slots[s];
+                if !self.single_values[slot.member][this_class] {
+                    continue;
+                }
+                for (_, role, _) in &slot.roles {
+                    if let Role::Statement(index) = role {
+                        hold(&mut held, *index);
+                    }
+                }
                 // Settled by this question's own effects: settled whatever comes with it.
                 let unsettled = slot.roles.iter().any(|(_, role, _)| match role {
                     Role::Statement(index) => !self.demands[*index].settled_by(&tallies[0]),
                     _ => false,
                 });
-                if self.single_values[slot.member][this_class] && unsettled {
+                if unsettled {
                     set_bit(&mut sig, s, true);
                 }
             }
@@ -501,9 +545,7 @@ impl Parts<'_> {
                 }
             }
             let answers = self.space.questions[question].classes[this_class].answers;
-            let mut hasher = hashing.build_hasher();
-            (tallies[0].words(), tallies[1].words(), required, &sig).hash(&mut hasher);
-            let hash = hasher.finish();
+            let hash = hash_group(&hashing, &tallies, required, &sig);
             let found = table.find(hash, |&g| {
                 let g = g as usize;
                 groups[g].tallies == tallies
@@ -516,6 +558,7 @@ impl Parts<'_> {
                 group.answers = group.answers.saturating_add(answers);
                 // The classes of a group fire different one-question rules to the same effect.
                 group.fired = group.fired.union(fired);
+                group.held = group.held.union(held);
                 continue;
             }
             let values = [0, 1].map(|side| {
@@ -544,16 +587,7 @@ impl Parts<'_> {
             let at = groups.len() as u32;
             table.insert_unique(hash, at, |&g| {
                 let g = g as usize;
-                let mut hasher = hashing.build_hasher();
-                let group = &groups[g];
-                (
-                    group.tallies[0].words(),
-                    group.tallies[1].words(),
-                    group.required,
-                    &sigs[g * sig_words..(g + 1) * sig_words],
-                )
-                    .hash(&mut hasher);
-                hasher.finish()
+                hash_group(&hashing, &groups[g].tallies, groups[g].required, &sigs[g * sig_words..(g + 1) * sig_words])
             });
             sigs.extend_from_slice(&sig);
             groups.push(Group {
@@ -562,6 +596,7 @@ impl Parts<'_> {
                 pin,
                 tallies,
                 fired,
+                held,
                 required,
                 values,
                 applies: sig[..plan.applies_words].to_vec(),
@@ -579,13 +614,18 @@ impl Parts<'_> {
         let plan = self.plan(component, spec, order);
         let stride = plan.stride();
         let hashing = Hashing::default();
-        let mut layers = vec![self.start(spec, &plan)];
+        // Two layers, the one swept from and the one swept into, their buffers reused (a new
+        // allocation each layer cost as much in page faults as the sweep itself); only the
+        // links are kept for every layer, for the examples.
+        let mut previous = self.start(spec, &plan);
+        let mut links = vec![std::mem::take(&mut previous.links)];
+        let mut next = Layer::default();
+        let mut table: HashTable<u32> = HashTable::new();
+        let mut scratch = vec![0u64; stride];
         for (position, &question) in order.iter().enumerate() {
             let groups = self.groups(component, spec, &plan, position, question);
-            let previous = &layers[layers.len() - 1];
-            let mut next = Layer::with_capacity(previous.len() * 2, stride);
-            let mut table: HashTable<u32> = HashTable::with_capacity(previous.len() * 2);
-            let mut scratch = vec![0u64; stride];
+            next.clear();
+            table.clear();
             for state in 0..previous.len() {
                 let (count, weight) = previous.counts[state];
                 for group in &groups {
@@ -597,17 +637,17 @@ impl Parts<'_> {
                     for (word, bits) in group.applies.iter().enumerate() {
                         scratch[plan.decided_words + word] |= bits;
                     }
-                    let mut fired = group.fired;
-                    let mut dead = false;
-                    for side in 0..plan.sides() {
-                        tallies[side].merge(&group.tallies[side]);
-                        let step =
-                            self.apply(&plan, position, side, &group.values[side], &mut tallies[side], &mut scratch);
-                        dead |= step.dead;
+                    let mut this = Step { fired: group.fired, held: group.held, dead: false };
+                    for (side, tally) in tallies.iter_mut().enumerate().take(plan.sides()) {
+                        tally.merge(&group.tallies[side]);
+                        let step = self.apply(&plan, position, side, &group.values[side], tally, &mut scratch);
                         if side == 0 {
-                            fired = fired.union(step.fired);
+                            this.add(step);
+                        } else {
+                            this.dead |= step.dead;
                         }
                     }
+                    let (fired, held, dead) = (this.fired, this.held, this.dead);
                     if !plan.two_sided {
                         tallies[1] = tallies[0];
                     }
@@ -627,6 +667,7 @@ impl Parts<'_> {
                         counts.1 = counts.1.saturating_add(answers);
                         if plan.track_fired {
                             next.fired[at] = next.fired[at].union(previous.fired[state]).union(fired);
+                            next.held[at] = next.held[at].union(previous.held[state]).union(held);
                         }
                         continue;
                     }
@@ -646,6 +687,7 @@ impl Parts<'_> {
                     next.counts.push((classes, answers));
                     if plan.track_fired {
                         next.fired.push(previous.fired[state].union(fired));
+                        next.held.push(previous.held[state].union(held));
                     }
                     if next.len() > MAX_STATES {
                         return Err(format!(
@@ -655,9 +697,10 @@ impl Parts<'_> {
                     }
                 }
             }
-            layers.push(next);
+            links.push(std::mem::take(&mut next.links));
+            std::mem::swap(&mut previous, &mut next);
         }
-        Ok(self.finish(component, spec, &plan, &layers))
+        Ok(self.finish(component, spec, &plan, &previous, &links))
     }
 
     /// The start: nothing answered; what is not followed on a side counts as decided there,
@@ -666,8 +709,7 @@ impl Parts<'_> {
         let stride = plan.stride();
         let mut bits = vec![0u64; stride];
         let mut tallies = [Tally::NONE; 2];
-        let mut fired = FiredRules::default();
-        let mut dead = false;
+        let mut this = Step::NONE;
         for side in 0..plan.sides() {
             for (s, slot) in plan.slots.iter().enumerate() {
                 if !slot.active[side] {
@@ -677,13 +719,15 @@ impl Parts<'_> {
                 let unknown = vec![0u8; slot.tests];
                 if let Some(holds) = eval3(self.when(slot.member), &unknown, &mut 0) {
                     let step = self.record(plan, s, side, holds, &mut tallies[side], &mut bits);
-                    dead |= step.dead;
                     if side == 0 {
-                        fired = fired.union(step.fired);
+                        this.add(step);
+                    } else {
+                        this.dead |= step.dead;
                     }
                 }
             }
         }
+        let dead = this.dead;
         if plan.applies_words > 0 {
             self.settle_statements(plan, &tallies[0], &mut bits);
         }
@@ -697,7 +741,8 @@ impl Parts<'_> {
             start.links.push(Link { parent: 0, this_class: 0, other_class: 0, pin: None });
             start.counts.push((1, 1));
             if plan.track_fired {
-                start.fired.push(fired);
+                start.fired.push(this.fired);
+                start.held.push(this.held);
             }
         }
         start
@@ -727,7 +772,7 @@ impl Parts<'_> {
         bits: &mut [u64],
     ) -> Step {
         let base = side * plan.side_words;
-        let mut step = Step { fired: FiredRules::default(), dead: false };
+        let mut step = Step::NONE;
         for (reader, &s) in plan.readers[position].iter().enumerate() {
             if bits[base + s / 64] & (1 << (s % 64)) != 0 {
                 continue; // decided, or not followed on this side
@@ -741,9 +786,7 @@ impl Parts<'_> {
                 Values::General(seen) => self.general_verdict(slot, seen, bits, at),
             };
             if let Some(holds) = verdict {
-                let recorded = self.record(plan, s, side, holds, tally, bits);
-                step.dead |= recorded.dead;
-                step.fired = step.fired.union(recorded.fired);
+                step.add(self.record(plan, s, side, holds, tally, bits));
             }
         }
         if plan.applies_words > 0 && side == 0 {
@@ -801,13 +844,16 @@ impl Parts<'_> {
     fn record(&self, plan: &Plan, s: usize, side: usize, holds: bool, tally: &mut Tally, bits: &mut [u64]) -> Step {
         let slot = &plan.slots[s];
         bits[side * plan.side_words + s / 64] |= 1 << (s % 64);
-        let mut step = Step { fired: FiredRules::default(), dead: false };
+        let mut step = Step::NONE;
         for &(member, role, active) in &slot.roles {
             if !active[side] {
                 continue;
             }
             match role {
-                Role::Statement(_) if holds && side == 0 => bits[plan.decided_words + s / 64] |= 1 << (s % 64),
+                Role::Statement(index) if holds && side == 0 => {
+                    bits[plan.decided_words + s / 64] |= 1 << (s % 64);
+                    hold(&mut step.held, index);
+                }
                 Role::Statement(_) => {}
                 Role::Required if side == 0 => {
                     let flags = bits.len() - 1;
@@ -826,8 +872,14 @@ impl Parts<'_> {
 
     /// Final outcomes: the required member settled, equal outcomes merged, each with an
     /// example and the rules it fires on each side.
-    fn finish(&self, component: usize, spec: &Spec<'_>, plan: &Plan, layers: &[Layer]) -> Vec<Variant> {
-        let last = &layers[layers.len() - 1];
+    fn finish(
+        &self,
+        component: usize,
+        spec: &Spec<'_>,
+        plan: &Plan,
+        last: &Layer,
+        links: &[Vec<Link>],
+    ) -> Vec<Variant> {
         let stride = plan.stride();
         let (this_out, other_out) = self.left_out(component, spec);
         let mut variants: Vec<Variant> = Vec::new();
@@ -850,6 +902,7 @@ impl Parts<'_> {
             }
             let (classes, answers) = last.counts[state];
             let ever_fired = last.fired.get(state).copied().unwrap_or_default();
+            let ever_held = last.held.get(state).copied().unwrap_or_default();
             let statements = applies_statements(plan, &applies);
             let key = (tallies, applies);
             if let Some(&at) = seen.get(&key) {
@@ -857,10 +910,11 @@ impl Parts<'_> {
                 variant.classes += classes;
                 variant.answers = variant.answers.saturating_add(answers);
                 variant.ever_fired = variant.ever_fired.union(ever_fired);
+                variant.ever_held = variant.ever_held.union(ever_held);
                 continue;
             }
             seen.insert(key, variants.len());
-            let example = self.example(layers, state);
+            let example = self.example(links, state);
             let fired = self.fired_on(component, &example, false, this_out);
             let other = if plan.two_sided { self.fired_on(component, &example, true, other_out) } else { fired };
             variants.push(Variant {
@@ -874,20 +928,21 @@ impl Parts<'_> {
                 statements,
                 tallies,
                 ever_fired,
+                ever_held,
             });
         }
         variants
     }
 
     /// The example of a final partial outcome: its classes on each side, from its links.
-    fn example(&self, layers: &[Layer], state: usize) -> Example {
-        let depth = layers.len() - 1;
+    fn example(&self, links: &[Vec<Link>], state: usize) -> Example {
+        let depth = links.len() - 1;
         let mut classes = vec![0; depth];
         let mut other_classes = vec![0; depth];
         let mut pin = None;
         let mut at = state;
         for layer in (1..=depth).rev() {
-            let link = layers[layer].links[at];
+            let link = links[layer][at];
             classes[layer - 1] = link.this_class as usize;
             other_classes[layer - 1] = link.other_class as usize;
             pin = pin.or(link.pin);
@@ -914,8 +969,8 @@ impl Parts<'_> {
             let held = |(t, (q, _)): (usize, &(usize, &Condition))| self.test_values[rule][t][class_of[*q]];
             let tests = self.atoms[rule].iter().enumerate();
             let holds = match shape(self.when(rule), self.clauses[rule].as_ref()) {
-                Shape::All => tests.map(held).all(|h| h),
-                Shape::Any => tests.map(held).any(|h| h),
+                Shape::All => tests.into_iter().all(held),
+                Shape::Any => tests.into_iter().any(held),
                 Shape::Clauses | Shape::General => {
                     values.clear();
                     values.extend(tests.map(|t| 1 + u8::from(held(t))));
@@ -927,36 +982,6 @@ impl Parts<'_> {
             }
         }
         fired
-    }
-
-    /// An answer set with the example's classes in the component and the first class
-    /// elsewhere (conditional questions of other components unchecked).
-    pub(super) fn component_answers(
-        &self,
-        component: usize,
-        example: &Example,
-        other: bool,
-    ) -> Result<crate::answers::Answers, String> {
-        let questionnaire = &self.rule_set.questionnaire;
-        let questions = &self.components[component].questions;
-        let classes = if other { &example.other_classes } else { &example.classes };
-        let values: Option<Vec<_>> = (0..questionnaire.questions.len())
-            .map(|q| {
-                let Some(i) = questions.iter().position(|c| *c == q) else { return self.space.answer(q, 0, 0, 0) };
-                let pin = example.pin.filter(|p| p.question == q);
-                let (include, exclude) = pin.map_or((0, 0), |p| (p.include, p.exclude));
-                let class = if pin.is_some() { example.classes[i] } else { classes[i] };
-                let value = self.space.answer(q, class, include, exclude)?;
-                Some(match (pin, other, value) {
-                    (Some(pin), true, crate::answers::Answer::Choices(bits)) => {
-                        crate::answers::Answer::Choices(bits | pin.add)
-                    }
-                    _ => value,
-                })
-            })
-            .collect();
-        let values = values.ok_or_else(|| "no answer fits a class".to_owned())?;
-        crate::answers::Answers::unchecked(questionnaire, None, values)
     }
 }
 
