@@ -177,7 +177,7 @@ pub(crate) struct Parts<'r> {
     /// effect can be folded in per class of that question.
     pub(super) single: Vec<bool>,
     /// Per member, its condition as clauses when that stays small (see [`super::sweep`]).
-    pub(super) clauses: Vec<Option<super::sweep::Clauses>>,
+    pub(super) clauses: Vec<Option<crate::rules::Clauses>>,
     /// Per member and test, whether it holds for each class of the test's question.
     pub(super) test_values: Vec<Vec<Vec<bool>>>,
     /// Per member reading one question, whether it holds for each class of that question.
@@ -316,7 +316,7 @@ impl<'r> Parts<'r> {
             component_of_member,
             atoms,
             single,
-            clauses: conditions.iter().map(|c| super::sweep::clauses(c)).collect(),
+            clauses: conditions.iter().map(|c| c.clauses()).collect(),
             test_values: Vec::new(),
             single_values: Vec::new(),
             first_statement: watches.iter().filter(|w| w.constraint).count(),

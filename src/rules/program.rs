@@ -1,9 +1,11 @@
 //! The rule set compiled for speed. Every distinct test on an answer (a leaf of a
-//! condition) becomes one branch-free comparison on a machine word; a rule whose condition
-//! is a conjunction of tests (one test, `all` of tests, or `always`: every default rule)
-//! fires when all of its test bits are set. Conditions with `any` or `not`, and tests on a
-//! conditional question (which may be not asked, a state no word comparison expresses), fall
-//! back to the condition tree. Both paths give the same answer (a property test checks it).
+//! condition, or its negation) becomes one branch-free comparison on a machine word. A
+//! condition is read as clauses (an `all` of `any`s of tests, [`Condition::clauses`]): a rule
+//! fires when all of its one-test clauses' bits are set, and each longer clause has one of
+//! its bits set. A question not asked has the word 0, which passes no test but a negated
+//! one, as the condition tree says; the few tests that cannot be read off that word (`asked`,
+//! `contains_none` on a conditional question) and very large conditions fall back to the
+//! tree. Both paths give the same answer (a property test checks it).
 
 use super::condition::{Condition, SetTest};
 use super::{Effect, Rule};
@@ -26,7 +28,27 @@ struct Test {
 }
 
 impl Test {
-    fn of(condition: &Condition) -> Option<Test> {
+    /// The test of a leaf, negated when `negated`; `conditional` when its question may be
+    /// not asked (word 0), where only tests that 0 fails (and their negations) apply.
+    fn of(condition: &Condition, negated: bool, conditional: bool) -> Option<Test> {
+        let test = Test::window(condition)?;
+        if conditional && test.on_first().holds(&[0]) {
+            return None; // would read "not asked" as an answer (contains_none, a number at its very least)
+        }
+        Some(if negated { test.negated() } else { test })
+    }
+
+    /// The test that holds exactly where this one fails: the complement of a wrapping window
+    /// is a wrapping window.
+    fn negated(self) -> Test {
+        match self.span.checked_add(1) {
+            Some(width) => Test { lo: self.lo.wrapping_add(width), span: u64::MAX - width, ..self },
+            // It held for every word: its negation for none (the masked word is 0, never 1).
+            None => Test { mask: 0, lo: 1, span: 0, ..self },
+        }
+    }
+
+    fn window(condition: &Condition) -> Option<Test> {
         let bits =
             |question: usize, mask: u64, lo: u64, hi: u64| Test { question, mask, lo, span: hi.wrapping_sub(lo) };
         Some(match *condition {
@@ -53,13 +75,22 @@ impl Test {
     }
 }
 
+impl Test {
+    /// The same test on the question at index 0 (to try a word alone).
+    fn on_first(self) -> Test {
+        Test { question: 0, ..self }
+    }
+}
+
 /// The compiled rule set.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
     tests: Vec<Test>,
-    /// For each rule, the test bits that must all be set for it to fire.
+    /// For each rule, the test bits that must all be set for it to fire (its one-test clauses).
     needs: Vec<TestBits>,
-    /// Rules whose condition is not a conjunction of tests: evaluated on the tree.
+    /// Rules with longer clauses: each clause needs one of its test bits set.
+    clause_rules: Vec<(usize, Vec<TestBits>)>,
+    /// Rules whose condition is evaluated on the tree.
     tree_rules: Vec<usize>,
     effects: Vec<Effect>,
 }
@@ -73,10 +104,18 @@ impl Program {
         let mut program = Program::default();
         let conditional: Vec<bool> = questionnaire.questions.iter().map(|q| q.conditional).collect();
         for (index, rule) in rules.iter().enumerate() {
-            let needs = program.conjunction(&rule.when, &conditional).unwrap_or_else(|| {
-                program.tree_rules.push(index);
-                TestBits::default()
-            });
+            let needs = match program.clauses_of(&rule.when, &conditional) {
+                Some((needs, longer)) => {
+                    if !longer.is_empty() {
+                        program.clause_rules.push((index, longer));
+                    }
+                    needs
+                }
+                None => {
+                    program.tree_rules.push(index);
+                    TestBits::default()
+                }
+            };
             program.needs.push(needs);
             // The effect without its sentences: the hot loop reads only numbers.
             program.effects.push(Effect { precaution: None, advice: None, ..rule.effect.clone() });
@@ -84,29 +123,40 @@ impl Program {
         program
     }
 
-    fn conjunction(&mut self, condition: &Condition, conditional: &[bool]) -> Option<TestBits> {
-        let leaves: Vec<&Condition> = match condition {
-            Condition::Always => Vec::new(),
-            Condition::All(parts) => parts.iter().collect(),
-            leaf => vec![leaf],
-        };
+    /// A condition's clauses as test bits: the one-test clauses together, each longer one
+    /// apart. `None` when a test cannot be compiled or there are too many.
+    fn clauses_of(&mut self, condition: &Condition, conditional: &[bool]) -> Option<(TestBits, Vec<TestBits>)> {
+        let tests = condition.tests();
         let mut needs = TestBits::default();
-        for leaf in leaves {
-            if leaf.test_question().is_some_and(|q| conditional.get(q).copied().unwrap_or(true)) {
-                return None;
+        let mut longer = Vec::new();
+        for clause in condition.clauses()? {
+            let mut bits = TestBits::default();
+            for (test, negated) in &clause {
+                let leaf = tests[*test];
+                let question = leaf.test_question()?;
+                let compiled = Test::of(leaf, *negated, conditional.get(question).copied().unwrap_or(true))?;
+                let index = self.intern(compiled)?;
+                bits[index / 64] |= 1 << (index % 64);
             }
-            let test = Test::of(leaf)?;
-            let index = match self.tests.iter().position(|t| *t == test) {
-                Some(index) => index,
-                None if self.tests.len() < MAX_TESTS => {
-                    self.tests.push(test);
-                    self.tests.len() - 1
-                }
-                None => return None,
-            };
-            needs[index / 64] |= 1 << (index % 64);
+            match clause.len() {
+                1 => needs.iter_mut().zip(bits).for_each(|(n, b)| *n |= b),
+                // An empty clause never holds; so does a bit set with no bit of it.
+                _ => longer.push(bits),
+            }
         }
-        Some(needs)
+        Some((needs, longer))
+    }
+
+    /// The index of a test, added if new (`None` past [`MAX_TESTS`]).
+    fn intern(&mut self, test: Test) -> Option<usize> {
+        match self.tests.iter().position(|t| *t == test) {
+            Some(index) => Some(index),
+            None if self.tests.len() < MAX_TESTS => {
+                self.tests.push(test);
+                Some(self.tests.len() - 1)
+            }
+            None => None,
+        }
     }
 
     /// Which rules fire on these answers: every test once, then each rule's test bits
@@ -124,6 +174,12 @@ impl Program {
                 let missing = (needs[0] & !passed[0]) | (needs[1] & !passed[1]);
                 bits | u64::from(missing == 0) << bit
             });
+        }
+        for (index, clauses) in &self.clause_rules {
+            let holds = clauses.iter().all(|clause| clause.iter().zip(passed).any(|(c, p)| c & p != 0));
+            if !holds {
+                fired[index / 64] &= !(1 << (index % 64));
+            }
         }
         for &index in &self.tree_rules {
             let holds = rules.get(index).is_some_and(|rule| rule.when.holds(answers));
