@@ -129,26 +129,26 @@ fn bad_answer_files_are_refused_with_their_place() {
         (
             "unknown-option.toml",
             &[
-                "unknown-option.toml:9:12: unknown option \"firmm\" for question \"pressure\"",
+                "unknown-option.toml:10:12: unknown option \"firmm\" for question \"pressure\"",
                 "expected one of light, medium, firm, unsure",
                 "did you mean \"firm\"?",
             ],
         ),
-        ("unknown-key.toml", &["unknown-key.toml:10:1: unknown question \"preasure\"", "did you mean \"pressure\"?"]),
+        ("unknown-key.toml", &["unknown-key.toml:11:1: unknown question \"preasure\"", "did you mean \"pressure\"?"]),
         ("missing-question.toml", &["no answer to \"contraindications\"", "expected a list (empty for none)"]),
-        ("out-of-range.toml", &["out-of-range.toml:8:7: 7 is out of range for \"age\"", "from 12 to 110"]),
-        ("wrong-type.toml", &["wrong-type.toml:3:12: \"severity\" must be a whole number from 0 to 10, not a string"]),
+        ("out-of-range.toml", &["out-of-range.toml:9:7: 7 is out of range for \"age\"", "from 12 to 110"]),
+        ("wrong-type.toml", &["wrong-type.toml:4:12: \"severity\" must be a whole number from 0 to 10, not a string"]),
         (
             "bad-red-flag.toml",
-            &["bad-red-flag.toml:1:14: unknown option \"sadle_numbness\"", "did you mean \"saddle_numbness\"?"],
+            &["bad-red-flag.toml:2:14: unknown option \"sadle_numbness\"", "did you mean \"saddle_numbness\"?"],
         ),
-        ("no-location.toml", &["no-location.toml:5:12: \"location\" needs at least 1"]),
-        ("syntax-error.toml", &["syntax-error.toml:2:"]),
+        ("no-location.toml", &["no-location.toml:6:12: \"location\" needs at least 1"]),
+        ("syntax-error.toml", &["syntax-error.toml:3:"]),
         (
             "unknown-option.json",
-            &["unknown-option.json:7:12: unknown option \"posture_stres\"", "did you mean \"posture_stress\"?"],
+            &["unknown-option.json:8:12: unknown option \"posture_stres\"", "did you mean \"posture_stress\"?"],
         ),
-        ("broken.json", &["broken.json:5:", "not valid JSON"]),
+        ("broken.json", &["broken.json:6:", "not valid JSON"]),
         ("not-utf8.toml", &["not-utf8.toml", "not UTF-8"]),
     ];
     for (file, fragments) in cases {
@@ -159,17 +159,21 @@ fn bad_answer_files_are_refused_with_their_place() {
             assert!(stderr.contains(fragment), "{file}: expected {fragment:?} in:\n{stderr}");
         }
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+        // Each file has the one problem it is named after (its version is right).
+        assert_eq!(stderr.matches("error: ").count(), 1, "{file}: {stderr}");
+        assert!(!stderr.contains("version"), "{file}: {stderr}");
     }
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let text = "red_flags = []\nduration = \"chronc\"\nseverity = 12\nworsening = false\nlocation = [\"back\"]\nonset = \"unknown\"\ncontraindications = []\nage = 41\npressure = \"medium\"\n";
+    let text = "version = 2\nred_flags = []\nduration = \"chronc\"\nseverity = 12\nworsening = false\nlocation = [\"back\"]\nonset = \"unknown\"\ncontraindications = []\nage = 41\npressure = \"medium\"\n";
     let output = triage().args(["assess", "--answers", "-"]).write_stdin(text).assert().code(2);
     let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("-:2:12: unknown option \"chronc\""), "{stderr}");
-    assert!(stderr.contains("-:3:12: 12 is out of range"), "{stderr}");
-    assert!(stderr.contains("-:5:13: unknown option \"back\""), "{stderr}");
+    assert!(stderr.contains("-:3:12: unknown option \"chronc\""), "{stderr}");
+    assert!(stderr.contains("-:4:12: 12 is out of range"), "{stderr}");
+    assert!(stderr.contains("-:6:13: unknown option \"back\""), "{stderr}");
+    assert_eq!(stderr.matches("error: ").count(), 3, "{stderr}");
 }
 
 #[test]
