@@ -264,3 +264,133 @@ fn the_example_personas_get_their_expected_outcome() {
     let pregnancy = assess_json(&["--answers", examples.join("pregnancy.json").to_str().unwrap()], None);
     assert_eq!(pregnancy["pressure"], "medium");
 }
+
+// ---------------------------------------------------------------- questionnaire version 2
+
+/// `assess --answers FILE`'s exit code and standard error.
+fn refused(args: &[&str], stdin: Option<&str>) -> (i32, String) {
+    let mut command = triage();
+    command.arg("assess").args(args);
+    if let Some(text) = stdin {
+        command.write_stdin(text);
+    }
+    let output = command.output().unwrap();
+    assert!(output.stdout.is_empty(), "nothing on standard output for a refused file");
+    (output.status.code().unwrap(), String::from_utf8(output.stderr).unwrap())
+}
+
+/// What version 2 asks that version 1 did not, in the words of the refusal: every option
+/// of a several-of question added by version 2 (the contract's list).
+const NOT_ASKED_IN_VERSION_1: &str = "red_flags: breathless_sweaty (version 2), head_neuro (version 2), arm_hand_neuro (version 2), infection_risk (version 2); contraindications: bleeding_risk (version 2), recent_clot (version 2)";
+
+#[test]
+fn a_version_1_answer_file_is_refused_naming_every_option_version_2_added() {
+    // The expected list is also read from the questionnaire, so that an option added later
+    // without being named in the refusal fails here.
+    let rule_set = massage_triage::rules::RuleSet::built_in().unwrap();
+    for question in &rule_set.questionnaire.questions {
+        for option in question.options.iter().filter(|o| o.since == 2) {
+            let several = matches!(question.kind, massage_triage::questionnaire::QuestionKind::SeveralOf { .. });
+            let named = format!("{} (version 2)", option.id);
+            assert_eq!(
+                NOT_ASKED_IN_VERSION_1.contains(&named),
+                several && question.since == 1,
+                "{}.{}",
+                question.id,
+                option.id
+            );
+        }
+    }
+    let file = fixture("version-1.toml");
+    let (code, stderr) = refused(&["--answers", &file], None);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {file}: these answers were given under questionnaire version 1, and version 2 asks more, which they were never asked (nothing is read as \"no\"): {NOT_ASKED_IN_VERSION_1}; ask these and give version = 2\n"
+        )
+    );
+    // The same with the version given, in JSON, and on standard input.
+    let text = std::fs::read_to_string(&file).unwrap();
+    for (input, format) in [(format!("version = 1\n{text}"), "toml"), (json_of_toml(&text), "json")] {
+        let (code, stderr) = refused(&["--answers", "-"], Some(&input));
+        assert_eq!(code, 2, "{format}");
+        assert!(stderr.contains(&format!("version 2 asks more, which they were never asked (nothing is read as \"no\"): {NOT_ASKED_IN_VERSION_1}; ask these")), "{format}: {stderr}");
+    }
+}
+
+/// The TOML answer file as a JSON object (flat keys, strings, numbers, booleans, lists).
+fn json_of_toml(text: &str) -> String {
+    let table: toml::Table = text.parse().unwrap();
+    serde_json::to_string(&table).unwrap()
+}
+
+#[test]
+fn a_pregnant_version_1_answer_file_is_refused_naming_the_pregnancy_question_once() {
+    let file = fixture("version-1-pregnant.toml");
+    let (code, stderr) = refused(&["--answers", &file], None);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: {file}: these answers were given under questionnaire version 1, and version 2 asks more, which they were never asked (nothing is read as \"no\"): {NOT_ASKED_IN_VERSION_1}; the question pregnancy_signs (added in version 2); ask these and give version = 2\n"
+        ),
+        "one problem, naming the question once"
+    );
+}
+
+#[test]
+fn a_newer_or_impossible_version_is_refused() {
+    let file = fixture("version-3.toml");
+    let (code, stderr) = refused(&["--answers", &file], None);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {file}:1:11: version 3 is newer than this questionnaire (version 2); use a rule set of that version\n"
+        )),
+        "{stderr}"
+    );
+    let desk_worker = std::fs::read_to_string(fixture("desk-worker.toml")).unwrap();
+    for (version, message) in [
+        ("0", "-:1:11: version 0 is not a questionnaire version; expected 1 to 2"),
+        ("-1", "-:1:11: version -1 is not a questionnaire version; expected 1 to 2"),
+        (
+            "\"2\"",
+            "`version` must be a whole number (the questionnaire version the answers were given under), not a string",
+        ),
+        ("2.0", "`version` must be a whole number"),
+    ] {
+        let text = desk_worker.replacen("version = 2", &format!("version = {version}"), 1);
+        let (code, stderr) = refused(&["--answers", "-"], Some(&text));
+        assert_eq!(code, 2, "version = {version}");
+        assert!(stderr.contains(message), "version = {version}: {stderr}");
+    }
+    let twice = std::fs::read_to_string(fixture("desk-worker.json")).unwrap().replacen("{", "{\"version\": 2,", 1);
+    let (code, stderr) = refused(&["--answers", "-"], Some(&twice));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("\"version\" is given twice"), "{stderr}");
+}
+
+fn v1_rules() -> String {
+    format!("{}/tests/fixtures/v1", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn an_unversioned_answer_file_keeps_working_under_a_version_1_rule_set() {
+    let rules = v1_rules();
+    triage().args(["rules", "check", "--rules", &rules]).assert().code(0);
+    let unversioned = assess_json(&["--rules", &rules, "--answers", &fixture("version-1.toml")], None);
+    assert_eq!(unversioned["recommendation"], "swedish");
+    assert_eq!(unversioned["pressure"], "medium");
+    assert_eq!(unversioned["id"], "booking-1042");
+    let text = std::fs::read_to_string(fixture("version-1.toml")).unwrap();
+    let explicit = assess_json(&["--rules", &rules, "--answers", "-"], Some(&format!("version = 1\n{text}")));
+    assert_eq!(explicit, unversioned);
+    // A version-1 pregnant client is answered too: version 1 never asked about the pregnancy.
+    let pregnant = assess_json(&["--rules", &rules, "--answers", &fixture("version-1-pregnant.toml")], None);
+    assert_eq!(pregnant["recommendation"], "swedish");
+    // Answers of version 2 are newer than this rule set.
+    let (code, stderr) = refused(&["--rules", &rules, "--answers", &fixture("desk-worker.toml")], None);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("version 2 is newer than this questionnaire (version 1)"), "{stderr}");
+}
