@@ -394,3 +394,210 @@ fn an_unversioned_answer_file_keeps_working_under_a_version_1_rule_set() {
     assert_eq!(code, 2);
     assert!(stderr.contains("version 2 is newer than this questionnaire (version 1)"), "{stderr}");
 }
+
+#[test]
+fn the_pregnancy_question_is_answered_exactly_when_pregnant() {
+    // Asked and answered: a massage at medium pressure at most, whatever the tolerance.
+    let json = assess_json(&["--answers", &fixture("pregnant.toml")], None);
+    assert_eq!(json["recommendation"], "swedish");
+    assert_eq!(json["pressure"], "medium");
+    // Asked and not answered: the question and the condition that asks it are named.
+    let missing = "no answer to \"pregnancy_signs\", which is asked because contraindications includes pregnancy; expected a list (empty for none) of contractions, bleeding_fluid, constant_backache, high_risk";
+    for file in ["pregnant-missing-signs.toml", "pregnant-missing-signs.json"] {
+        let path = fixture(file);
+        let (code, stderr) = refused(&["--answers", &path], None);
+        assert_eq!(code, 2, "{file}");
+        assert_eq!(stderr, format!("error: {path}: {missing}\n"), "{file}");
+    }
+    // Answered when not asked: refused at its place, with the condition.
+    let not_asked = "\"pregnancy_signs\" is answered, but it is asked only when contraindications includes pregnancy, and these answers do not meet that; remove it";
+    for (file, place) in [("signs-not-pregnant.toml", "9:1"), ("signs-not-pregnant.json", "10:3")] {
+        let path = fixture(file);
+        let (code, stderr) = refused(&["--answers", &path], None);
+        assert_eq!(code, 2, "{file}");
+        assert!(stderr.starts_with(&format!("error: {path}:{place}: {not_asked}\n")), "{file}: {stderr}");
+        assert_eq!(stderr.matches("error: ").count(), 1, "{file}: {stderr}");
+    }
+    // An empty list is how "none of these" is said; a high-risk pregnancy needs clearance.
+    let text = std::fs::read_to_string(fixture("pregnant.toml")).unwrap();
+    let high_risk = text.replace("pregnancy_signs = []", "pregnancy_signs = [\"high_risk\"]");
+    let json = assess_json(&["--answers", "-"], Some(&high_risk));
+    assert_eq!((json["recommendation"].as_str(), json["urgency"].as_str()), (Some("physician"), Some("routine")));
+    assert_eq!(json["reasons"][0]["rule"], "high_risk_pregnancy");
+}
+
+const MATERNITY: &str = "Call the maternity unit or go to the hospital now. Do not book a massage.";
+
+#[test]
+fn labour_signs_tell_the_maternity_unit_in_json_and_in_words() {
+    let labour = std::fs::read_to_string(fixture("labour.toml")).unwrap();
+    for (sign, rule) in [
+        ("constant_backache", "labour_signs"),
+        ("contractions", "labour_signs"),
+        ("bleeding_fluid", "pregnancy_bleeding"),
+    ] {
+        let text = labour.replace("[\"constant_backache\"]", &format!("[\"{sign}\"]"));
+        let json = assess_json(&["--answers", "-"], Some(&text));
+        assert_eq!(json["recommendation"], "physician", "{sign}");
+        assert_eq!(json["urgency"], "emergency", "{sign}");
+        assert_eq!(json["tell"], MATERNITY, "{sign}");
+        assert_eq!(json["reasons"][0]["rule"], rule, "{sign}");
+        let output = triage().args(["assess", "--answers", "-"]).write_stdin(text).assert().success();
+        let words = String::from_utf8(output.get_output().stdout.clone()).unwrap();
+        let mut lines = words.lines();
+        assert_eq!(
+            lines.next(),
+            Some("!!! EMERGENCY: CALL THE MATERNITY UNIT OR GO TO THE HOSPITAL NOW !!!"),
+            "{words}"
+        );
+        assert_eq!(lines.next(), Some("Recommendation: physician (emergency)"));
+        assert_eq!(lines.next().unwrap(), format!("Tell the person: {MATERNITY}"));
+        assert!(!words.contains("911"), "a maternity unit, not 911: {words}");
+    }
+}
+
+#[test]
+fn an_earlier_911_rule_that_also_fires_decides_what_to_tell() {
+    let json = assess_json(&["--answers", &fixture("labour-and-saddle-numbness.toml")], None);
+    assert_eq!(json["urgency"], "emergency");
+    assert_eq!(json["tell"], "Call 911 or go to an emergency department now. Do not book a massage.");
+    let reasons: Vec<&str> = json["reasons"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert_eq!(reasons, ["cauda_equina", "labour_signs"]);
+    let output = triage().args(["assess", "--answers", &fixture("labour-and-saddle-numbness.toml")]).assert().success();
+    let words = String::from_utf8(output.get_output().stdout.clone()).unwrap();
+    assert!(words.starts_with("!!! EMERGENCY: CALL 911 OR GO TO AN EMERGENCY DEPARTMENT NOW !!!\n"), "{words}");
+    assert!(!words.contains("maternity"), "{words}");
+}
+
+/// The desk reads the deciding rule's sentence: the first rule, in file order, that refers
+/// at the outcome's urgency.
+#[test]
+fn the_desk_is_shown_the_deciding_rules_reason_beside_what_to_tell() {
+    use massage_triage::answers::parse_answers;
+    use massage_triage::diagnostic::SourceText;
+    use massage_triage::engine::evaluate;
+    use massage_triage::report::{render_human_for, Audience, Paint};
+    let rule_set = massage_triage::rules::RuleSet::built_in().unwrap();
+    let desk = |file: &str| {
+        let text = std::fs::read_to_string(fixture(file)).unwrap();
+        let answers = parse_answers(
+            &rule_set.questionnaire,
+            SourceText::new(file, &text),
+            massage_triage::answers::AnswerFormat::Toml,
+        )
+        .unwrap();
+        let evaluation = evaluate(&rule_set, &answers);
+        render_human_for(&rule_set, answers.id.as_deref(), &evaluation, Audience::Desk, Paint::new(false))
+    };
+    let because = |id: &str| rule_set.rules[rule_set.rule_index(id).unwrap()].because.clone();
+    let labour = desk("labour.toml");
+    assert!(labour.contains(&format!("Tell the person: {MATERNITY}\n")), "{labour}");
+    assert!(labour.contains(&format!("\nWhy: {}\n", because("labour_signs"))), "{labour}");
+    let both = desk("labour-and-saddle-numbness.toml");
+    assert!(both.contains(&format!("\nWhy: {}\n", because("cauda_equina"))), "{both}");
+    assert!(!both.contains(&because("labour_signs")), "one reason at the desk: {both}");
+    // Two urgent rules: the first in the file decides.
+    let text = std::fs::read_to_string(fixture("desk-worker.toml"))
+        .unwrap()
+        .replace("red_flags = []", "red_flags = [\"night_pain\", \"cancer_history\"]");
+    let answers = parse_answers(
+        &rule_set.questionnaire,
+        SourceText::new("-", &text),
+        massage_triage::answers::AnswerFormat::Toml,
+    )
+    .unwrap();
+    let words = render_human_for(&rule_set, None, &evaluate(&rule_set, &answers), Audience::Desk, Paint::new(false));
+    assert!(words.contains(&format!("\nWhy: {}\n", because("cancer_history"))), "{words}");
+}
+
+#[test]
+fn swedish_massage_is_given_at_medium_pressure_at_most_even_to_a_client_who_likes_firm() {
+    let json = assess_json(&["--answers", &fixture("firm-swedish.toml")], None);
+    assert_eq!(json["recommendation"], "swedish");
+    assert_eq!(json["pressure"], "medium");
+    let reasons: Vec<&str> = json["reasons"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert!(!reasons.contains(&"prefers_medium"), "no rule caps the pressure here: {reasons:?}");
+    triage()
+        .args(["assess", "--answers", &fixture("firm-swedish.toml")])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Pressure: medium at most\n"));
+    // It is the style's maximum in [policy.max_pressure] that caps it: without it, firm.
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    std::fs::copy(root.join("questionnaire.toml"), dir.path().join("questionnaire.toml")).unwrap();
+    let rules = std::fs::read_to_string(root.join("rules.toml")).unwrap();
+    let without = "[policy.max_pressure]\nmyofascial = \"medium\"\n";
+    let edited = rules.replace("[policy.max_pressure]\nswedish = \"medium\"\nmyofascial = \"medium\"\n", without);
+    assert!(edited.contains(without));
+    std::fs::write(dir.path().join("rules.toml"), edited).unwrap();
+    let uncapped =
+        assess_json(&["--rules", dir.path().to_str().unwrap(), "--answers", &fixture("firm-swedish.toml")], None);
+    assert_eq!((uncapped["recommendation"].as_str(), uncapped["pressure"].as_str()), (Some("swedish"), Some("firm")));
+}
+
+/// The JSON without the fields that name the answer set or its warnings.
+fn outcome(mut json: Value) -> Value {
+    let object = json.as_object_mut().unwrap();
+    object.remove("id");
+    object.remove("warnings");
+    json
+}
+
+#[test]
+fn unlikely_answers_warn_in_json_and_on_standard_error_and_never_change_the_outcome() {
+    let file = fixture("pregnant-at-56.toml");
+    let json = assess_json(&["--answers", &file], None);
+    assert_eq!(
+        json["warnings"],
+        serde_json::json!([{
+            "id": "pregnant_at_56_or_over",
+            "message": "Pregnant at 56 or over is rare: check the age and the pregnancy answer."
+        }])
+    );
+    let output = triage().args(["assess", "--answers", &file]).assert().success();
+    let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+    assert_eq!(
+        stderr,
+        format!("warning: {file}: Pregnant at 56 or over is rare: check the age and the pregnancy answer. [pregnant_at_56_or_over] (answers that rarely go together; the result does not change)\n")
+    );
+    let stdout = String::from_utf8(output.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("Answers to check (they rarely go together; the result is the same either way):\n  - Pregnant at 56 or over is rare"), "{stdout}");
+    // JSON: the warning is data, standard error says it as well.
+    triage()
+        .args(["assess", "--format", "json", "--answers", &file])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("[pregnant_at_56_or_over]"));
+    // Every unlikely row, beside the nearest likely answers the rules read the same way:
+    // the same outcome, with and without the warning.
+    let base = std::fs::read_to_string(fixture("desk-worker.toml")).unwrap();
+    let pregnant = std::fs::read_to_string(&file).unwrap();
+    let rows = [
+        ("pregnant_at_56_or_over", pregnant.clone(), pregnant.replace("age = 56", "age = 55")),
+        (
+            "no_pain_but_worsening",
+            base.replace("severity = 5", "severity = 0").replace("worsening = false", "worsening = true"),
+            base.replace("severity = 5", "severity = 1").replace("worsening = false", "worsening = true"),
+        ),
+        (
+            "surgery_pain_longer_than_surgery",
+            base.replace("\"posture_stress\"", "\"post_surgery\"")
+                .replace("contraindications = []", "contraindications = [\"recent_surgery\"]"),
+            base.replace("\"posture_stress\"", "\"post_surgery\"")
+                .replace("contraindications = []", "contraindications = [\"recent_surgery\"]")
+                .replace("\"chronic\"", "\"acute\""),
+        ),
+    ];
+    for (id, unlikely, likely) in rows {
+        let warned = assess_json(&["--answers", "-"], Some(&unlikely));
+        let plain = assess_json(&["--answers", "-"], Some(&likely));
+        let ids: Vec<&str> = warned["warnings"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [id]);
+        assert_eq!(plain["warnings"], serde_json::json!([]), "{id}");
+        assert_eq!(outcome(warned), outcome(plain), "{id}");
+    }
+    // No warning: an empty list, nothing on standard error.
+    let output = triage().args(["assess", "--answers", &fixture("desk-worker.toml")]).assert().success();
+    assert!(output.get_output().stderr.is_empty());
+}
