@@ -1,24 +1,21 @@
 //! `batch` end to end: the built binary on JSON Lines and CSV, good and bad records, line
-//! ends, standard streams, output files written whole, one thread or many; and a property:
-//! every record with a red flag is referred at least as urgently as the questionnaire says.
+//! ends, standard streams, output files written whole, one thread or many; version 2's
+//! `version` column, conditional question, `none` cells, rule `tell` and warnings; and a
+//! property over generated records: every safety statement holds, and every result is what
+//! `assess` gives, in both input formats.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use assert_cmd::Command;
-use massage_triage::answers::{Answer, Answers};
+use common::{answers_from_seeds, broken_among, csv_header, csv_row, json_line, rule_set, statements};
+use massage_triage::answers::Answers;
 use massage_triage::engine::evaluate;
-use massage_triage::questionnaire::{QuestionKind, Questionnaire};
 use massage_triage::recommendation::Urgency;
 use massage_triage::report::json_report;
-use massage_triage::rules::RuleSet;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::path::Path;
-use std::sync::OnceLock;
-
-fn rule_set() -> &'static RuleSet {
-    static RULE_SET: OnceLock<RuleSet> = OnceLock::new();
-    RULE_SET.get_or_init(|| RuleSet::built_in().unwrap())
-}
 
 fn triage() -> Command {
     let mut command = Command::cargo_bin("massage-triage").unwrap();
@@ -49,7 +46,7 @@ impl Run {
     }
 }
 
-const CSV_COLUMNS: [&str; 12] = [
+const CSV_COLUMNS: [&str; 13] = [
     "id",
     "line",
     "recommendation",
@@ -62,6 +59,7 @@ const CSV_COLUMNS: [&str; 12] = [
     "advice",
     "tell",
     "error",
+    "warnings",
 ];
 
 fn batch(args: &[&str], stdin: Option<&[u8]>) -> Run {
@@ -173,6 +171,9 @@ fn csv_out_has_the_columns_and_the_same_results() {
             assert_eq!(&row[9], strings(&result["advice"]).join(" | "));
             assert_eq!(&row[10], result["tell"].as_str().unwrap_or(""));
             assert_eq!(&row[11], "");
+            let warnings: Vec<&str> =
+                result["warnings"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap()).collect();
+            assert_eq!(&row[12], warnings.join(";"));
         }
         let first_line = if input.ends_with("csv") { "2" } else { "1" };
         assert_eq!(&rows[0][1], first_line);
@@ -254,7 +255,7 @@ fn bad_csv_rows_are_refused_in_place_and_the_rest_are_answered() {
             "\"worsening\" must be true or false",
         ],
     );
-    expect(5, &["line 8: ", "11 fields but the header has 10 columns"]);
+    expect(5, &["line 8: ", "13 fields but the header has 12 columns"]);
     expect(6, &["line 9: ", "unknown option \"fevr\" for question \"red_flags\"", "did you mean \"fever\""]);
     assert_eq!(errors[7], None);
     assert_eq!(results[7]["urgency"], "emergency");
@@ -271,7 +272,7 @@ fn bad_csv_rows_are_refused_in_place_and_the_rest_are_answered() {
 
 #[test]
 fn a_csv_header_that_cannot_be_read_stops_before_any_record() {
-    let input = "id,red_flags,duration,severty,worsening,location,onset,contraindications,age,pressure\n,,acute,1,false,neck,sports,,30,light\n";
+    let input = "id,version,red_flags,duration,severty,worsening,location,onset,contraindications,pregnancy_signs,age,pressure\n,2,none,acute,1,false,neck,sports,none,,30,light\n";
     let run = batch(&["--input-format", "csv"], Some(input.as_bytes()));
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
@@ -367,112 +368,62 @@ fn a_failed_run_leaves_the_previous_output_in_place() {
     assert!(run.stderr.contains("cannot write the output"), "{}", run.stderr);
 }
 
-/// A record's answers as a JSON line.
-fn json_line(questionnaire: &Questionnaire, answers: &Answers) -> String {
-    let mut object = serde_json::Map::new();
-    object.insert("version".into(), Value::from(questionnaire.version));
-    if let Some(id) = &answers.id {
-        object.insert("id".into(), Value::from(id.as_str()));
+/// The result `assess` gives for these answers, named as batch names it (its id, else
+/// its line).
+fn expected_result(answers: &Answers, line: usize) -> Value {
+    let rule_set = rule_set();
+    let mut expected =
+        serde_json::to_value(json_report(rule_set, answers, &evaluate(rule_set, answers), None)).unwrap();
+    if answers.id.is_none() {
+        let object = expected.as_object_mut().unwrap();
+        let mut with_line = serde_json::Map::new();
+        with_line.insert("line".into(), Value::from(line));
+        with_line.extend(std::mem::take(object));
+        expected = Value::Object(with_line);
     }
-    for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
-        let value = match *value {
-            Answer::NotAsked => continue,
-            Answer::Choice(i) => Value::from(question.options[usize::from(i)].id.as_str()),
-            Answer::Choices(bits) => Value::from(
-                question
-                    .options
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| bits & (1 << i) != 0)
-                    .map(|(_, o)| o.id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Answer::Number(n) => Value::from(n),
-            Answer::YesNo(b) => Value::from(b),
-        };
-        object.insert(question.id.clone(), value);
-    }
-    Value::Object(object).to_string()
-}
-
-/// Answers from one random number per question; red flags and contraindications drawn from
-/// their own numbers so that both the referral and the style paths are exercised.
-fn answers_from_seeds(questionnaire: &Questionnaire, id: Option<String>, seeds: &[u64]) -> Answers {
-    let values = questionnaire
-        .questions
-        .iter()
-        .zip(seeds)
-        .map(|(question, seed)| match question.kind {
-            QuestionKind::OneOf => Answer::Choice((seed % question.options.len() as u64) as u8),
-            QuestionKind::SeveralOf { min_selected } => {
-                // Sparse: each option with probability 1/4 (two bits of the seed must be set).
-                let mut bits = seed & (seed >> 32) & question.all_options_mask();
-                if (bits.count_ones() as usize) < min_selected {
-                    bits |= 1 << (seed % question.options.len() as u64);
-                }
-                Answer::Choices(bits)
-            }
-            QuestionKind::Number { min, max } => Answer::Number(min + (seed % (max - min + 1) as u64) as i64),
-            QuestionKind::YesNo => Answer::YesNo(seed % 2 == 1),
-        })
-        .collect();
-    Answers::new(questionnaire, id, values).unwrap()
+    expected
 }
 
 fn record_strategy() -> impl Strategy<Value = Answers> {
-    let questionnaire = &rule_set().questionnaire;
-    (prop::option::of("[a-z0-9-]{1,12}"), prop::collection::vec(any::<u64>(), questionnaire.questions.len()))
-        .prop_map(move |(id, seeds)| answers_from_seeds(questionnaire, id, &seeds))
-}
-
-/// The most urgent `min_urgency` among the options chosen (a red flag without one: at least
-/// a routine referral), if any.
-fn required_urgency(questionnaire: &Questionnaire, answers: &Answers) -> Option<Urgency> {
-    let mut required = None;
-    for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
-        let chosen = match *value {
-            Answer::Choice(i) => 1u64 << i,
-            Answer::Choices(bits) => bits,
-            _ => 0,
-        };
-        for (index, option) in question.options.iter().enumerate() {
-            if chosen & (1 << index) != 0 && (option.red_flag || option.min_urgency.is_some()) {
-                required = required.max(option.min_urgency.or(Some(Urgency::Routine)));
-            }
-        }
-    }
-    required
+    let count = rule_set().questionnaire.questions.len();
+    (prop::option::of("[a-z0-9-]{1,12}"), prop::collection::vec(any::<u64>(), count))
+        .prop_map(move |(id, seeds)| answers_from_seeds(rule_set(), id, &seeds))
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-    /// Every record with a red flag is referred to a physician at least as urgently as the
-    /// option's `min_urgency`; and every result is what `assess` would give for it.
+    /// Generated version-2 records (the pregnancy question exactly when pregnant), as JSON
+    /// Lines and as CSV (`none` for an empty list, an empty cell for a question not asked):
+    /// every one is answered, every safety statement that holds for it holds for its result
+    /// (a red flag's referral at least as urgent as marked, no forbidden style, no pressure
+    /// above a limit), and every result is what `assess` gives for it.
     #[test]
-    fn every_red_flag_record_is_referred(records in prop::collection::vec(record_strategy(), 1..80)) {
+    fn every_record_meets_every_safety_statement(records in prop::collection::vec(record_strategy(), 1..80)) {
         let rule_set = rule_set();
         let questionnaire = &rule_set.questionnaire;
-        let input: String = records.iter().map(|a| json_line(questionnaire, a) + "\n").collect();
-        let run = batch(&[], Some(input.as_bytes()));
-        prop_assert_eq!(run.code, 0, "{}", run.stderr);
-        let results = run.json_lines();
-        prop_assert_eq!(results.len(), records.len());
-        for (line, (answers, result)) in records.iter().zip(&results).enumerate() {
-            if let Some(urgency) = required_urgency(questionnaire, answers) {
-                prop_assert_eq!(&result["recommendation"], "physician", "line {}", line + 1);
-                let given = Urgency::from_id(result["urgency"].as_str().unwrap()).unwrap();
-                prop_assert!(given >= urgency, "line {}: {:?} < {:?}", line + 1, given, urgency);
+        let jsonl: String = records.iter().map(|a| json_line(questionnaire, a) + "\n").collect();
+        let csv: String = std::iter::once(csv_header(questionnaire))
+            .chain(records.iter().map(|a| csv_row(questionnaire, a)))
+            .map(|line| line + "\n")
+            .collect();
+        for (input, format, first_line) in [(jsonl, "jsonl", 1), (csv, "csv", 2)] {
+            let run = batch(&["--input-format", format], Some(input.as_bytes()));
+            prop_assert_eq!(run.code, 0, "{}", run.stderr);
+            let results = run.json_lines();
+            prop_assert_eq!(results.len(), records.len());
+            for (index, (answers, result)) in records.iter().zip(&results).enumerate() {
+                let line = index + first_line;
+                let evaluation = evaluate(rule_set, answers);
+                let broken = broken_among(rule_set, statements(), answers, &evaluation);
+                prop_assert!(broken.is_empty(), "{} line {}: {:?}", format, line, broken);
+                if let Some(floor) = statements().iter().filter(|s| s.when.holds(answers)).filter_map(|s| s.min_urgency).max() {
+                    prop_assert_eq!(&result["recommendation"], "physician", "{} line {}", format, line);
+                    let given = Urgency::from_id(result["urgency"].as_str().unwrap()).unwrap();
+                    prop_assert!(given >= floor, "{} line {}: {:?} < {:?}", format, line, given, floor);
+                }
+                prop_assert_eq!(result, &expected_result(answers, line), "{} line {}", format, line);
             }
-            let mut expected = serde_json::to_value(json_report(rule_set, answers, &evaluate(rule_set, answers), None)).unwrap();
-            if answers.id.is_none() {
-                let object = expected.as_object_mut().unwrap();
-                let mut with_line = serde_json::Map::new();
-                with_line.insert("line".into(), Value::from(line + 1));
-                with_line.extend(std::mem::take(object));
-                expected = Value::Object(with_line);
-            }
-            prop_assert_eq!(result, &expected);
         }
     }
 }
@@ -490,7 +441,7 @@ fn many_records(count: usize) -> String {
     let mut text = String::new();
     for number in 0..count {
         let seeds: Vec<u64> = (0..questionnaire.questions.len()).map(|_| next()).collect();
-        let answers = answers_from_seeds(questionnaire, Some(format!("r{number}")), &seeds);
+        let answers = answers_from_seeds(rule_set(), Some(format!("r{number}")), &seeds);
         let line = json_line(questionnaire, &answers);
         if next() % 10 == 0 {
             text.push_str(&line[..line.len() / 2]);
