@@ -567,3 +567,246 @@ fn a_progress_bar_is_drawn_on_a_terminal_for_a_large_input_only() {
     let shown = short.expect("records read").unwrap();
     assert!(!String::from_utf8_lossy(shown.before()).contains(" records ("));
 }
+
+// ---------------------------------------------------------------- questionnaire version 2
+
+const V1_LACKS: &str = "red_flags: breathless_sweaty (version 2), head_neuro (version 2), arm_hand_neuro (version 2), infection_risk (version 2); contraindications: bleeding_risk (version 2), recent_clot (version 2)";
+
+/// The built-in CSV header.
+const HEADER: &str =
+    "id,version,red_flags,duration,severity,worsening,location,onset,contraindications,pregnancy_signs,age,pressure";
+
+/// A good CSV row, with cells replaced by (column, cell).
+fn csv_with(id: &str, changes: &[(&str, &str)]) -> String {
+    let columns: Vec<&str> = HEADER.split(',').collect();
+    let mut cells: Vec<String> =
+        [id, "2", "none", "chronic", "5", "false", "lower_back", "posture_stress", "none", "", "41", "medium"]
+            .map(str::to_owned)
+            .to_vec();
+    for (column, cell) in changes {
+        let at = columns.iter().position(|c| c == column).unwrap_or_else(|| panic!("no column {column}"));
+        cells[at] = (*cell).to_owned();
+    }
+    cells.join(",")
+}
+
+/// A good JSON Lines record (the desk worker), with keys set (`null` removes a key).
+fn jsonl_with(id: &str, changes: &[(&str, Value)]) -> String {
+    let mut record: serde_json::Map<String, Value> = serde_json::from_str(
+        r#"{"version":2,"red_flags":[],"duration":"chronic","severity":5,"worsening":false,"location":["lower_back"],"onset":"posture_stress","contraindications":[],"age":41,"pressure":"medium"}"#,
+    )
+    .unwrap();
+    record.insert("id".into(), Value::from(id));
+    for (key, value) in changes {
+        match value {
+            Value::Null => record.remove(*key),
+            value => record.insert((*key).to_owned(), value.clone()),
+        };
+    }
+    Value::Object(record).to_string()
+}
+
+#[test]
+fn a_csv_header_without_version_is_refused_naming_what_version_1_lacks() {
+    let good = std::fs::read_to_string(fixture("good.csv")).unwrap();
+    // The same file without its version column.
+    let without: String = good
+        .lines()
+        .map(|line| {
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+            let record = reader.records().next().unwrap().unwrap();
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(record.iter().enumerate().filter(|(i, _)| *i != 1).map(|(_, f)| f)).unwrap();
+            String::from_utf8(writer.into_inner().unwrap()).unwrap()
+        })
+        .collect();
+    let run = batch(&["--input-format", "csv"], Some(without.as_bytes()));
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "", "no record is read");
+    assert!(
+        run.stderr.starts_with(&format!("error: -:1: the header has no column \"version\", so every record would be read as questionnaire version 1, and version 2 asks more (nothing is read as \"no\"): {V1_LACKS}; the question pregnancy_signs (added in version 2); add a version column\n")),
+        "{}",
+        run.stderr
+    );
+    // Under a version-1 rule set, a header without version (and without the version-2
+    // question) is fine: every record is of version 1, which asks all there is. (An empty
+    // several-of cell is no answer there too: `none` says none of these.)
+    let v1 = format!("{}/tests/fixtures/v1", env!("CARGO_MANIFEST_DIR"));
+    let old = "id,red_flags,duration,severity,worsening,location,onset,contraindications,age,pressure\nold-1,none,chronic,5,false,lower_back,posture_stress,none,41,medium\n";
+    let run = batch(&["--rules", &v1, "--input-format", "csv"], Some(old.as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json_lines()[0]["recommendation"], "swedish");
+}
+
+#[test]
+fn a_version_1_record_is_refused_in_place_naming_what_it_was_not_asked() {
+    let message = format!("these answers were given under questionnaire version 1, and version 2 asks more, which they were never asked (nothing is read as \"no\"): {V1_LACKS}; ask these and give version = 2");
+    let jsonl = [
+        jsonl_with("v2", &[]),
+        jsonl_with("no-version", &[("version", Value::Null)]),
+        jsonl_with("v1", &[("version", Value::from(1))]),
+        jsonl_with("v3", &[("version", Value::from(3))]),
+    ]
+    .join("\n");
+    let run = batch(&[], Some(jsonl.as_bytes()));
+    assert_eq!(run.code, 2);
+    let results = run.json_lines();
+    assert_eq!(results[0]["recommendation"], "swedish");
+    assert_eq!(results[1]["error"], format!("line 2: {message}"));
+    assert_eq!(results[2]["error"], format!("line 3: {message}"));
+    assert!(results[3]["error"].as_str().unwrap().contains("version 3 is newer than this questionnaire (version 2)"));
+    // CSV: an empty version cell is version 1.
+    let csv = [HEADER.to_owned(), csv_with("v2", &[]), csv_with("empty-version", &[("version", "")])].join("\n");
+    let run = batch(&["--input-format", "csv"], Some(csv.as_bytes()));
+    assert_eq!(run.code, 2);
+    let results = run.json_lines();
+    assert_eq!(results[0]["recommendation"], "swedish");
+    assert_eq!(results[1]["error"], format!("line 3: {message}"));
+}
+
+#[test]
+fn the_pregnancy_question_is_in_a_record_exactly_when_pregnant() {
+    let missing = "no answer to \"pregnancy_signs\", which is asked because contraindications includes pregnancy; expected a list (empty for none) of contractions, bleeding_fluid, constant_backache, high_risk";
+    let not_asked = "\"pregnancy_signs\" is answered, but it is asked only when contraindications includes pregnancy, and these answers do not meet that; remove it";
+    let pregnant = Value::from(vec!["pregnancy"]);
+    let jsonl = [
+        jsonl_with(
+            "asked",
+            &[("contraindications", pregnant.clone()), ("pregnancy_signs", Value::from(Vec::<&str>::new()))],
+        ),
+        jsonl_with("asked-unanswered", &[("contraindications", pregnant.clone())]),
+        jsonl_with("not-asked-answered", &[("pregnancy_signs", Value::from(Vec::<&str>::new()))]),
+        jsonl_with("not-asked", &[]),
+    ]
+    .join("\n");
+    let csv = [
+        HEADER.to_owned(),
+        csv_with("asked", &[("contraindications", "pregnancy"), ("pregnancy_signs", "none")]),
+        csv_with("asked-unanswered", &[("contraindications", "pregnancy"), ("pregnancy_signs", "")]),
+        csv_with("not-asked-answered", &[("pregnancy_signs", "none")]),
+        csv_with("not-asked", &[("pregnancy_signs", "")]),
+    ]
+    .join("\n");
+    for (input, format, first) in [(jsonl, "jsonl", 1), (csv, "csv", 2)] {
+        let run = batch(&["--input-format", format], Some(input.as_bytes()));
+        assert_eq!(run.code, 2, "{format}");
+        let results = run.json_lines();
+        assert_eq!(
+            (results[0]["recommendation"].as_str(), results[0]["pressure"].as_str()),
+            (Some("swedish"), Some("medium")),
+            "{format}"
+        );
+        assert_eq!(results[1]["error"], format!("line {}: {missing}", first + 1), "{format}");
+        assert_eq!(results[2]["error"], format!("line {}: {not_asked}", first + 2), "{format}");
+        assert_eq!(results[3]["recommendation"], "swedish", "{format}");
+        assert!(run.stderr.contains("4 records read: 2 answered, 2 refused"), "{format}: {}", run.stderr);
+    }
+    // The column is there even when no record is pregnant: a header without it is refused.
+    let header = HEADER.replace(",pregnancy_signs", "");
+    let run = batch(&["--input-format", "csv"], Some(format!("{header}\n").as_bytes()));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("-:1: the header has no column \"pregnancy_signs\"; every question needs one"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_empty_csv_cell_is_a_missing_answer_for_every_kind_and_none_says_none_of_these() {
+    let columns: Vec<&str> = HEADER.split(',').skip(2).filter(|c| *c != "pregnancy_signs").collect();
+    let mut rows =
+        vec![HEADER.to_owned(), csv_with("all-none", &[("red_flags", "None"), ("contraindications", "NONE")])];
+    rows.extend(columns.iter().map(|column| csv_with(column, &[(column, "")])));
+    rows.push(csv_with("none-and-more", &[("red_flags", "none;fever")]));
+    let run = batch(&["--input-format", "csv"], Some(rows.join("\n").as_bytes()));
+    assert_eq!(run.code, 2);
+    let results = run.json_lines();
+    assert_eq!(results[0]["recommendation"], "swedish", "`none`, in any case, is the empty list");
+    for (index, column) in columns.iter().enumerate() {
+        let error = results[index + 1]["error"].as_str().unwrap_or_else(|| panic!("{column} was not refused"));
+        assert!(error.starts_with(&format!("line {}: no answer to \"{column}\"; expected ", index + 3)), "{error}");
+        assert!(!error.contains("pregnancy_signs"), "a question depending on a missing one is not reported: {error}");
+    }
+    let last = results.last().unwrap()["error"].as_str().unwrap();
+    assert!(last.contains("unknown option \"none\" for question \"red_flags\""), "{last}");
+}
+
+const MATERNITY: &str = "Call the maternity unit or go to the hospital now. Do not book a massage.";
+
+#[test]
+fn labour_signs_tell_the_maternity_unit_in_json_lines_and_csv() {
+    let labour = [("contraindications", "pregnancy"), ("pregnancy_signs", "contractions")];
+    let csv = [
+        HEADER.to_owned(),
+        csv_with("labour", &labour),
+        csv_with("labour-and-saddle", &[labour[0], labour[1], ("red_flags", "saddle_numbness")]),
+    ]
+    .join("\n");
+    let jsonl = batch(&["--input-format", "csv"], Some(csv.as_bytes()));
+    assert_eq!(jsonl.code, 0, "{}", jsonl.stderr);
+    let results = jsonl.json_lines();
+    assert_eq!(results[0]["urgency"], "emergency");
+    assert_eq!(results[0]["tell"], MATERNITY);
+    assert_eq!(results[1]["tell"], "Call 911 or go to an emergency department now. Do not book a massage.");
+    let rows = batch(&["--input-format", "csv", "--output-format", "csv"], Some(csv.as_bytes())).csv_rows();
+    assert_eq!(&rows[0][10], MATERNITY);
+    assert_eq!(&rows[0][8], "labour_signs");
+    assert_eq!(&rows[1][8], "cauda_equina;labour_signs");
+    assert!(rows[1][10].contains("911"));
+}
+
+#[test]
+fn warnings_are_a_field_a_column_and_a_summary_line_and_never_change_the_outcome() {
+    let pregnant = [("contraindications", "pregnancy"), ("pregnancy_signs", "none")];
+    let csv = [
+        HEADER.to_owned(),
+        csv_with("at-56", &[pregnant[0], pregnant[1], ("age", "56")]),
+        csv_with("at-55", &[pregnant[0], pregnant[1], ("age", "55")]),
+        csv_with("no-pain-worse", &[("severity", "0"), ("worsening", "true")]),
+    ]
+    .join("\n");
+    let run = batch(&["--input-format", "csv"], Some(csv.as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let results = run.json_lines();
+    let ids = |r: &Value| -> Vec<String> {
+        r["warnings"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(ids(&results[0]), ["pregnant_at_56_or_over"]);
+    assert_eq!(
+        results[0]["warnings"][0]["message"],
+        "Pregnant at 56 or over is rare: check the age and the pregnancy answer."
+    );
+    assert!(ids(&results[1]).is_empty());
+    assert_eq!(ids(&results[2]), ["no_pain_but_worsening"]);
+    // The warnings come right after the id or line.
+    let first = run.stdout.lines().next().unwrap();
+    assert!(first.starts_with("{\"id\":\"at-56\",\"warnings\":[{\"id\":\"pregnant_at_56_or_over\","), "{first}");
+    // The outcome is the same as for the likely answers the rules read alike (55).
+    let outcome = |r: &Value| {
+        let mut r = r.clone();
+        let object = r.as_object_mut().unwrap();
+        object.remove("id");
+        object.remove("warnings");
+        r
+    };
+    assert_eq!(outcome(&results[0]), outcome(&results[1]));
+    assert!(
+        run.stderr.contains("\nwarning: 2 record(s) have answers that rarely go together (see their warnings); the results do not change"),
+        "{}",
+        run.stderr
+    );
+    // CSV: the ids in the last column, the rest of the row as without the warning.
+    let rows = batch(&["--input-format", "csv", "--output-format", "csv"], Some(csv.as_bytes())).csv_rows();
+    assert_eq!(&rows[0][12], "pregnant_at_56_or_over");
+    assert_eq!(&rows[1][12], "");
+    assert_eq!(&rows[2][12], "no_pain_but_worsening");
+    assert_eq!(
+        rows[0].iter().skip(2).take(10).collect::<Vec<_>>(),
+        rows[1].iter().skip(2).take(10).collect::<Vec<_>>()
+    );
+    // No warning at all: no summary line about them.
+    let run = batch(&["--input", &fixture("good.jsonl")], None);
+    assert!(!run.stderr.contains("rarely go together"), "{}", run.stderr);
+    assert!(run.json_lines().iter().all(|r| r["warnings"] == serde_json::json!([])));
+}
