@@ -420,7 +420,8 @@ impl<'q> AnswerSheet<'q> {
 
     /// Conditional questions: `NotAsked` where the condition fails; a problem where it holds
     /// without an answer, or fails with one. Left alone while an earlier answer is missing.
-    fn settle_conditionals(&mut self) {
+    /// A question newer than the answers' `version` is named once, in the version problem.
+    fn settle_conditionals(&mut self, version: u32) {
         for (index, question) in self.questionnaire.questions.iter().enumerate() {
             let Some(when) = &question.ask_when else { continue };
             let answered = self.values[index].is_some();
@@ -435,7 +436,7 @@ impl<'q> AnswerSheet<'q> {
                     self.problems.push(AnswerProblem::new(&question.id, span, "not-asked", message));
                 }
                 Truth::No => self.values[index] = Some(Answer::NotAsked),
-                Truth::Yes if !answered => {
+                Truth::Yes if !answered && question.since <= version => {
                     let message = format!(
                         "no answer to \"{}\", which is asked because {}; expected {}",
                         question.id,
@@ -463,7 +464,7 @@ impl<'q> AnswerSheet<'q> {
     /// no longer needed) lends its buffers to the result, to spare allocations.
     pub fn take(&mut self, spare: Option<Answers>) -> Result<Answers, Vec<AnswerProblem>> {
         let version = self.check_version();
-        self.settle_conditionals();
+        self.settle_conditionals(version);
         for (question, value) in self.questionnaire.questions.iter().zip(&self.values) {
             // A question newer than the answers is named once, in the version problem.
             // A conditional one is settled above (left alone while what it depends on is missing).

@@ -1,24 +1,21 @@
 //! `batch` end to end: the built binary on JSON Lines and CSV, good and bad records, line
-//! ends, standard streams, output files written whole, one thread or many; and a property:
-//! every record with a red flag is referred at least as urgently as the questionnaire says.
+//! ends, standard streams, output files written whole, one thread or many; version 2's
+//! `version` column, conditional question, `none` cells, rule `tell` and warnings; and a
+//! property over generated records: every safety statement holds, and every result is what
+//! `assess` gives, in both input formats.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use assert_cmd::Command;
-use massage_triage::answers::{Answer, Answers};
+use common::{answers_from_seeds, broken_among, csv_header, csv_row, json_line, rule_set, statements};
+use massage_triage::answers::Answers;
 use massage_triage::engine::evaluate;
-use massage_triage::questionnaire::{QuestionKind, Questionnaire};
 use massage_triage::recommendation::Urgency;
 use massage_triage::report::json_report;
-use massage_triage::rules::RuleSet;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::path::Path;
-use std::sync::OnceLock;
-
-fn rule_set() -> &'static RuleSet {
-    static RULE_SET: OnceLock<RuleSet> = OnceLock::new();
-    RULE_SET.get_or_init(|| RuleSet::built_in().unwrap())
-}
 
 fn triage() -> Command {
     let mut command = Command::cargo_bin("massage-triage").unwrap();
@@ -49,7 +46,7 @@ impl Run {
     }
 }
 
-const CSV_COLUMNS: [&str; 12] = [
+const CSV_COLUMNS: [&str; 13] = [
     "id",
     "line",
     "recommendation",
@@ -62,6 +59,7 @@ const CSV_COLUMNS: [&str; 12] = [
     "advice",
     "tell",
     "error",
+    "warnings",
 ];
 
 fn batch(args: &[&str], stdin: Option<&[u8]>) -> Run {
@@ -173,6 +171,9 @@ fn csv_out_has_the_columns_and_the_same_results() {
             assert_eq!(&row[9], strings(&result["advice"]).join(" | "));
             assert_eq!(&row[10], result["tell"].as_str().unwrap_or(""));
             assert_eq!(&row[11], "");
+            let warnings: Vec<&str> =
+                result["warnings"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap()).collect();
+            assert_eq!(&row[12], warnings.join(";"));
         }
         let first_line = if input.ends_with("csv") { "2" } else { "1" };
         assert_eq!(&rows[0][1], first_line);
@@ -254,7 +255,7 @@ fn bad_csv_rows_are_refused_in_place_and_the_rest_are_answered() {
             "\"worsening\" must be true or false",
         ],
     );
-    expect(5, &["line 8: ", "11 fields but the header has 10 columns"]);
+    expect(5, &["line 8: ", "13 fields but the header has 12 columns"]);
     expect(6, &["line 9: ", "unknown option \"fevr\" for question \"red_flags\"", "did you mean \"fever\""]);
     assert_eq!(errors[7], None);
     assert_eq!(results[7]["urgency"], "emergency");
@@ -271,7 +272,7 @@ fn bad_csv_rows_are_refused_in_place_and_the_rest_are_answered() {
 
 #[test]
 fn a_csv_header_that_cannot_be_read_stops_before_any_record() {
-    let input = "id,red_flags,duration,severty,worsening,location,onset,contraindications,age,pressure\n,,acute,1,false,neck,sports,,30,light\n";
+    let input = "id,version,red_flags,duration,severty,worsening,location,onset,contraindications,pregnancy_signs,age,pressure\n,2,none,acute,1,false,neck,sports,none,,30,light\n";
     let run = batch(&["--input-format", "csv"], Some(input.as_bytes()));
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
@@ -367,112 +368,62 @@ fn a_failed_run_leaves_the_previous_output_in_place() {
     assert!(run.stderr.contains("cannot write the output"), "{}", run.stderr);
 }
 
-/// A record's answers as a JSON line.
-fn json_line(questionnaire: &Questionnaire, answers: &Answers) -> String {
-    let mut object = serde_json::Map::new();
-    object.insert("version".into(), Value::from(questionnaire.version));
-    if let Some(id) = &answers.id {
-        object.insert("id".into(), Value::from(id.as_str()));
+/// The result `assess` gives for these answers, named as batch names it (its id, else
+/// its line).
+fn expected_result(answers: &Answers, line: usize) -> Value {
+    let rule_set = rule_set();
+    let mut expected =
+        serde_json::to_value(json_report(rule_set, answers, &evaluate(rule_set, answers), None)).unwrap();
+    if answers.id.is_none() {
+        let object = expected.as_object_mut().unwrap();
+        let mut with_line = serde_json::Map::new();
+        with_line.insert("line".into(), Value::from(line));
+        with_line.extend(std::mem::take(object));
+        expected = Value::Object(with_line);
     }
-    for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
-        let value = match *value {
-            Answer::NotAsked => continue,
-            Answer::Choice(i) => Value::from(question.options[usize::from(i)].id.as_str()),
-            Answer::Choices(bits) => Value::from(
-                question
-                    .options
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| bits & (1 << i) != 0)
-                    .map(|(_, o)| o.id.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Answer::Number(n) => Value::from(n),
-            Answer::YesNo(b) => Value::from(b),
-        };
-        object.insert(question.id.clone(), value);
-    }
-    Value::Object(object).to_string()
-}
-
-/// Answers from one random number per question; red flags and contraindications drawn from
-/// their own numbers so that both the referral and the style paths are exercised.
-fn answers_from_seeds(questionnaire: &Questionnaire, id: Option<String>, seeds: &[u64]) -> Answers {
-    let values = questionnaire
-        .questions
-        .iter()
-        .zip(seeds)
-        .map(|(question, seed)| match question.kind {
-            QuestionKind::OneOf => Answer::Choice((seed % question.options.len() as u64) as u8),
-            QuestionKind::SeveralOf { min_selected } => {
-                // Sparse: each option with probability 1/4 (two bits of the seed must be set).
-                let mut bits = seed & (seed >> 32) & question.all_options_mask();
-                if (bits.count_ones() as usize) < min_selected {
-                    bits |= 1 << (seed % question.options.len() as u64);
-                }
-                Answer::Choices(bits)
-            }
-            QuestionKind::Number { min, max } => Answer::Number(min + (seed % (max - min + 1) as u64) as i64),
-            QuestionKind::YesNo => Answer::YesNo(seed % 2 == 1),
-        })
-        .collect();
-    Answers::new(questionnaire, id, values).unwrap()
+    expected
 }
 
 fn record_strategy() -> impl Strategy<Value = Answers> {
-    let questionnaire = &rule_set().questionnaire;
-    (prop::option::of("[a-z0-9-]{1,12}"), prop::collection::vec(any::<u64>(), questionnaire.questions.len()))
-        .prop_map(move |(id, seeds)| answers_from_seeds(questionnaire, id, &seeds))
-}
-
-/// The most urgent `min_urgency` among the options chosen (a red flag without one: at least
-/// a routine referral), if any.
-fn required_urgency(questionnaire: &Questionnaire, answers: &Answers) -> Option<Urgency> {
-    let mut required = None;
-    for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
-        let chosen = match *value {
-            Answer::Choice(i) => 1u64 << i,
-            Answer::Choices(bits) => bits,
-            _ => 0,
-        };
-        for (index, option) in question.options.iter().enumerate() {
-            if chosen & (1 << index) != 0 && (option.red_flag || option.min_urgency.is_some()) {
-                required = required.max(option.min_urgency.or(Some(Urgency::Routine)));
-            }
-        }
-    }
-    required
+    let count = rule_set().questionnaire.questions.len();
+    (prop::option::of("[a-z0-9-]{1,12}"), prop::collection::vec(any::<u64>(), count))
+        .prop_map(move |(id, seeds)| answers_from_seeds(rule_set(), id, &seeds))
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-    /// Every record with a red flag is referred to a physician at least as urgently as the
-    /// option's `min_urgency`; and every result is what `assess` would give for it.
+    /// Generated version-2 records (the pregnancy question exactly when pregnant), as JSON
+    /// Lines and as CSV (`none` for an empty list, an empty cell for a question not asked):
+    /// every one is answered, every safety statement that holds for it holds for its result
+    /// (a red flag's referral at least as urgent as marked, no forbidden style, no pressure
+    /// above a limit), and every result is what `assess` gives for it.
     #[test]
-    fn every_red_flag_record_is_referred(records in prop::collection::vec(record_strategy(), 1..80)) {
+    fn every_record_meets_every_safety_statement(records in prop::collection::vec(record_strategy(), 1..80)) {
         let rule_set = rule_set();
         let questionnaire = &rule_set.questionnaire;
-        let input: String = records.iter().map(|a| json_line(questionnaire, a) + "\n").collect();
-        let run = batch(&[], Some(input.as_bytes()));
-        prop_assert_eq!(run.code, 0, "{}", run.stderr);
-        let results = run.json_lines();
-        prop_assert_eq!(results.len(), records.len());
-        for (line, (answers, result)) in records.iter().zip(&results).enumerate() {
-            if let Some(urgency) = required_urgency(questionnaire, answers) {
-                prop_assert_eq!(&result["recommendation"], "physician", "line {}", line + 1);
-                let given = Urgency::from_id(result["urgency"].as_str().unwrap()).unwrap();
-                prop_assert!(given >= urgency, "line {}: {:?} < {:?}", line + 1, given, urgency);
+        let jsonl: String = records.iter().map(|a| json_line(questionnaire, a) + "\n").collect();
+        let csv: String = std::iter::once(csv_header(questionnaire))
+            .chain(records.iter().map(|a| csv_row(questionnaire, a)))
+            .map(|line| line + "\n")
+            .collect();
+        for (input, format, first_line) in [(jsonl, "jsonl", 1), (csv, "csv", 2)] {
+            let run = batch(&["--input-format", format], Some(input.as_bytes()));
+            prop_assert_eq!(run.code, 0, "{}", run.stderr);
+            let results = run.json_lines();
+            prop_assert_eq!(results.len(), records.len());
+            for (index, (answers, result)) in records.iter().zip(&results).enumerate() {
+                let line = index + first_line;
+                let evaluation = evaluate(rule_set, answers);
+                let broken = broken_among(rule_set, statements(), answers, &evaluation);
+                prop_assert!(broken.is_empty(), "{} line {}: {:?}", format, line, broken);
+                if let Some(floor) = statements().iter().filter(|s| s.when.holds(answers)).filter_map(|s| s.min_urgency).max() {
+                    prop_assert_eq!(&result["recommendation"], "physician", "{} line {}", format, line);
+                    let given = Urgency::from_id(result["urgency"].as_str().unwrap()).unwrap();
+                    prop_assert!(given >= floor, "{} line {}: {:?} < {:?}", format, line, given, floor);
+                }
+                prop_assert_eq!(result, &expected_result(answers, line), "{} line {}", format, line);
             }
-            let mut expected = serde_json::to_value(json_report(rule_set, answers, &evaluate(rule_set, answers), None)).unwrap();
-            if answers.id.is_none() {
-                let object = expected.as_object_mut().unwrap();
-                let mut with_line = serde_json::Map::new();
-                with_line.insert("line".into(), Value::from(line + 1));
-                with_line.extend(std::mem::take(object));
-                expected = Value::Object(with_line);
-            }
-            prop_assert_eq!(result, &expected);
         }
     }
 }
@@ -490,7 +441,7 @@ fn many_records(count: usize) -> String {
     let mut text = String::new();
     for number in 0..count {
         let seeds: Vec<u64> = (0..questionnaire.questions.len()).map(|_| next()).collect();
-        let answers = answers_from_seeds(questionnaire, Some(format!("r{number}")), &seeds);
+        let answers = answers_from_seeds(rule_set(), Some(format!("r{number}")), &seeds);
         let line = json_line(questionnaire, &answers);
         if next() % 10 == 0 {
             text.push_str(&line[..line.len() / 2]);
@@ -615,4 +566,247 @@ fn a_progress_bar_is_drawn_on_a_terminal_for_a_large_input_only() {
     let mut short = session(&small);
     let shown = short.expect("records read").unwrap();
     assert!(!String::from_utf8_lossy(shown.before()).contains(" records ("));
+}
+
+// ---------------------------------------------------------------- questionnaire version 2
+
+const V1_LACKS: &str = "red_flags: breathless_sweaty (version 2), head_neuro (version 2), arm_hand_neuro (version 2), infection_risk (version 2); contraindications: bleeding_risk (version 2), recent_clot (version 2)";
+
+/// The built-in CSV header.
+const HEADER: &str =
+    "id,version,red_flags,duration,severity,worsening,location,onset,contraindications,pregnancy_signs,age,pressure";
+
+/// A good CSV row, with cells replaced by (column, cell).
+fn csv_with(id: &str, changes: &[(&str, &str)]) -> String {
+    let columns: Vec<&str> = HEADER.split(',').collect();
+    let mut cells: Vec<String> =
+        [id, "2", "none", "chronic", "5", "false", "lower_back", "posture_stress", "none", "", "41", "medium"]
+            .map(str::to_owned)
+            .to_vec();
+    for (column, cell) in changes {
+        let at = columns.iter().position(|c| c == column).unwrap_or_else(|| panic!("no column {column}"));
+        cells[at] = (*cell).to_owned();
+    }
+    cells.join(",")
+}
+
+/// A good JSON Lines record (the desk worker), with keys set (`null` removes a key).
+fn jsonl_with(id: &str, changes: &[(&str, Value)]) -> String {
+    let mut record: serde_json::Map<String, Value> = serde_json::from_str(
+        r#"{"version":2,"red_flags":[],"duration":"chronic","severity":5,"worsening":false,"location":["lower_back"],"onset":"posture_stress","contraindications":[],"age":41,"pressure":"medium"}"#,
+    )
+    .unwrap();
+    record.insert("id".into(), Value::from(id));
+    for (key, value) in changes {
+        match value {
+            Value::Null => record.remove(*key),
+            value => record.insert((*key).to_owned(), value.clone()),
+        };
+    }
+    Value::Object(record).to_string()
+}
+
+#[test]
+fn a_csv_header_without_version_is_refused_naming_what_version_1_lacks() {
+    let good = std::fs::read_to_string(fixture("good.csv")).unwrap();
+    // The same file without its version column.
+    let without: String = good
+        .lines()
+        .map(|line| {
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+            let record = reader.records().next().unwrap().unwrap();
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(record.iter().enumerate().filter(|(i, _)| *i != 1).map(|(_, f)| f)).unwrap();
+            String::from_utf8(writer.into_inner().unwrap()).unwrap()
+        })
+        .collect();
+    let run = batch(&["--input-format", "csv"], Some(without.as_bytes()));
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "", "no record is read");
+    assert!(
+        run.stderr.starts_with(&format!("error: -:1: the header has no column \"version\", so every record would be read as questionnaire version 1, and version 2 asks more (nothing is read as \"no\"): {V1_LACKS}; the question pregnancy_signs (added in version 2); add a version column\n")),
+        "{}",
+        run.stderr
+    );
+    // Under a version-1 rule set, a header without version (and without the version-2
+    // question) is fine: every record is of version 1, which asks all there is. (An empty
+    // several-of cell is no answer there too: `none` says none of these.)
+    let v1 = format!("{}/tests/fixtures/v1", env!("CARGO_MANIFEST_DIR"));
+    let old = "id,red_flags,duration,severity,worsening,location,onset,contraindications,age,pressure\nold-1,none,chronic,5,false,lower_back,posture_stress,none,41,medium\n";
+    let run = batch(&["--rules", &v1, "--input-format", "csv"], Some(old.as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json_lines()[0]["recommendation"], "swedish");
+}
+
+#[test]
+fn a_version_1_record_is_refused_in_place_naming_what_it_was_not_asked() {
+    let message = format!("these answers were given under questionnaire version 1, and version 2 asks more, which they were never asked (nothing is read as \"no\"): {V1_LACKS}; ask these and give version = 2");
+    let jsonl = [
+        jsonl_with("v2", &[]),
+        jsonl_with("no-version", &[("version", Value::Null)]),
+        jsonl_with("v1", &[("version", Value::from(1))]),
+        jsonl_with("v3", &[("version", Value::from(3))]),
+    ]
+    .join("\n");
+    let run = batch(&[], Some(jsonl.as_bytes()));
+    assert_eq!(run.code, 2);
+    let results = run.json_lines();
+    assert_eq!(results[0]["recommendation"], "swedish");
+    assert_eq!(results[1]["error"], format!("line 2: {message}"));
+    assert_eq!(results[2]["error"], format!("line 3: {message}"));
+    assert!(results[3]["error"].as_str().unwrap().contains("version 3 is newer than this questionnaire (version 2)"));
+    // CSV: an empty version cell is version 1.
+    let csv = [HEADER.to_owned(), csv_with("v2", &[]), csv_with("empty-version", &[("version", "")])].join("\n");
+    let run = batch(&["--input-format", "csv"], Some(csv.as_bytes()));
+    assert_eq!(run.code, 2);
+    let results = run.json_lines();
+    assert_eq!(results[0]["recommendation"], "swedish");
+    assert_eq!(results[1]["error"], format!("line 3: {message}"));
+}
+
+#[test]
+fn the_pregnancy_question_is_in_a_record_exactly_when_pregnant() {
+    let missing = "no answer to \"pregnancy_signs\", which is asked because contraindications includes pregnancy; expected a list (empty for none) of contractions, bleeding_fluid, constant_backache, high_risk";
+    let not_asked = "\"pregnancy_signs\" is answered, but it is asked only when contraindications includes pregnancy, and these answers do not meet that; remove it";
+    let pregnant = Value::from(vec!["pregnancy"]);
+    let jsonl = [
+        jsonl_with(
+            "asked",
+            &[("contraindications", pregnant.clone()), ("pregnancy_signs", Value::from(Vec::<&str>::new()))],
+        ),
+        jsonl_with("asked-unanswered", &[("contraindications", pregnant.clone())]),
+        jsonl_with("not-asked-answered", &[("pregnancy_signs", Value::from(Vec::<&str>::new()))]),
+        jsonl_with("not-asked", &[]),
+    ]
+    .join("\n");
+    let csv = [
+        HEADER.to_owned(),
+        csv_with("asked", &[("contraindications", "pregnancy"), ("pregnancy_signs", "none")]),
+        csv_with("asked-unanswered", &[("contraindications", "pregnancy"), ("pregnancy_signs", "")]),
+        csv_with("not-asked-answered", &[("pregnancy_signs", "none")]),
+        csv_with("not-asked", &[("pregnancy_signs", "")]),
+    ]
+    .join("\n");
+    for (input, format, first) in [(jsonl, "jsonl", 1), (csv, "csv", 2)] {
+        let run = batch(&["--input-format", format], Some(input.as_bytes()));
+        assert_eq!(run.code, 2, "{format}");
+        let results = run.json_lines();
+        assert_eq!(
+            (results[0]["recommendation"].as_str(), results[0]["pressure"].as_str()),
+            (Some("swedish"), Some("medium")),
+            "{format}"
+        );
+        assert_eq!(results[1]["error"], format!("line {}: {missing}", first + 1), "{format}");
+        assert_eq!(results[2]["error"], format!("line {}: {not_asked}", first + 2), "{format}");
+        assert_eq!(results[3]["recommendation"], "swedish", "{format}");
+        assert!(run.stderr.contains("4 records read: 2 answered, 2 refused"), "{format}: {}", run.stderr);
+    }
+    // The column is there even when no record is pregnant: a header without it is refused.
+    let header = HEADER.replace(",pregnancy_signs", "");
+    let run = batch(&["--input-format", "csv"], Some(format!("{header}\n").as_bytes()));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("-:1: the header has no column \"pregnancy_signs\"; every question needs one"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_empty_csv_cell_is_a_missing_answer_for_every_kind_and_none_says_none_of_these() {
+    let columns: Vec<&str> = HEADER.split(',').skip(2).filter(|c| *c != "pregnancy_signs").collect();
+    let mut rows =
+        vec![HEADER.to_owned(), csv_with("all-none", &[("red_flags", "None"), ("contraindications", "NONE")])];
+    rows.extend(columns.iter().map(|column| csv_with(column, &[(column, "")])));
+    rows.push(csv_with("none-and-more", &[("red_flags", "none;fever")]));
+    let run = batch(&["--input-format", "csv"], Some(rows.join("\n").as_bytes()));
+    assert_eq!(run.code, 2);
+    let results = run.json_lines();
+    assert_eq!(results[0]["recommendation"], "swedish", "`none`, in any case, is the empty list");
+    for (index, column) in columns.iter().enumerate() {
+        let error = results[index + 1]["error"].as_str().unwrap_or_else(|| panic!("{column} was not refused"));
+        assert!(error.starts_with(&format!("line {}: no answer to \"{column}\"; expected ", index + 3)), "{error}");
+        assert!(!error.contains("pregnancy_signs"), "a question depending on a missing one is not reported: {error}");
+    }
+    let last = results.last().unwrap()["error"].as_str().unwrap();
+    assert!(last.contains("unknown option \"none\" for question \"red_flags\""), "{last}");
+}
+
+const MATERNITY: &str = "Call the maternity unit or go to the hospital now. Do not book a massage.";
+
+#[test]
+fn labour_signs_tell_the_maternity_unit_in_json_lines_and_csv() {
+    let labour = [("contraindications", "pregnancy"), ("pregnancy_signs", "contractions")];
+    let csv = [
+        HEADER.to_owned(),
+        csv_with("labour", &labour),
+        csv_with("labour-and-saddle", &[labour[0], labour[1], ("red_flags", "saddle_numbness")]),
+    ]
+    .join("\n");
+    let jsonl = batch(&["--input-format", "csv"], Some(csv.as_bytes()));
+    assert_eq!(jsonl.code, 0, "{}", jsonl.stderr);
+    let results = jsonl.json_lines();
+    assert_eq!(results[0]["urgency"], "emergency");
+    assert_eq!(results[0]["tell"], MATERNITY);
+    assert_eq!(results[1]["tell"], "Call 911 or go to an emergency department now. Do not book a massage.");
+    let rows = batch(&["--input-format", "csv", "--output-format", "csv"], Some(csv.as_bytes())).csv_rows();
+    assert_eq!(&rows[0][10], MATERNITY);
+    assert_eq!(&rows[0][8], "labour_signs");
+    assert_eq!(&rows[1][8], "cauda_equina;labour_signs");
+    assert!(rows[1][10].contains("911"));
+}
+
+#[test]
+fn warnings_are_a_field_a_column_and_a_summary_line_and_never_change_the_outcome() {
+    let pregnant = [("contraindications", "pregnancy"), ("pregnancy_signs", "none")];
+    let csv = [
+        HEADER.to_owned(),
+        csv_with("at-56", &[pregnant[0], pregnant[1], ("age", "56")]),
+        csv_with("at-55", &[pregnant[0], pregnant[1], ("age", "55")]),
+        csv_with("no-pain-worse", &[("severity", "0"), ("worsening", "true")]),
+    ]
+    .join("\n");
+    let run = batch(&["--input-format", "csv"], Some(csv.as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let results = run.json_lines();
+    let ids = |r: &Value| -> Vec<String> {
+        r["warnings"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(ids(&results[0]), ["pregnant_at_56_or_over"]);
+    assert_eq!(
+        results[0]["warnings"][0]["message"],
+        "Pregnant at 56 or over is rare: check the age and the pregnancy answer."
+    );
+    assert!(ids(&results[1]).is_empty());
+    assert_eq!(ids(&results[2]), ["no_pain_but_worsening"]);
+    // The warnings come right after the id or line.
+    let first = run.stdout.lines().next().unwrap();
+    assert!(first.starts_with("{\"id\":\"at-56\",\"warnings\":[{\"id\":\"pregnant_at_56_or_over\","), "{first}");
+    // The outcome is the same as for the likely answers the rules read alike (55).
+    let outcome = |r: &Value| {
+        let mut r = r.clone();
+        let object = r.as_object_mut().unwrap();
+        object.remove("id");
+        object.remove("warnings");
+        r
+    };
+    assert_eq!(outcome(&results[0]), outcome(&results[1]));
+    assert!(
+        run.stderr.contains("\nwarning: 2 record(s) have answers that rarely go together (see their warnings); the results do not change"),
+        "{}",
+        run.stderr
+    );
+    // CSV: the ids in the last column, the rest of the row as without the warning.
+    let rows = batch(&["--input-format", "csv", "--output-format", "csv"], Some(csv.as_bytes())).csv_rows();
+    assert_eq!(&rows[0][12], "pregnant_at_56_or_over");
+    assert_eq!(&rows[1][12], "");
+    assert_eq!(&rows[2][12], "no_pain_but_worsening");
+    assert_eq!(
+        rows[0].iter().skip(2).take(10).collect::<Vec<_>>(),
+        rows[1].iter().skip(2).take(10).collect::<Vec<_>>()
+    );
+    // No warning at all: no summary line about them.
+    let run = batch(&["--input", &fixture("good.jsonl")], None);
+    assert!(!run.stderr.contains("rarely go together"), "{}", run.stderr);
+    assert!(run.json_lines().iter().all(|r| r["warnings"] == serde_json::json!([])));
 }

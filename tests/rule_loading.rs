@@ -199,7 +199,7 @@ fn a_referral_without_an_urgency() {
 #[test]
 fn a_rule_with_no_effect() {
     rules_edit_is_refused(
-        "when = { question = \"location\", contains_any = [\"neck\"] }\nprecaution = \"Neck: gentle pressure only on the neck; no deep work on the front or sides of the neck.\"",
+        "when = { question = \"location\", contains_any = [\"neck\"] }\nprecaution = \"Neck: gentle pressure only on the neck; no deep work on the front or sides of the neck, no forceful stretching or manipulation.\"",
         "when = { question = \"location\", contains_any = [\"neck\"] }",
         "no-effect",
         "has no effect",
@@ -308,4 +308,132 @@ fn a_missing_rules_folder_is_bad_input() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("/nonexistent-rules/questionnaire.toml: cannot read the file"));
+}
+
+// ---------------------------------------------------------------- version 2 of the format
+
+#[test]
+fn a_tell_belongs_to_a_referring_rule_and_says_something() {
+    rules_edit_is_refused(
+        "contains_any = [\"blood_thinners\"] }\nmax_pressure = \"light\"",
+        "contains_any = [\"blood_thinners\"] }\ntell = \"Call us.\"\nmax_pressure = \"light\"",
+        "tell-without-refer",
+        "`tell` is what to tell a person this rule refers; add `refer`, or remove `tell`",
+    );
+    rules_edit_is_refused(
+        "refer = \"emergency\"\ntell = \"Call the maternity unit or go to the hospital now. Do not book a massage.\"",
+        "refer = \"emergency\"\ntell = \" \"",
+        "empty-tell",
+        "`tell` is empty",
+    );
+}
+
+#[test]
+fn a_style_maximum_names_a_style_and_a_pressure() {
+    let found = rules_edit_is_refused(
+        "[policy.max_pressure]\nswedish = \"medium\"",
+        "[policy.max_pressure]\nswedsh = \"medium\"",
+        "unknown-value",
+        "unknown style \"swedsh\" in [policy.max_pressure]",
+    );
+    assert_eq!(found.suggestion.as_deref(), Some("swedish"));
+    rules_edit_is_refused(
+        "[policy.max_pressure]\nswedish = \"medium\"",
+        "[policy.max_pressure]\nswedish = \"meduim\"",
+        "unknown-value",
+        "unknown pressure \"meduim\"",
+    );
+}
+
+#[test]
+fn versions_and_since_are_checked() {
+    questionnaire_edit_is_refused("\nversion = 2\n", "\nversion = 0\n", "bad-version", "version 0 is not valid");
+    questionnaire_edit_is_refused(
+        "id = \"breathless_sweaty\"\nsince = 2",
+        "id = \"breathless_sweaty\"\nsince = 3",
+        "bad-version",
+        "since = 3 is not valid for this option; expected a version from 1 to the questionnaire's version 2",
+    );
+    // An option of a version-2 question is of version 2 at least.
+    questionnaire_edit_is_refused(
+        "id = \"contractions\"\n",
+        "id = \"contractions\"\nsince = 1\n",
+        "bad-version",
+        "expected a version from 2",
+    );
+}
+
+#[test]
+fn a_conditional_question_depends_on_earlier_answers_only() {
+    let found = questionnaire_edit_is_refused(
+        "ask_when = { question = \"contraindications\", contains_any = [\"pregnancy\"] }",
+        "ask_when = { question = \"age\", at_most = 55 }",
+        "bad-ask-when",
+        "`ask_when` of \"pregnancy_signs\" reads \"age\", which is not asked before it",
+    );
+    assert!(found.line > 0);
+    let found = questionnaire_edit_is_refused(
+        "ask_when = { question = \"contraindications\", contains_any = [\"pregnancy\"] }",
+        "ask_when = { question = \"contraindications\", contains_any = [\"pregnant\"] }",
+        "unknown-option",
+        "unknown option \"pregnant\"",
+    );
+    assert_eq!(found.suggestion.as_deref(), Some("pregnancy"));
+    // `asked` is a test on a conditional question only.
+    rules_edit_is_refused(
+        "when = { question = \"pregnancy_signs\", contains_any = [\"high_risk\"] }",
+        "when = { question = \"age\", asked = true }",
+        "wrong-test",
+        "asked",
+    );
+}
+
+#[test]
+fn invariants_and_unlikely_answers_are_validated_like_rules() {
+    questionnaire_edit_is_refused(
+        "contains_all = [\"fever\", \"infection_risk\"] }\nmin_urgency = \"emergency\"\n",
+        "contains_all = [\"fever\", \"infection_risk\"] }\n",
+        "no-demand",
+        "invariant \"fever_with_infection_risk\" demands nothing",
+    );
+    let found = questionnaire_edit_is_refused(
+        "when = { question = \"age\", at_least = 75 }\nforbids",
+        "when = { question = \"agee\", at_least = 75 }\nforbids",
+        "unknown-question",
+        "unknown question \"agee\"",
+    );
+    assert_eq!(found.suggestion.as_deref(), Some("age"));
+    questionnaire_edit_is_refused(
+        "id = \"young_client_pressure\"",
+        "id = \"older_client_pressure\"",
+        "duplicate-id",
+        "invariant \"older_client_pressure\" is defined twice",
+    );
+    questionnaire_edit_is_refused(
+        "id = \"no_pain_but_worsening\"",
+        "id = \"pregnant_at_56_or_over\"",
+        "duplicate-id",
+        "unlikely answer \"pregnant_at_56_or_over\" is defined twice",
+    );
+    questionnaire_edit_is_refused(
+        "{ question = \"severity\", is = 0 },",
+        "{ question = \"severity\", is = 11 },",
+        "out-of-range",
+        "can never hold",
+    );
+}
+
+#[test]
+fn the_options_of_a_group_are_listed_together() {
+    // Move the last red flag of the 911 "heart" group after the 24-hour group starts.
+    let questionnaire = edit(
+        BUILT_IN_QUESTIONNAIRE,
+        "id = \"arm_hand_neuro\"\nsince = 2\ngroup = \"Nerves, infection or cancer (a doctor within 24 hours)\"",
+        "id = \"arm_hand_neuro\"\nsince = 2\ngroup = \"Heart, chest and breathing (call 911)\"",
+    );
+    let problems = load(&questionnaire, BUILT_IN_RULES);
+    assert!(
+        problems.iter().any(|p| p.code == "scattered-group" && p.message.contains("Heart, chest and breathing")),
+        "{problems:#?}"
+    );
 }

@@ -9,7 +9,7 @@ use massage_triage::check::{check, code, Category};
 use massage_triage::diagnostic::SourceText;
 use massage_triage::engine::evaluate;
 use massage_triage::recommendation::{Recommendation, Style};
-use massage_triage::rules::{Condition, RuleSet};
+use massage_triage::rules::{Condition, RuleSet, SetTest};
 use serde_json::Value;
 use std::path::Path;
 
@@ -65,20 +65,30 @@ fn findings(json: &Value, code: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The counterexample is an answer file that `assess` accepts, that the unsafe rule set
-/// evaluates as the finding says, and `assess --rules` refuses that rule set.
+/// The counterexample is an answer file that `assess` accepts and that the unsafe rule
+/// set evaluates as the finding says; the first time for a folder, `assess --rules` refuses
+/// that rule set (once: each refusal proves the whole rule set again).
 fn confirm(dir: &Path, counterexample: &str) -> massage_triage::engine::Evaluation {
+    confirm_with(dir, counterexample, true)
+}
+
+/// As [`confirm`]; `refusal`: also show, the first time for the folder, that `assess`
+/// refuses the rule set.
+fn confirm_with(dir: &Path, counterexample: &str, refusal: bool) -> massage_triage::engine::Evaluation {
     let file = dir.join("counterexample.toml");
+    let first = refusal && !file.exists();
     std::fs::write(&file, counterexample).unwrap();
     triage().args(["assess", "--answers"]).arg(&file).assert().code(0);
-    triage()
-        .args(["assess", "--rules"])
-        .arg(dir)
-        .arg("--answers")
-        .arg(&file)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("rules check --rules"));
+    if first {
+        triage()
+            .args(["assess", "--rules"])
+            .arg(dir)
+            .arg("--answers")
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("rules check --rules"));
+    }
     let rule_set = RuleSet::load_dir(dir).unwrap();
     let answers = parse_answers(
         &rule_set.questionnaire,
@@ -109,45 +119,94 @@ fn rules_check_on_the_built_in_set_exits_0() {
         .stdout(predicates::str::contains("rules check ok: 0 safety finding(s), 0 gap(s)"));
 }
 
+/// Removing a rule that refers on red flags breaks every safety statement only it kept:
+/// the mark of each of its options that no other red-flag rule refers as urgently, or the
+/// invariant over a pair it alone made more urgent. Each finding's counterexample is an
+/// answer file `assess` accepts, where the removed rule would have fired and the unsafe
+/// rule set refers less urgently than the statement demands.
 #[test]
 fn removing_each_red_flag_referral_is_caught_with_a_confirmed_counterexample() {
     let rule_set = RuleSet::built_in().unwrap();
-    let red_flags = rule_set.questionnaire.index_of("red_flags").unwrap();
-    let referrals: Vec<(String, u64)> = rule_set
+    let questionnaire = &rule_set.questionnaire;
+    let red_flags = questionnaire.index_of("red_flags").unwrap();
+    let referrals: Vec<(usize, u64, SetTest)> = rule_set
         .rules
         .iter()
-        .filter_map(|rule| match (&rule.when, rule.effect.refer) {
-            (Condition::Contains { question, options, .. }, Some(_)) if *question == red_flags => {
-                Some((rule.id.clone(), *options))
+        .enumerate()
+        .filter_map(|(index, rule)| match (&rule.when, rule.effect.refer) {
+            (Condition::Contains { question, options, test }, Some(_)) if *question == red_flags => {
+                Some((index, *options, *test))
             }
             _ => None,
         })
         .collect();
-    assert!(referrals.len() >= 9, "every red flag has its referral rule");
-    for (id, options) in referrals {
-        let dir = edited(|text| without_rule(&text, &id));
+    assert!(referrals.len() >= 14, "every red flag has its referral rule, and the pairs theirs");
+    // A pair made more urgent by one rule alone: its invariant is what removing it breaks.
+    let pair_invariants = [("infection_spreading", "fever_with_infection_risk")];
+    // Each removal proves a whole rule set again (seconds in a debug build): on every core.
+    let removal = |(index, options, test): (usize, u64, SetTest)| {
+        let rule = &rule_set.rules[index];
+        let urgency = rule.effect.refer;
+        let dir = edited(|text| without_rule(&text, &rule.id));
         let (status, json) = check_json(dir.path());
-        assert_eq!(status, 3, "removing {id}");
-        assert_eq!(json["safe"], false);
         let found = findings(&json, code::MIN_URGENCY);
-        let question = &rule_set.questionnaire.questions[red_flags];
-        for (bit, option) in question.options.iter().enumerate().filter(|(b, _)| options & (1 << b) != 0) {
-            let (_, counterexample) = found
-                .iter()
-                .find(|(message, _)| message.contains(&format!("\"{}\"", option.id)))
-                .unwrap_or_else(|| panic!("removing {id}: no finding for {}", option.id));
-            let evaluation = confirm(dir.path(), counterexample);
-            let least = option.min_urgency.unwrap();
+        let question = &questionnaire.questions[red_flags];
+        // The options whose mark only this rule meets.
+        let only_this: Vec<(usize, &str)> = question
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(bit, option)| {
+                test == SetTest::ContainsAny
+                    && options & (1 << bit) != 0
+                    && option.min_urgency == urgency
+                    && !rule_set.rules.iter().enumerate().any(|(other, r)| {
+                        other != index
+                            && r.effect.refer >= urgency
+                            && matches!(r.when, Condition::Contains { question, options, test: SetTest::ContainsAny }
+                                if question == red_flags && options & (1 << bit) != 0)
+                    })
+            })
+            .map(|(bit, option)| (bit, option.id.as_str()))
+            .collect();
+        for (_, option) in &only_this {
             assert!(
-                evaluation.recommendation != Recommendation::Physician || evaluation.urgency < Some(least),
-                "removing {id}: the counterexample does not show the problem"
+                found.iter().any(|(message, _)| message.contains(&format!("\"{option}\""))),
+                "removing {}: no finding for {option}: {found:#?}",
+                rule.id
             );
-            let answers =
-                parse_answers(&rule_set.questionnaire, SourceText::new("c.toml", counterexample), AnswerFormat::Toml)
-                    .unwrap();
-            assert!(matches!(answers.get(red_flags), Answer::Choices(b) if b & (1 << bit) != 0));
         }
-    }
+        for (_, invariant) in pair_invariants.iter().filter(|(id, _)| *id == rule.id) {
+            assert!(
+                found.iter().any(|(message, _)| message.contains(&format!("invariant \"{invariant}\""))),
+                "removing {}: no finding for {invariant}: {found:#?}",
+                rule.id
+            );
+        }
+        let expected = only_this.len() + pair_invariants.iter().filter(|(id, _)| *id == rule.id).count();
+        assert_eq!(status == 3, expected > 0, "removing {}: {found:#?}", rule.id);
+        for (message, counterexample) in &found {
+            // The refusal of an unsafe rule set is shown once (for the first rule).
+            let evaluation = confirm_with(dir.path(), counterexample, index == referrals[0].0);
+            let answers =
+                parse_answers(questionnaire, SourceText::new("c.toml", counterexample), AnswerFormat::Toml).unwrap();
+            assert!(rule.when.holds(&answers), "removing {}: {message}: the removed rule would not fire", rule.id);
+            assert!(
+                evaluation.recommendation != Recommendation::Physician || evaluation.urgency < urgency,
+                "removing {}: the counterexample does not show the problem: {message}",
+                rule.id
+            );
+            assert!(matches!(answers.get(red_flags), Answer::Choices(b) if b & options != 0));
+        }
+    };
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunks: Vec<&[(usize, u64, SetTest)]> = referrals.chunks(referrals.len().div_ceil(workers)).collect();
+    std::thread::scope(|scope| {
+        for chunk in chunks {
+            let removal = &removal;
+            scope.spawn(move || chunk.iter().copied().for_each(removal));
+        }
+    });
 }
 
 #[test]
@@ -215,17 +274,30 @@ fn gaps_dead_and_shadowed_rules_in_a_small_rule_set() {
     }
     let dead = &json["findings"].as_array().unwrap().iter().find(|f| f["code"] == code::DEAD_RULE).unwrap()["rules"];
     assert_eq!(dead[0]["rule"], "never");
-    assert!(dead[0]["at"].as_str().unwrap().ends_with("rules.toml:60"));
+    let rules = std::fs::read_to_string(dir.join("rules.toml")).unwrap();
+    let line = rules[..rules.find("id = \"never\"").unwrap()].matches('\n').count() + 1;
+    assert!(dead[0]["at"].as_str().unwrap().ends_with(&format!("rules.toml:{line}")), "{dead:#}");
 }
 
 #[test]
 fn warnings_alone_exit_0_and_a_rule_set_that_does_not_load_exits_2() {
-    // The built-in set has unused options (warnings) and still exits 0.
+    // The built-in set has no warning at all (every option is read by some rule).
     triage()
-        .args(["rules", "check", "--format", "json"])
+        .args(["rules", "check"])
         .assert()
         .code(0)
-        .stdout(predicates::str::contains("unused-option"));
+        .stdout(predicates::str::contains("rules check ok: 0 safety finding(s), 0 gap(s), 0 warning(s)"));
+    // A rule that can never fire is a warning: still exit 0.
+    let dir = edited(|mut text| {
+        text.push_str(
+            "\n[[rule]]\nid = \"never_fires\"\nbecause = \"Cannot happen.\"\nsource = [\"seed\"]\nwhen = { all = [{ question = \"age\", at_least = 80 }, { question = \"age\", at_most = 20 }] }\nadvice = \"Never said.\"\n",
+        );
+        text
+    });
+    let (status, json) = check_json(dir.path());
+    assert_eq!(status, 0, "{json:#}");
+    assert_eq!(json["safe"], true);
+    assert_eq!(findings(&json, code::DEAD_RULE).len(), 1);
     let dir = edited(|text| text.replacen("\nrefer = \"emergency\"", "\nrefer = \"emergency!\"", 1));
     triage()
         .args(["rules", "check", "--rules"])
@@ -242,7 +314,7 @@ fn assess_still_accepts_a_safe_copy_of_the_rules() {
     let answers = dir.path().join("a.toml");
     std::fs::write(
         &answers,
-        "red_flags = []\nduration = \"chronic\"\nseverity = 5\nworsening = false\nlocation = [\"lower_back\"]\nonset = \"posture_stress\"\ncontraindications = []\nage = 41\npressure = \"medium\"\n",
+        "version = 2\nred_flags = []\nduration = \"chronic\"\nseverity = 5\nworsening = false\nlocation = [\"lower_back\"]\nonset = \"posture_stress\"\ncontraindications = []\nage = 41\npressure = \"medium\"\n",
     )
     .unwrap();
     triage().args(["assess", "--rules"]).arg(dir.path()).arg("--answers").arg(&answers).assert().code(0);
@@ -261,8 +333,8 @@ id = "calm_young_client"
 because = "No red flags, no contraindications, young, mild pain and firm pressure."
 source = ["seed"]
 when = { all = [
-  { question = "red_flags", contains_none = ["bladder_bowel", "saddle_numbness", "leg_weakness", "chest_abdomen", "sudden_severe", "major_trauma", "fever", "cancer_history", "weight_loss", "night_pain"] },
-  { question = "contraindications", contains_none = ["recent_surgery", "blood_thinners", "pregnancy", "skin_condition", "blood_clot", "acute_injury", "osteoporosis"] },
+  { question = "red_flags", contains_none = ["bladder_bowel", "saddle_numbness", "leg_weakness", "chest_abdomen", "breathless_sweaty", "sudden_severe", "head_neuro", "major_trauma", "arm_hand_neuro", "fever", "infection_risk", "cancer_history", "weight_loss", "night_pain"] },
+  { question = "contraindications", contains_none = ["recent_surgery", "blood_thinners", "bleeding_risk", "pregnancy", "skin_condition", "blood_clot", "recent_clot", "acute_injury", "osteoporosis"] },
   { question = "age", at_most = 30 },
   { question = "severity", at_most = 3 },
   { question = "pressure", is = "firm" },

@@ -33,7 +33,9 @@ fn passing_cases_exit_0_and_report_coverage() {
         .stdout(contains("ok   desk worker with chronic pain"))
         .stdout(contains("coverage: "))
         .stdout(contains("no case fires: nerve_compression ("))
-        .stdout(contains("rules test ok: 2 passed, 0 failed"));
+        .stdout(contains("ok   labour signs send to the maternity unit"))
+        .stdout(contains("ok   pregnant at 56 is confirmed, not refused"))
+        .stdout(contains("rules test ok: 4 passed, 0 failed"));
 }
 
 #[test]
@@ -85,4 +87,36 @@ fn cases_that_do_not_load_exit_2() {
 #[test]
 fn the_built_in_cases_pass() {
     triage().args(["rules", "test"]).assert().code(0).stdout(contains("rules test ok"));
+}
+
+#[test]
+fn a_case_is_checked_for_its_warnings_and_for_the_pregnancy_question() {
+    let dir = with_cases("passing.toml");
+    let cases = dir.path().join("cases.toml");
+    let text = std::fs::read_to_string(&cases).unwrap();
+    // Expecting no warning where the answers rarely go together fails the case.
+    let unwarned = text.replace("warnings = [\"pregnant_at_56_or_over\"]", "warnings = []");
+    std::fs::write(&cases, &unwarned).unwrap();
+    triage()
+        .args(["rules", "test", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(3)
+        .stdout(contains("FAIL pregnant at 56 is confirmed, not refused"))
+        .stdout(contains("warnings: expected none, got pregnant_at_56_or_over"));
+    // A pregnant case without the pregnancy question does not load, and says why.
+    let unasked = text.replace("pregnancy_signs = [], age = 56", "age = 56");
+    std::fs::write(&cases, &unasked).unwrap();
+    triage().args(["rules", "test", "--rules"]).arg(dir.path()).assert().code(2).stderr(contains(
+        "case \"pregnant at 56 is confirmed, not refused\": no answer to \"pregnancy_signs\", which is asked because contraindications includes pregnancy",
+    ));
+    // So does a case of version 1.
+    let old = text.replacen("answers = { version = 2, ", "answers = { ", 1);
+    std::fs::write(&cases, &old).unwrap();
+    triage()
+        .args(["rules", "test", "--rules"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("given under questionnaire version 1, and version 2 asks more"));
 }

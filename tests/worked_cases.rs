@@ -1,5 +1,6 @@
 //! The built-in rule set against its own worked cases (rules/cases.toml), which include the
-//! shared clinical sample: every case passes and every rule is exercised by one.
+//! shared clinical sample (shared/cases-v2): every case passes and every rule is exercised
+//! by one; and the questionnaire is the contract's version 2.
 #![allow(clippy::unwrap_used)]
 
 use massage_triage::cases::parse_cases;
@@ -14,8 +15,9 @@ fn built_in() -> RuleSet {
 #[test]
 fn built_in_rule_set_loads_cleanly() {
     let rule_set = built_in();
-    assert_eq!(rule_set.questionnaire.questions.len(), 9);
-    assert!(rule_set.rules.len() >= 30);
+    assert_eq!(rule_set.questionnaire.version, 2);
+    assert_eq!(rule_set.questionnaire.questions.len(), 10);
+    assert!(rule_set.rules.len() >= 50);
 }
 
 #[test]
@@ -24,12 +26,25 @@ fn questionnaire_follows_the_contract_order_and_ids() {
     let ids: Vec<&str> = rule_set.questionnaire.ids().collect();
     assert_eq!(
         ids,
-        ["red_flags", "duration", "severity", "worsening", "location", "onset", "contraindications", "age", "pressure"]
+        [
+            "red_flags",
+            "duration",
+            "severity",
+            "worsening",
+            "location",
+            "onset",
+            "contraindications",
+            "pregnancy_signs",
+            "age",
+            "pressure"
+        ]
     );
-    let options = |q: &str| -> Vec<&str> {
-        let question = &rule_set.questionnaire.questions[rule_set.questionnaire.index_of(q).unwrap()];
-        question.option_ids().collect()
-    };
+    let question = |q: &str| &rule_set.questionnaire.questions[rule_set.questionnaire.index_of(q).unwrap()];
+    let options = |q: &str| -> Vec<&str> { question(q).option_ids().collect() };
+    // The options each version added, as the contract marks them ("(2)").
+    let added =
+        |q: &str| -> Vec<&str> { question(q).options.iter().filter(|o| o.since == 2).map(|o| o.id.as_str()).collect() };
+    // Asked most urgent first: the 911 groups, then the 24-hour group.
     assert_eq!(
         options("red_flags"),
         [
@@ -37,30 +52,53 @@ fn questionnaire_follows_the_contract_order_and_ids() {
             "saddle_numbness",
             "leg_weakness",
             "chest_abdomen",
+            "breathless_sweaty",
             "sudden_severe",
+            "head_neuro",
             "major_trauma",
+            "arm_hand_neuro",
             "fever",
+            "infection_risk",
             "cancer_history",
             "weight_loss",
             "night_pain"
         ]
     );
+    assert_eq!(added("red_flags"), ["breathless_sweaty", "head_neuro", "arm_hand_neuro", "infection_risk"]);
     assert_eq!(options("duration"), ["acute", "subacute", "chronic"]);
     assert_eq!(options("location"), ["neck", "upper_back", "mid_back", "lower_back", "hip_buttock", "leg"]);
-    assert_eq!(options("onset"), ["posture_stress", "sports", "repetitive_work", "post_surgery", "nerve", "unknown"]);
+    assert_eq!(
+        options("onset"),
+        ["posture_stress", "sports", "repetitive_work", "fall", "post_surgery", "nerve", "unknown"]
+    );
+    assert_eq!(added("onset"), ["fall"]);
     assert_eq!(
         options("contraindications"),
         [
             "recent_surgery",
             "blood_thinners",
+            "bleeding_risk",
             "pregnancy",
             "skin_condition",
             "blood_clot",
+            "recent_clot",
             "acute_injury",
             "osteoporosis"
         ]
     );
+    assert_eq!(added("contraindications"), ["bleeding_risk", "recent_clot"]);
+    assert_eq!(options("pregnancy_signs"), ["contractions", "bleeding_fluid", "constant_backache", "high_risk"]);
+    let signs = question("pregnancy_signs");
+    assert_eq!(signs.since, 2);
+    assert_eq!(
+        signs.ask_when.as_ref().map(|c| c.describe(&rule_set.questionnaire)).as_deref(),
+        Some("contraindications includes pregnancy")
+    );
     assert_eq!(options("pressure"), ["light", "medium", "firm", "unsure"]);
+    for q in ["duration", "severity", "worsening", "location", "age", "pressure"] {
+        assert_eq!(added(q), Vec::<&str>::new(), "{q}");
+        assert_eq!(question(q).since, 1, "{q}");
+    }
 }
 
 #[test]
@@ -68,7 +106,7 @@ fn every_worked_case_gives_the_expected_outcome() {
     let rule_set = built_in();
     let cases = parse_cases(&rule_set, SourceText::new("rules/cases.toml", BUILT_IN_CASES))
         .unwrap_or_else(|e| panic!("cases.toml must load:\n{e}"));
-    assert!(cases.len() >= 47, "the 17 shared cases and at least 30 of our own");
+    assert!(cases.len() >= 29 + 25 + 42, "the 29 shared cases, 25 or more for version 2 and the first version's own");
     let failures: Vec<String> = cases
         .iter()
         .filter_map(|case| {
@@ -83,31 +121,58 @@ fn every_worked_case_gives_the_expected_outcome() {
     assert!(failures.is_empty(), "failing cases:\n{}", failures.join("\n"));
 }
 
+/// The shared clinical sample of version 2 (shared/cases-v2, one case a file, each named
+/// after its file), which replaced the version-1 sample.
+const SHARED: [&str; 29] = [
+    "arm-weakness-neck",
+    "athlete-sports-subacute",
+    "bladder-bowel-mild-pain",
+    "bleeding-risk-firm",
+    "blood-thinners-firm",
+    "breathless-upper-back",
+    "cancer-history",
+    "desk-worker-chronic-lower-back",
+    "desk-worker-firm",
+    "fever",
+    "first-massage-unsure",
+    "fresh-injury-firm",
+    "infection-risk-new-pain",
+    "manual-worker-knots",
+    "neck-dizziness-after-manipulation",
+    "neck-only-firm",
+    "older-fall-osteoporosis",
+    "post-surgery-cleared",
+    "pregnancy-firm",
+    "pregnant-contractions",
+    "pregnant-high-risk",
+    "recent-surgery",
+    "saddle-numbness",
+    "sciatica-no-red-flags",
+    "severe-worsening",
+    "sudden-tearing-pain",
+    "suspected-clot",
+    "teen-chronic-back",
+    "two-red-flags",
+];
+
 #[test]
 fn the_shared_clinical_sample_is_part_of_the_cases() {
     let rule_set = built_in();
     let cases = parse_cases(&rule_set, SourceText::new("rules/cases.toml", BUILT_IN_CASES)).unwrap();
-    let names: BTreeSet<&str> = cases.iter().map(|c| c.name.as_str()).collect();
-    for shared in [
-        "athlete-sports-subacute",
-        "bladder-bowel-mild-pain",
-        "blood-thinners-firm",
-        "cancer-history",
-        "desk-worker-chronic-lower-back",
-        "fever",
-        "first-massage-unsure",
-        "manual-worker-knots",
-        "post-surgery-cleared",
-        "pregnancy-firm",
-        "recent-surgery",
-        "saddle-numbness",
-        "sciatica-no-red-flags",
-        "severe-worsening",
-        "sudden-tearing-pain",
-        "suspected-clot",
-        "two-red-flags",
-    ] {
-        assert!(names.contains(shared), "shared case {shared} missing from cases.toml");
+    for shared in SHARED {
+        let case = cases.iter().find(|c| c.name == shared);
+        let case = case.unwrap_or_else(|| panic!("shared case {shared} missing from cases.toml"));
+        // Where the shared folder sits beside the clone (as .ci/run expects), the answers
+        // are the same as its file's.
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../shared/cases-v2/{shared}.toml"));
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let table: toml::Table = text.parse().unwrap();
+            let answers = toml::to_string(&table["answers"]).unwrap();
+            let answers =
+                massage_triage::answers::parse_toml(&rule_set.questionnaire, SourceText::new(shared, &answers))
+                    .unwrap_or_else(|e| panic!("{shared}: {e}"));
+            assert_eq!(answers.values(), case.answers.values(), "{shared}: the answers differ from the shared file's");
+        }
     }
 }
 
