@@ -50,7 +50,7 @@ impl Answer {
             Answer::Choices(bits) => bits,
             Answer::Number(n) => n as u64 ^ NUMBER_BIAS,
             Answer::YesNo(b) => 1 << u8::from(b),
-            // Never read: tests on a conditional question are evaluated on the tree.
+            // Passes no compiled test but a negated one (see `rules::program`).
             Answer::NotAsked => 0,
         }
     }
@@ -465,13 +465,14 @@ impl<'q> AnswerSheet<'q> {
     pub fn take(&mut self, spare: Option<Answers>) -> Result<Answers, Vec<AnswerProblem>> {
         let version = self.check_version();
         self.settle_conditionals(version);
-        for (question, value) in self.questionnaire.questions.iter().zip(&self.values) {
+        let unanswered = self.questionnaire.questions.iter().zip(&self.values).filter(|(_, value)| value.is_none());
+        for (question, _) in unanswered {
             // A question newer than the answers is named once, in the version problem.
             // A conditional one is settled above (left alone while what it depends on is missing).
             let reported = question.since > version
                 || question.ask_when.is_some()
                 || self.problems.iter().any(|p| p.key == question.id);
-            if value.is_none() && !reported {
+            if !reported {
                 self.problems.push(AnswerProblem::new(
                     &question.id,
                     None,

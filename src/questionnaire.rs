@@ -349,6 +349,11 @@ impl Questionnaire {
     /// other several-of questions every option added since. Empty when nothing more is asked.
     pub fn not_asked_before(&self, version: u32, answers: &[Option<crate::answers::Answer>]) -> Vec<NotAsked<'_>> {
         let mut missing = Vec::new();
+        if version >= self.version {
+            // Nothing is added after the questionnaire's own version (the loader checks
+            // every `since`): the common case, once a record, kept off the loop below.
+            return missing;
+        }
         for question in &self.questions {
             if question.since > version {
                 let asked =

@@ -176,6 +176,9 @@ impl Program {
             });
         }
         for (index, clauses) in &self.clause_rules {
+            if fired[index / 64] & (1 << (index % 64)) == 0 {
+                continue; // a one-test clause already failed
+            }
             let holds = clauses.iter().all(|clause| clause.iter().zip(passed).any(|(c, p)| c & p != 0));
             if !holds {
                 fired[index / 64] &= !(1 << (index % 64));
