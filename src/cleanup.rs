@@ -58,10 +58,18 @@ impl Drop for Registered {
     }
 }
 
-/// Registers `temporary`, which is being written to become `target`.
-pub fn temporary_file(temporary: &Path, target: &Path) -> Registered {
-    registry().temporary.push((temporary.to_owned(), target.to_owned()));
-    Registered { path: temporary.to_owned() }
+/// Creates a temporary file with `create`, to become `target`, and registers it for
+/// removal, as one step for a signal's clean-up: it waits for both, since a file created
+/// and not yet registered would be left behind and the line would not name `target`.
+pub fn create_temporary(
+    target: &Path,
+    create: impl FnOnce() -> std::io::Result<tempfile::NamedTempFile>,
+) -> std::io::Result<(tempfile::NamedTempFile, Registered)> {
+    let mut registry = registry();
+    let file = create()?;
+    registry.temporary.push((file.path().to_owned(), target.to_owned()));
+    let registered = Registered { path: file.path().to_owned() };
+    Ok((file, registered))
 }
 
 /// Runs `rename` (a temporary file's rename into place) so that a signal's clean-up waits

@@ -142,10 +142,10 @@ fn write_file(
         let error = std::io::Error::new(error.kind(), format!("{}: {}", shown_path(path), without_path(&error)));
         BatchError::Write(error)
     };
-    // tempfile creates the file with mode 0600.
-    let temporary = tempfile::Builder::new().prefix(BATCH_PREFIX).tempfile_in(folder_of(path)).map_err(named)?;
-    // Registered, then locked: a signal removes it, and a later run can tell it is in use.
-    let _registered = crate::cleanup::temporary_file(temporary.path(), path);
+    // tempfile creates the file with mode 0600. Registered as it is created, then locked: a
+    // signal removes it, and a later run can tell it is in use.
+    let create = || tempfile::Builder::new().prefix(BATCH_PREFIX).tempfile_in(folder_of(path));
+    let (temporary, _registered) = crate::cleanup::create_temporary(path, create).map_err(named)?;
     crate::cleanup::lock_in_use(temporary.as_file()).map_err(named)?;
     let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, temporary.as_file());
     let summary = match write(&mut out) {

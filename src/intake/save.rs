@@ -50,27 +50,29 @@ pub fn check_target(path: &Path, force: bool) -> Result<(), SaveError> {
 pub fn save(path: &Path, text: &str, force: bool) -> Result<(), SaveError> {
     let io = |error: std::io::Error| SaveError::Io(path.to_owned(), error);
     let folder = folder_of(path);
-    // tempfile creates the file with mode 0600 on Unix; answers are health information.
-    let mut file =
-        tempfile::Builder::new().prefix(".massage-triage-").suffix(".tmp").tempfile_in(folder).map_err(io)?;
-    // A signal while it is written removes it.
-    let _registered = crate::cleanup::temporary_file(file.path(), path);
+    // tempfile creates the file with mode 0600 on Unix; answers are health information. A
+    // signal while it is written removes it.
+    let create = || tempfile::Builder::new().prefix(".massage-triage-").suffix(".tmp").tempfile_in(folder);
+    let (mut file, _registered) = crate::cleanup::create_temporary(path, create).map_err(io)?;
     file.write_all(text.as_bytes()).map_err(io)?;
     file.as_file().sync_all().map_err(io)?;
     restrict_to_owner(file.path()).map_err(io)?;
-    if force {
-        file.persist(path).map_err(|e| io(e.error))?;
-    } else {
-        // No overwrite even in a race: the rename fails if the file exists by then.
-        file.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                SaveError::Exists(path.to_owned())
-            } else {
-                io(e.error)
-            }
-        })?;
+    // A signal's clean-up waits for the rename: the file is then either in place or removed.
+    let persisted = crate::cleanup::while_registry_held(|| {
+        if force {
+            file.persist(path)
+        } else {
+            // No overwrite even in a race: the rename fails if the file exists by then.
+            file.persist_noclobber(path)
+        }
+    });
+    match persisted {
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists && !force => {
+            Err(SaveError::Exists(path.to_owned()))
+        }
+        Err(e) => Err(io(e.error)),
+        Ok(_) => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(unix)]
