@@ -166,7 +166,13 @@ enum CsvState {
 /// The end (just past the newline) of the last newline in `bytes` that ends a CSV record,
 /// read from a record's start. Fields are skipped many bytes at a time.
 fn last_csv_record_end(bytes: &[u8]) -> Option<usize> {
-    let (mut state, mut at, mut last) = (CsvState::FieldStart, 0, None);
+    // Before the first quote no field is quoted, so every newline ends a record: read from
+    // the last of those, and with no quote at all (the usual file) take the last newline.
+    let Some(first_quote) = memchr::memchr(b'"', bytes) else {
+        return memchr::memrchr(b'\n', bytes).map(|end| end + 1);
+    };
+    let last = memchr::memrchr(b'\n', &bytes[..first_quote]).map(|end| end + 1);
+    let (mut state, mut at, mut last) = (CsvState::FieldStart, last.unwrap_or(0), last);
     while at < bytes.len() {
         let byte = bytes[at];
         state = match state {
