@@ -3,8 +3,11 @@
 //! The data's path is the module layout: the questionnaire and rules (TOML) are loaded and
 //! validated into a [`rules::RuleSet`]; answers from a file, a batch record or the prompts
 //! become [`answers::Answers`]; the [`engine`] evaluates them into an
-//! [`engine::Evaluation`] with an optional trace; [`report`] renders it. The library never
-//! prints: [`commands`] writes to the streams it is given.
+//! [`engine::Evaluation`] with an optional trace; [`report`] renders it; [`check`] proves
+//! a rule set safe; [`batch`] runs many records from a reader to a writer.
+//!
+//! The library never prints, exits or touches global state: the binary
+//! (`src/bin/massage-triage/`) owns the command line, the terminal, signals and files.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
@@ -12,9 +15,7 @@ pub mod answers;
 pub mod batch;
 pub mod cases;
 pub mod check;
-pub mod cleanup;
-pub mod cli;
-pub mod commands;
+pub mod choice;
 pub mod counterfactual;
 pub mod diagnostic;
 pub mod engine;

@@ -31,6 +31,24 @@ pub enum RecordFormat {
     Csv,
 }
 
+impl crate::choice::Choice for RecordFormat {
+    const ALL: &'static [Self] = &[RecordFormat::Jsonl, RecordFormat::Csv];
+
+    fn name(self) -> &'static str {
+        match self {
+            RecordFormat::Jsonl => "jsonl",
+            RecordFormat::Csv => "csv",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            RecordFormat::Jsonl => "One JSON object a line",
+            RecordFormat::Csv => "A header row of question ids (and optionally `id`); several-of answers joined by `;`",
+        }
+    }
+}
+
 impl RecordFormat {
     /// The format a file name's extension says (`.jsonl`, `.ndjson`, `.json`, `.csv`).
     pub fn from_path(path: &std::path::Path) -> Option<RecordFormat> {

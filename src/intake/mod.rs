@@ -7,10 +7,7 @@
 //! script. What can be skipped is read from the rules ([`skip`]).
 
 pub mod outcome;
-pub mod prompt;
-pub mod save;
 pub mod skip;
-mod theme;
 
 use crate::answers::{Answer, Answers};
 use crate::questionnaire::{Question, Questionnaire};
@@ -65,16 +62,10 @@ pub enum Stop {
     Closed(std::io::Error),
 }
 
-impl From<dialoguer::Error> for Stop {
-    fn from(error: dialoguer::Error) -> Self {
-        let dialoguer::Error::IO(error) = error;
-        Stop::from(error)
-    }
-}
-
 impl From<std::io::Error> for Stop {
     fn from(error: std::io::Error) -> Self {
-        // console turns Ctrl-C read in raw mode into an `Interrupted` error.
+        // A terminal's prompt library turns Ctrl-C read in raw mode into an `Interrupted`
+        // error (console does).
         if error.kind() == std::io::ErrorKind::Interrupted {
             Stop::Interrupted
         } else {
@@ -317,7 +308,7 @@ mod tests {
     #[test]
     fn ctrl_c_is_an_interruption_and_a_lost_terminal_a_closed_one() {
         let interrupted = std::io::Error::new(std::io::ErrorKind::Interrupted, "read interrupted");
-        assert!(matches!(Stop::from(dialoguer::Error::IO(interrupted)), Stop::Interrupted));
+        assert!(matches!(Stop::from(interrupted), Stop::Interrupted));
         let eof = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "Reached end of file");
         assert!(matches!(Stop::from(eof), Stop::Closed(_)));
     }

@@ -4,9 +4,8 @@
 
 use super::skip::{settled_evaluation, PartialAnswers};
 use crate::answers::Answers;
-use crate::cli::Format;
 use crate::report::{
-    json_report_for, render_human_for, warnings_in_words, Audience, JsonTraceStep, JsonWarning, Paint,
+    json_report_for, render_human_for, warnings_in_words, Audience, Format, JsonTraceStep, JsonWarning, Paint,
 };
 use crate::rules::{Condition, RuleSet, Truth};
 use std::fmt::Write;

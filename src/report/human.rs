@@ -2,6 +2,7 @@
 
 use super::Paint;
 use crate::answers::Answers;
+use crate::choice::Choice;
 use crate::engine::{Evaluation, RuleTrace, UNDECIDED_REASON};
 use crate::recommendation::{Recommendation, Urgency};
 use crate::rules::{Condition, RuleSet};
@@ -14,6 +15,24 @@ pub enum Audience {
     Desk,
     /// Therapist: everything, with sources.
     Therapist,
+}
+
+impl Choice for Audience {
+    const ALL: &'static [Self] = &[Audience::Desk, Audience::Therapist];
+
+    fn name(self) -> &'static str {
+        match self {
+            Audience::Desk => "desk",
+            Audience::Therapist => "therapist",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            Audience::Desk => "Front desk: short read-aloud wording for a phone call",
+            Audience::Therapist => "Therapist: clinical wording, full rationale and precautions",
+        }
+    }
 }
 
 /// Renders an evaluation in words. `trace` adds the readable trace (`--explain`).

@@ -12,9 +12,39 @@ pub use rules::{
     JsonAnswerChange, JsonCounterfactual,
 };
 
-use colored::{ColoredString, Colorize};
+use crate::choice::Choice;
+use anstyle::{AnsiColor, Style};
 
-/// Whether to colour a stream; decided once per stream by the caller.
+/// The output format of one recommendation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Words for people.
+    #[default]
+    Human,
+    /// The contract's JSON object.
+    Json,
+}
+
+impl Choice for Format {
+    const ALL: &'static [Self] = &[Format::Human, Format::Json];
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            Format::Human => "Words for people",
+            Format::Json => "The contract's JSON object",
+        }
+    }
+}
+
+/// Whether to colour a stream; decided once per stream by the caller (the library never
+/// looks at the environment or the terminal itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paint {
     /// Colour on.
@@ -24,14 +54,12 @@ pub struct Paint {
 impl Paint {
     /// Colour on or off.
     pub fn new(enabled: bool) -> Self {
-        // `colored` would otherwise make its own decision from standard output alone.
-        colored::control::set_override(true);
         Paint { enabled }
     }
 
-    fn apply(&self, text: &str, style: fn(ColoredString) -> ColoredString) -> String {
+    fn apply(&self, text: &str, style: Style) -> String {
         if self.enabled {
-            style(text.normal()).to_string()
+            format!("{style}{text}{style:#}")
         } else {
             text.to_owned()
         }
@@ -39,26 +67,26 @@ impl Paint {
 
     /// An emergency: red, bold.
     pub fn alarm(&self, text: &str) -> String {
-        self.apply(text, |t| t.red().bold())
+        self.apply(text, Style::new().bold().fg_color(Some(AnsiColor::Red.into())))
     }
 
     /// A warning: yellow, bold.
     pub fn warn(&self, text: &str) -> String {
-        self.apply(text, |t| t.yellow().bold())
+        self.apply(text, Style::new().bold().fg_color(Some(AnsiColor::Yellow.into())))
     }
 
     /// Something good: green.
     pub fn good(&self, text: &str) -> String {
-        self.apply(text, |t| t.green())
+        self.apply(text, Style::new().fg_color(Some(AnsiColor::Green.into())))
     }
 
     /// Emphasis: bold.
     pub fn strong(&self, text: &str) -> String {
-        self.apply(text, |t| t.bold())
+        self.apply(text, Style::new().bold())
     }
 
     /// Secondary text: dimmed.
     pub fn faint(&self, text: &str) -> String {
-        self.apply(text, |t| t.dimmed())
+        self.apply(text, Style::new().dimmed())
     }
 }

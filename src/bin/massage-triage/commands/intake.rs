@@ -2,12 +2,13 @@
 //! answers saved as an answer file when asked.
 
 use super::{exit, load_rule_set, CommandError, Context};
-use crate::cli::{IntakeArgs, Mode};
-use crate::intake::outcome::{render_settled, Presentation};
-use crate::intake::prompt::TerminalAsker;
-use crate::intake::{save, Finished, Stop};
-use crate::report::Audience;
-use crate::rules::RuleSet;
+use crate::cli::IntakeArgs;
+use crate::save;
+use crate::terminal::prompt::TerminalAsker;
+use massage_triage::intake::outcome::{render_settled, Presentation};
+use massage_triage::intake::{Finished, Stop};
+use massage_triage::report::Audience;
+use massage_triage::rules::RuleSet;
 use std::path::Path;
 
 /// The hint given when there is no terminal to ask on.
@@ -26,12 +27,9 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<u8, Co
     // A signal during a prompt (raw mode, no echo) puts these settings back before exiting.
     let _terminal = crate::cleanup::save_terminal();
     crate::cleanup::note_on_interrupt("nothing was saved");
-    let audience = match args.mode {
-        Mode::Desk => Audience::Desk,
-        Mode::Therapist => Audience::Therapist,
-    };
+    let audience = args.mode;
     let mut asker = TerminalAsker::new(audience, context.paint_err());
-    let finished = match crate::intake::run(&rule_set, &mut asker) {
+    let finished = match massage_triage::intake::run(&rule_set, &mut asker) {
         Ok(finished) => finished,
         Err(stop) => {
             asker.restore();
@@ -101,14 +99,14 @@ fn save_answers(
             context.err,
             "{}: not saved to {}: the intake ended on a physician referral before {} were asked, and an answer file needs every question answered",
             paint.warn("note"),
-            crate::text::escape_controls(&path.display().to_string()),
+            massage_triage::text::escape_controls(&path.display().to_string()),
             unanswered.join(", ")
         );
         return Ok(());
     };
     save::save(path, &answers.to_toml(&rule_set.questionnaire), args.force)
         .map_err(|e| CommandError::Failure(anyhow::anyhow!("{e}")))?;
-    let shown = crate::text::escape_controls(&path.display().to_string()).into_owned();
+    let shown = massage_triage::text::escape_controls(&path.display().to_string()).into_owned();
     let _ = writeln!(context.err, "{} {shown}", paint.good("Saved the answers to"));
     Ok(())
 }

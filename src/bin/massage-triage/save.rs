@@ -2,6 +2,7 @@
 //! file in the same folder, then a rename), readable by its owner only, and never over an
 //! existing file unless asked.
 
+use crate::files::{folder_of, PersistError, WholeFile};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -22,14 +23,6 @@ pub enum SaveError {
     Io(PathBuf, std::io::Error),
 }
 
-/// The folder a file is saved in (`.` for a bare file name).
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
-}
-
 /// Checks, before any question is asked, that the answers could be saved to `path`.
 pub fn check_target(path: &Path, force: bool) -> Result<(), SaveError> {
     let folder = folder_of(path);
@@ -45,45 +38,16 @@ pub fn check_target(path: &Path, force: bool) -> Result<(), SaveError> {
     Ok(())
 }
 
-/// Writes `text` to `path` atomically with mode 0600; refuses to replace an existing file
+/// Writes `text` to `path` whole with mode 0600; refuses to replace an existing file
 /// unless `force` (checked again here: it may have appeared while the questions were asked).
 pub fn save(path: &Path, text: &str, force: bool) -> Result<(), SaveError> {
     let io = |error: std::io::Error| SaveError::Io(path.to_owned(), error);
-    let folder = folder_of(path);
-    // tempfile creates the file with mode 0600 on Unix; answers are health information. A
-    // signal while it is written removes it.
-    let create = || tempfile::Builder::new().prefix(".massage-triage-").suffix(".tmp").tempfile_in(folder);
-    let (mut file, _registered) = crate::cleanup::create_temporary(path, create).map_err(io)?;
-    file.write_all(text.as_bytes()).map_err(io)?;
-    file.as_file().sync_all().map_err(io)?;
-    restrict_to_owner(file.path()).map_err(io)?;
-    // A signal's clean-up waits for the rename: the file is then either in place or removed.
-    let persisted = crate::cleanup::while_registry_held(|| {
-        if force {
-            file.persist(path)
-        } else {
-            // No overwrite even in a race: the rename fails if the file exists by then.
-            file.persist_noclobber(path)
-        }
-    });
-    match persisted {
-        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists && !force => {
-            Err(SaveError::Exists(path.to_owned()))
-        }
-        Err(e) => Err(io(e.error)),
-        Ok(_) => Ok(()),
-    }
-}
-
-#[cfg(unix)]
-fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn restrict_to_owner(_: &Path) -> std::io::Result<()> {
-    Ok(())
+    let file = WholeFile::create(path, ".massage-triage-").map_err(io)?;
+    file.file().write_all(text.as_bytes()).map_err(io)?;
+    file.persist(force).map_err(|error| match error {
+        PersistError::Exists => SaveError::Exists(path.to_owned()),
+        PersistError::Io(error) => io(error),
+    })
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! `rules check` and `rules test`: the clinic lead's tools for an edited rule set.
 
 use super::{exit, CommandError, Context};
-use crate::cases::parse_cases;
-use crate::check::check;
-use crate::cli::{CheckArgs, Format, RulesCommand, TestArgs};
-use crate::diagnostic::{read_text_file, SourceText};
-use crate::engine::{evaluate_traced, FiredRules};
-use crate::report::{check_json, render_case_failure, render_check_human, render_trace};
-use crate::rules::{RuleSet, BUILT_IN_CASES};
+use crate::cli::{CheckArgs, RulesCommand, TestArgs};
+use massage_triage::cases::parse_cases;
+use massage_triage::check::check;
+use massage_triage::diagnostic::{read_text_file, SourceText};
+use massage_triage::engine::{evaluate_traced, FiredRules};
+use massage_triage::report::Format;
+use massage_triage::report::{check_json, render_case_failure, render_check_human, render_trace};
+use massage_triage::rules::{RuleSet, BUILT_IN_CASES};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -90,7 +91,7 @@ fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<u8, CommandErr
         let _ = writeln!(out, "no case fires: {}", never.join(", "));
     }
     let always: Vec<String> = (0..total)
-        .filter(|r| !silent.contains(*r) && rule_set.rules[*r].when != crate::rules::Condition::Always)
+        .filter(|r| !silent.contains(*r) && rule_set.rules[*r].when != massage_triage::rules::Condition::Always)
         .map(|r| format!("{} ({})", rule_set.rules[r].id, rule_set.rule_location(&rule_set.rules[r])))
         .collect();
     if !always.is_empty() && !cases.is_empty() {

@@ -5,7 +5,7 @@
 //! were for are left as they were), a line says so, and the exit status is 128 + the
 //! signal's number (130 for Ctrl-C, as the contract says; 143 for SIGTERM, 129 for SIGHUP).
 
-use massage_triage::cleanup;
+use crate::cleanup;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::io::{IsTerminal, Write};

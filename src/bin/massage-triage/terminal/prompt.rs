@@ -2,15 +2,15 @@
 //! "Question 3 of 9", the highlighted option's help, a "← previous question" choice (or
 //! Esc), numbers checked as typed, and the summary before the result.
 
-use super::skip::PartialAnswers;
 use super::theme::IntakeTheme;
-use super::{Ask, Asker, Reply, Review, Stop};
-use crate::answers::Answer;
-use crate::questionnaire::{Question, QuestionKind, Questionnaire};
-use crate::recommendation::Urgency;
-use crate::report::{Audience, Paint};
 use dialoguer::console::Term;
 use dialoguer::{Input, MultiSelect, Select};
+use massage_triage::answers::Answer;
+use massage_triage::intake::skip::PartialAnswers;
+use massage_triage::intake::{Ask, Asker, Reply, Review, Stop};
+use massage_triage::questionnaire::{Question, QuestionKind, Questionnaire};
+use massage_triage::recommendation::Urgency;
+use massage_triage::report::{Audience, Paint};
 
 /// The choice that returns to the previous question.
 pub const PREVIOUS: &str = "← previous question";
@@ -26,6 +26,12 @@ pub const TYPE_HELP: &str = "?";
 pub const CHANGE_ANSWER: &str = "No: change the last answer";
 /// The choice that keeps answers that rarely go together.
 pub const KEEP_ANSWERS: &str = "Yes: they are right, keep them";
+
+/// A prompt's failure as the intake sees it (Ctrl-C read in raw mode is `Interrupted`).
+fn stop(error: dialoguer::Error) -> Stop {
+    let dialoguer::Error::IO(error) = error;
+    Stop::from(error)
+}
 
 /// Asks the questions on standard error.
 pub struct TerminalAsker {
@@ -127,7 +133,8 @@ impl TerminalAsker {
                 .items(labels.iter().chain(&extras))
                 .default(default)
                 .report(false)
-                .interact_on_opt(&self.term)?;
+                .interact_on_opt(&self.term)
+                .map_err(stop)?;
             let Some(picked) = picked else {
                 if ask.can_go_back {
                     return Ok(Reply::Back);
@@ -171,7 +178,8 @@ impl TerminalAsker {
                 .items(labels)
                 .defaults(&ticks)
                 .report(false)
-                .interact_on_opt(&self.term)?;
+                .interact_on_opt(&self.term)
+                .map_err(stop)?;
             let Some(picked) = picked else {
                 if ask.can_go_back {
                     return Ok(Reply::Back);
@@ -237,7 +245,7 @@ impl TerminalAsker {
             if let Some(Answer::Number(n)) = ask.default {
                 input = input.default(n.to_string());
             }
-            let typed = input.interact_text_on(&self.term)?;
+            let typed = input.interact_text_on(&self.term).map_err(stop)?;
             match typed.trim() {
                 TYPE_BACK => return Ok(Reply::Back),
                 TYPE_HELP => self.show_help(ask.question)?,
@@ -348,7 +356,8 @@ impl Asker for TerminalAsker {
                 .items(["Confirm: show the result", "Change an answer"])
                 .default(0)
                 .report(false)
-                .interact_on_opt(&self.term)?;
+                .interact_on_opt(&self.term)
+                .map_err(stop)?;
             match choice {
                 None => return Ok(Review::Back),
                 Some(0) => {
@@ -365,7 +374,8 @@ impl Asker for TerminalAsker {
                 .items(items)
                 .default(0)
                 .report(false)
-                .interact_on_opt(&self.term)?;
+                .interact_on_opt(&self.term)
+                .map_err(stop)?;
             if let Some(index) = picked.filter(|i| *i < lines.len()) {
                 if answers[index] == Some(Answer::NotAsked) {
                     let question = &questionnaire.questions[index];
@@ -402,7 +412,8 @@ impl Asker for TerminalAsker {
             .items([CHANGE_ANSWER, KEEP_ANSWERS])
             .default(0)
             .report(false)
-            .interact_on_opt(&self.term)?;
+            .interact_on_opt(&self.term)
+            .map_err(stop)?;
         Ok(choice == Some(1))
     }
 }

@@ -1,6 +1,11 @@
 //! The command line: one struct per subcommand. Doc comments here are the `--help` text.
 
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use massage_triage::batch::RecordFormat;
+use massage_triage::choice::Choice;
+use massage_triage::report::{Audience, Format};
+use std::marker::PhantomData;
 use std::path::PathBuf;
 
 /// Back-pain triage for massage clinics: a short questionnaire and the clinic's rules
@@ -40,16 +45,6 @@ pub struct RulesArg {
     pub rules: Option<PathBuf>,
 }
 
-/// Output format for one recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
-    /// Words for people.
-    #[default]
-    Human,
-    /// The contract's JSON object.
-    Json,
-}
-
 /// When to colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ColorChoice {
@@ -62,24 +57,14 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Who is asking the questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Mode {
-    /// Front desk: short read-aloud wording for a phone call.
-    #[default]
-    Desk,
-    /// Therapist: clinical wording, full rationale and precautions.
-    Therapist,
-}
-
 /// `intake`.
 #[derive(Debug, Args)]
 pub struct IntakeArgs {
     /// Wording and detail: desk (read aloud) or therapist (clinical, with rationale).
-    #[arg(long, value_enum, default_value_t = Mode::Desk)]
-    pub mode: Mode,
+    #[arg(long, value_parser = choice::<Audience>(), default_value = Audience::Desk.name())]
+    pub mode: Audience,
     /// Output format of the result (prompts always go to standard error).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = choice::<Format>(), default_value = Format::Human.name())]
     pub format: Format,
     /// Show every rule considered, fired or not, and why.
     #[arg(long)]
@@ -98,6 +83,16 @@ pub struct IntakeArgs {
     pub rules: RulesArg,
 }
 
+impl IntakeArgs {
+    /// The intake's arguments as if `intake` were typed alone: clap's defaults, not a copy.
+    pub fn defaults() -> Result<Self, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let command = Cli::command();
+        let intake = command.find_subcommand("intake").cloned().unwrap_or_else(|| clap::Command::new("intake"));
+        Self::from_arg_matches(&intake.try_get_matches_from(["intake"])?)
+    }
+}
+
 /// `assess`.
 #[derive(Debug, Args)]
 pub struct AssessArgs {
@@ -106,7 +101,7 @@ pub struct AssessArgs {
     #[arg(long, short = 'a', value_name = "FILE")]
     pub answers: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = choice::<Format>(), default_value = Format::Human.name())]
     pub format: Format,
     /// Show every rule considered, fired or not, and why.
     #[arg(long)]
@@ -114,15 +109,6 @@ pub struct AssessArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,
-}
-
-/// Record formats for `batch`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RecordFormat {
-    /// One JSON object a line.
-    Jsonl,
-    /// A header row of question ids (and optionally `id`); several-of answers joined by `;`.
-    Csv,
 }
 
 /// `batch`.
@@ -136,10 +122,10 @@ pub struct BatchArgs {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Input format (default: from the input's extension, else jsonl).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<RecordFormat>())]
     pub input_format: Option<RecordFormat>,
     /// Output format (default: from the output's extension, else jsonl).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<RecordFormat>())]
     pub output_format: Option<RecordFormat>,
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -160,7 +146,7 @@ pub enum RulesCommand {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_parser = choice::<Format>(), default_value = Format::Human.name())]
     pub format: Format,
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -176,4 +162,33 @@ pub struct TestArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,
+}
+
+/// Parses a [`Choice`] by the names its type owns, and lists them with their help.
+#[derive(Clone)]
+pub struct ChoiceParser<T>(PhantomData<T>);
+
+/// The parser of `T`'s names.
+fn choice<T>() -> ChoiceParser<T> {
+    ChoiceParser(PhantomData)
+}
+
+impl<T: Choice + Send + Sync> TypedValueParser for ChoiceParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        // clap's own parser of possible values gives the usual message and suggestion.
+        let names = T::ALL.iter().map(|v| v.name());
+        let name = clap::builder::PossibleValuesParser::new(names).parse_ref(command, arg, value)?;
+        T::named(&name).ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(command))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(T::ALL.iter().map(|v| PossibleValue::new(v.name()).help(v.help()))))
+    }
 }

@@ -1,9 +1,9 @@
 //! How the prompts look: dialoguer's plain layout, coloured by standard error's own colour
-//! decision (never by `colored`'s or `console`'s guess), with the help line of the
+//! decision (never by `console`'s own guess), with the help line of the
 //! highlighted option shown under it.
 
-use crate::report::Paint;
 use dialoguer::theme::Theme;
+use massage_triage::report::Paint;
 use std::fmt;
 
 /// The intake's theme for one prompt: the items' help lines, by label.

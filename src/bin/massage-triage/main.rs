@@ -1,11 +1,21 @@
-//! The binary: arguments in, library call, exit code out.
+//! The binary: the command line, the terminal and the process around the library.
+//! Arguments are parsed here ([`cli`]); each subcommand runs the library over the streams
+//! it is given ([`commands`]); the intake is drawn on the terminal ([`terminal`]); files are
+//! written whole ([`files`], the intake's answers by [`save`]); a signal ends the run
+//! cleanly ([`signals`], [`cleanup`]).
 
+mod cleanup;
+mod cli;
+mod commands;
+mod files;
+mod save;
 #[cfg(unix)]
 mod signals;
+mod terminal;
 
 use clap::Parser;
-use massage_triage::cli::Cli;
-use massage_triage::commands::{run, Context, Terminal};
+use cli::Cli;
+use commands::{run, Context, Terminal};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -21,10 +31,7 @@ fn main() -> ExitCode {
     // The commands that prompt or write files end cleanly on a signal; the others keep the
     // default (they leave nothing behind) and start no thread for it.
     #[cfg(unix)]
-    if matches!(
-        cli.command,
-        None | Some(massage_triage::cli::Command::Intake(_) | massage_triage::cli::Command::Batch(_))
-    ) {
+    if matches!(cli.command, None | Some(cli::Command::Intake(_) | cli::Command::Batch(_))) {
         signals::end_cleanly();
     }
     let terminal = Terminal {

@@ -1,11 +1,12 @@
 //! `batch`: many answer sets in, one result per record out, a summary on standard error.
 
 use super::{exit, load_rule_set, CommandError, Context};
-use crate::batch::input::{ChunkError, MAX_RECORD_BYTES};
-use crate::batch::{run_batch, BatchError, BatchOptions, Progress, RecordFormat, Summary};
 use crate::cleanup::BATCH_PREFIX;
-use crate::cli::{self, BatchArgs};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::cli::BatchArgs;
+use crate::files::{folder_of, PersistError, WholeFile};
+use massage_triage::batch::input::{ChunkError, MAX_RECORD_BYTES};
+use massage_triage::batch::{run_batch, BatchError, BatchOptions, Progress, RecordFormat, Summary};
+use massage_triage::diagnostic::{Diagnostic, Diagnostics};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
@@ -92,7 +93,7 @@ fn is_special(path: &Path) -> bool {
 
 /// A path for a message: control characters escaped.
 fn shown_path(path: &Path) -> String {
-    crate::text::escape_controls(&path.display().to_string()).into_owned()
+    massage_triage::text::escape_controls(&path.display().to_string()).into_owned()
 }
 
 /// A run killed outright (kill -9) leaves its temporary file: the next run into the same
@@ -112,19 +113,10 @@ fn remove_stale_temporary_files(output: &Path, context: &mut Context<'_>) {
     );
 }
 
-/// The folder a file is written in (`.` for a bare name).
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
-}
-
 /// The format asked for, or the one the file's extension says, or JSON Lines.
-fn format(asked: Option<cli::RecordFormat>, path: Option<&Path>) -> RecordFormat {
+fn format(asked: Option<RecordFormat>, path: Option<&Path>) -> RecordFormat {
     match asked {
-        Some(cli::RecordFormat::Jsonl) => RecordFormat::Jsonl,
-        Some(cli::RecordFormat::Csv) => RecordFormat::Csv,
+        Some(asked) => asked,
         None => path.and_then(RecordFormat::from_path).unwrap_or(RecordFormat::Jsonl),
     }
 }
@@ -142,20 +134,22 @@ fn write_file(
         let error = std::io::Error::new(error.kind(), format!("{}: {}", shown_path(path), without_path(&error)));
         BatchError::Write(error)
     };
-    // tempfile creates the file with mode 0600. Registered as it is created, then locked: a
-    // signal removes it, and a later run can tell it is in use.
-    let create = || tempfile::Builder::new().prefix(BATCH_PREFIX).tempfile_in(folder_of(path));
-    let (temporary, _registered) = crate::cleanup::create_temporary(path, create).map_err(named)?;
-    crate::cleanup::lock_in_use(temporary.as_file()).map_err(named)?;
-    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, temporary.as_file());
+    // Registered as it is created, then locked: a signal removes it, and a later run can
+    // tell it is in use.
+    let temporary = WholeFile::create(path, BATCH_PREFIX).map_err(named)?;
+    crate::cleanup::lock_in_use(temporary.file()).map_err(named)?;
+    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, temporary.file());
     let summary = match write(&mut out) {
         Err(BatchError::Write(error)) => return Err(named(error)),
         other => other?,
     };
     out.flush().map_err(named)?;
     drop(out);
-    temporary.as_file().sync_all().map_err(named)?;
-    crate::cleanup::while_registry_held(|| temporary.persist(path)).map_err(|e| named(e.error))?;
+    temporary.persist(true).map_err(|error| match error {
+        PersistError::Io(error) => named(error),
+        // Never returned when replacing.
+        PersistError::Exists => named(std::io::ErrorKind::AlreadyExists.into()),
+    })?;
     Ok(summary)
 }
 

@@ -7,9 +7,9 @@ mod intake;
 mod rules;
 
 use crate::cli::{Cli, ColorChoice, Command};
-use crate::diagnostic::Diagnostics;
-use crate::report::Paint;
-use crate::rules::RuleSet;
+use massage_triage::diagnostic::Diagnostics;
+use massage_triage::report::Paint;
+use massage_triage::rules::RuleSet;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -99,8 +99,8 @@ impl From<Diagnostics> for CommandError {
     }
 }
 
-impl From<crate::diagnostic::Diagnostic> for CommandError {
-    fn from(diagnostic: crate::diagnostic::Diagnostic) -> Self {
+impl From<massage_triage::diagnostic::Diagnostic> for CommandError {
+    fn from(diagnostic: massage_triage::diagnostic::Diagnostic) -> Self {
         CommandError::Input(diagnostic.into())
     }
 }
@@ -128,15 +128,7 @@ pub fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
 
 fn no_subcommand(context: &mut Context<'_>) -> Result<u8, CommandError> {
     // The intake with its defaults; without a terminal it gives the hint to use `assess`.
-    let args = crate::cli::IntakeArgs {
-        mode: crate::cli::Mode::Desk,
-        format: crate::cli::Format::Human,
-        explain: false,
-        save: None,
-        id: None,
-        force: false,
-        rules: crate::cli::RulesArg::default(),
-    };
+    let args = crate::cli::IntakeArgs::defaults().map_err(|e| CommandError::Failure(e.into()))?;
     intake::run(&args, context)
 }
 
@@ -166,7 +158,7 @@ pub fn load_rule_set(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
         Some(dir) => {
             // A clinic's edited rule set is proven safe before anyone is answered with it.
             let rule_set = RuleSet::load_dir(dir)?;
-            crate::check::ensure_safe(&rule_set)?;
+            massage_triage::check::ensure_safe(&rule_set)?;
             Ok(rule_set)
         }
     }

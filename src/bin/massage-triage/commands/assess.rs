@@ -1,16 +1,17 @@
 //! `assess`: one answer file in, one recommendation out.
 
 use super::{exit, load_rule_set, CommandError, Context};
-use crate::answers::{parse_answers, AnswerFormat, Answers};
-use crate::cli::{AssessArgs, Format};
-use crate::counterfactual::what_would_change;
-use crate::diagnostic::{read_limited, read_text_file, SourceText};
-use crate::engine::{evaluate, evaluate_traced};
-use crate::report::{
+use crate::cli::AssessArgs;
+use massage_triage::answers::{parse_answers, AnswerFormat, Answers};
+use massage_triage::counterfactual::what_would_change;
+use massage_triage::diagnostic::{read_limited, read_text_file, SourceText};
+use massage_triage::engine::{evaluate, evaluate_traced};
+use massage_triage::report::Format;
+use massage_triage::report::{
     json_report, render_human, render_human_for, render_trace, render_what_would_change, warnings_in_words,
     what_would_change_json, Audience, Paint,
 };
-use crate::rules::RuleSet;
+use massage_triage::rules::RuleSet;
 use std::path::Path;
 
 pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
@@ -20,7 +21,7 @@ pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<u8, Co
     context.out.write_all(output.as_bytes())?;
     context.out.flush()?;
     let label = context.paint_err().warn("warning");
-    for unlikely in crate::engine::warnings(&rule_set, &answers) {
+    for unlikely in massage_triage::engine::warnings(&rule_set, &answers) {
         let _ = writeln!(
             context.err,
             "{label}: {name}: {} [{}] (answers that rarely go together; the result does not change)",
@@ -84,7 +85,7 @@ pub(crate) fn render_for(
             report.what_would_change = changes.map(|c| what_would_change_json(rule_set, &c));
             let text = serde_json::to_string_pretty(&report).unwrap_or_default();
             // The same JSON value, with no character left raw that a terminal would obey.
-            let mut text = crate::text::json_terminal_safe(&text).into_owned();
+            let mut text = massage_triage::text::json_terminal_safe(&text).into_owned();
             text.push('\n');
             text
         }
@@ -98,7 +99,7 @@ pub(crate) fn render_for(
                 }
                 text
             };
-            warnings_in_words(&mut text, crate::engine::warnings(rule_set, answers), paint);
+            warnings_in_words(&mut text, massage_triage::engine::warnings(rule_set, answers), paint);
             if let Some(changes) = changes {
                 text.push_str(&render_what_would_change(rule_set, &changes));
             }
