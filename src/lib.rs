@@ -10,6 +10,7 @@
 //! (`src/bin/massage-triage/`) owns the command line, the terminal, signals and files.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+#![deny(unreachable_pub)]
 
 pub mod answers;
 pub mod batch;

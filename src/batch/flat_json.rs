@@ -15,7 +15,11 @@ use std::borrow::Cow;
 /// Feeds the object in `text` into `sheet` (and its `id` into `id`); `None` when the text
 /// is not of the simple shape, in which case `sheet` holds part of the record and must be
 /// reset ([`AnswerSheet::reset`]) before it is used again.
-pub fn read_flat_object<'a>(text: &'a str, sheet: &mut AnswerSheet<'_>, id: &mut Option<Cow<'a, str>>) -> Option<()> {
+pub(super) fn read_flat_object<'a>(
+    text: &'a str,
+    sheet: &mut AnswerSheet<'_>,
+    id: &mut Option<Cow<'a, str>>,
+) -> Option<()> {
     let mut cursor = Cursor { text, at: 0 };
     let mut seen = SeenKeys::default();
     cursor.expect(b'{')?;

@@ -185,7 +185,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Proves every demand of one safety statement over the whole answer space.
-    pub fn statement(&mut self, statement: &Statement<'_>, index: usize) -> Result<(), String> {
+    pub(super) fn statement(&mut self, statement: &Statement<'_>, index: usize) -> Result<(), String> {
         let member = self.parts.watch_member(self.first_statement + index);
         let component = self.parts.component_of_member[member];
         // A plain outcome whose example meets the condition shows it can apply; only
@@ -379,7 +379,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Whether some answer set leaves the style undecided (the engine's routine referral).
-    pub fn undecided_anywhere(&mut self) -> Result<bool, String> {
+    pub(super) fn undecided_anywhere(&mut self) -> Result<bool, String> {
         let parts = self.parts;
         let search = self.search(None, None)?;
         let mut found = false;
@@ -395,7 +395,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Adding an option of an escalating question never lowers the urgency nor raises the pressure.
-    pub fn escalation(&mut self, question: usize, option: usize, never_undecided: bool) -> Result<(), String> {
+    pub(super) fn escalation(&mut self, question: usize, option: usize, never_undecided: bool) -> Result<(), String> {
         if self.escalation_follows_from_the_rules(question, option, never_undecided) {
             return Ok(());
         }
@@ -460,7 +460,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Answers no rule decides (error), or only an always-true catch-all decides (warning).
-    pub fn gaps(&mut self) -> Result<(), String> {
+    pub(super) fn gaps(&mut self) -> Result<(), String> {
         let parts = self.parts;
         let mut catch_all = Vec::new();
         let mut without = FiredRules::default();
@@ -544,7 +544,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Rules that can never fire, and rules that never change any outcome.
-    pub fn dead_and_shadowed(&mut self) -> Result<(), String> {
+    pub(super) fn dead_and_shadowed(&mut self) -> Result<(), String> {
         let parts = self.parts;
         for (component, part) in parts.components.iter().enumerate() {
             // The plain sweep kept the rules fired on every answer set, merged or not.
@@ -724,7 +724,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Questions and options no rule reads.
-    pub fn unused(&mut self) {
+    pub(super) fn unused(&mut self) {
         let rule_set = self.parts.rule_set;
         let tests = collect_rule_tests(rule_set);
         for (index, (question, tests)) in rule_set.questionnaire.questions.iter().zip(&tests).enumerate() {

@@ -232,7 +232,7 @@ pub(crate) fn eval3(condition: &Condition, seen: &[u8], next: &mut usize) -> Opt
 impl<'r> Parts<'r> {
     /// Splits the space into classes and the questions into components, joined by every
     /// rule and watch that reads several questions.
-    pub fn new(rule_set: &'r RuleSet, watches: &'r [Watch]) -> Result<Parts<'r>, String> {
+    pub(crate) fn new(rule_set: &'r RuleSet, watches: &'r [Watch]) -> Result<Parts<'r>, String> {
         let space = AnswerSpace::new(rule_set)?;
         let question_count = rule_set.questionnaire.questions.len();
         let conditions: Vec<&'r Condition> =
@@ -399,13 +399,13 @@ impl<'r> Parts<'r> {
     }
 
     /// The member index of watch `watch`.
-    pub fn watch_member(&self, watch: usize) -> usize {
+    pub(crate) fn watch_member(&self, watch: usize) -> usize {
         self.rule_set.rules.len() + watch
     }
 
     /// A complete answer set: the examples' classes where given, the first class elsewhere.
     /// `other` builds the "other" side of a pinned example (the option added).
-    pub fn answers(&self, examples: &[(usize, Example)], other: bool) -> Result<Answers, String> {
+    pub(crate) fn answers(&self, examples: &[(usize, Example)], other: bool) -> Result<Answers, String> {
         let questionnaire = &self.rule_set.questionnaire;
         let mut values: Vec<Option<Answer>> = vec![None; questionnaire.questions.len()];
         for (component, example) in examples {
@@ -452,12 +452,12 @@ impl<'r> Parts<'r> {
     }
 
     /// Variants of a component with `without` left out on the other side.
-    pub fn plain_variants(&self, component: usize, without: FiredRules) -> Result<Vec<Variant>, String> {
+    pub(crate) fn plain_variants(&self, component: usize, without: FiredRules) -> Result<Vec<Variant>, String> {
         self.variants(component, &Spec { without, ..Spec::default() })
     }
 
     /// The engine's decision for a fired set.
-    pub fn decide(&self, fired: FiredRules) -> Evaluation {
+    pub(crate) fn decide(&self, fired: FiredRules) -> Evaluation {
         decide(self.rule_set, fired)
     }
 }

@@ -555,7 +555,7 @@ impl Parts<'_> {
 
     /// A component's reachable outcomes under a spec, swept question by question and
     /// merged whenever two partial outcomes can no longer be told apart.
-    pub fn variants(&self, component: usize, spec: &Spec<'_>) -> Result<Vec<Variant>, String> {
+    pub(crate) fn variants(&self, component: usize, spec: &Spec<'_>) -> Result<Vec<Variant>, String> {
         let order = &self.components[component].questions;
         let plan = self.plan(component, spec, order);
         let stride = plan.stride();

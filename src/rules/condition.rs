@@ -358,7 +358,7 @@ pub(crate) struct ConditionCompiler<'a> {
 }
 
 impl ConditionCompiler<'_> {
-    pub fn compile(&mut self, raw: &Spanned<RawCondition>) -> Option<Condition> {
+    pub(crate) fn compile(&mut self, raw: &Spanned<RawCondition>) -> Option<Condition> {
         let span = raw.span();
         let raw = raw.get_ref();
         let combinators = [raw.all.is_some(), raw.any.is_some(), raw.not.is_some(), raw.always.is_some()];
@@ -391,7 +391,7 @@ impl ConditionCompiler<'_> {
     }
 
     /// A conditional question's `ask_when`: a condition on questions asked before it.
-    pub fn compile_ask_when(&mut self, raw: &Spanned<RawCondition>, index: usize) -> Option<Condition> {
+    pub(crate) fn compile_ask_when(&mut self, raw: &Spanned<RawCondition>, index: usize) -> Option<Condition> {
         let when = self.compile(raw)?;
         let mut read = Vec::new();
         when.questions(&mut read);

@@ -84,7 +84,7 @@ impl Test {
 
 /// The compiled rule set.
 #[derive(Debug, Clone, Default)]
-pub struct Program {
+pub(crate) struct Program {
     tests: Vec<Test>,
     /// For each rule, the test bits that must all be set for it to fire (its one-test clauses).
     needs: Vec<TestBits>,
@@ -100,7 +100,7 @@ pub type RuleBits = [u64; super::MAX_RULES / 64];
 
 impl Program {
     /// Compiles every rule's condition; identical tests are shared.
-    pub fn compile(rules: &[Rule], questionnaire: &Questionnaire) -> Program {
+    pub(crate) fn compile(rules: &[Rule], questionnaire: &Questionnaire) -> Program {
         let mut program = Program::default();
         let conditional: Vec<bool> = questionnaire.questions.iter().map(|q| q.conditional).collect();
         for (index, rule) in rules.iter().enumerate() {
@@ -162,7 +162,7 @@ impl Program {
     /// Which rules fire on these answers: every test once, then each rule's test bits
     /// compared without branching.
     #[inline]
-    pub fn fired(&self, rules: &[Rule], answers: &Answers) -> RuleBits {
+    pub(crate) fn fired(&self, rules: &[Rule], answers: &Answers) -> RuleBits {
         let words = answers.words();
         let mut passed = TestBits::default();
         for (slot, tests) in passed.iter_mut().zip(self.tests.chunks(64)) {
@@ -194,7 +194,7 @@ impl Program {
 
     /// The effect of rule `index` without its sentences.
     #[inline]
-    pub fn effect(&self, index: usize) -> Option<&Effect> {
+    pub(crate) fn effect(&self, index: usize) -> Option<&Effect> {
         self.effects.get(index)
     }
 }

@@ -12,13 +12,13 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 static SIGNAL: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
 
 /// The flag the binary's signal handler sets to the signal's number.
-pub fn signal_flag() -> Arc<AtomicUsize> {
+pub(crate) fn signal_flag() -> Arc<AtomicUsize> {
     SIGNAL.get_or_init(|| Arc::new(AtomicUsize::new(0))).clone()
 }
 
 /// Whether a signal is ending the process. A prompt interrupted by it (EINTR looks like
 /// Ctrl-C to dialoguer) must then not end the run itself, with its own exit status.
-pub fn signal_arrived() -> bool {
+pub(crate) fn signal_arrived() -> bool {
     SIGNAL.get().is_some_and(|flag| flag.load(Ordering::SeqCst) != 0)
 }
 
@@ -48,7 +48,7 @@ fn registry() -> MutexGuard<'static, Registry> {
 /// A temporary file registered for removal; it is forgotten when this is dropped (after
 /// it was renamed into place, or removed by its owner).
 #[derive(Debug)]
-pub struct Registered {
+pub(crate) struct Registered {
     path: PathBuf,
 }
 
@@ -61,7 +61,7 @@ impl Drop for Registered {
 /// Creates a temporary file with `create`, to become `target`, and registers it for
 /// removal, as one step for a signal's clean-up: it waits for both, since a file created
 /// and not yet registered would be left behind and the line would not name `target`.
-pub fn create_temporary(
+pub(crate) fn create_temporary(
     target: &Path,
     create: impl FnOnce() -> std::io::Result<tempfile::NamedTempFile>,
 ) -> std::io::Result<(tempfile::NamedTempFile, Registered)> {
@@ -74,7 +74,7 @@ pub fn create_temporary(
 
 /// Runs `rename` (a temporary file's rename into place) so that a signal's clean-up waits
 /// for it: the file is then either renamed whole or removed, never both or neither.
-pub fn while_registry_held<T>(rename: impl FnOnce() -> T) -> T {
+pub(crate) fn while_registry_held<T>(rename: impl FnOnce() -> T) -> T {
     let _held = registry();
     rename()
 }
@@ -82,7 +82,7 @@ pub fn while_registry_held<T>(rename: impl FnOnce() -> T) -> T {
 /// The terminal's settings kept while the intake runs (dialoguer puts it in raw mode with
 /// no echo while it reads a key, and a signal then would leave it so).
 #[derive(Debug)]
-pub struct SavedTerminal(());
+pub(crate) struct SavedTerminal(());
 
 impl Drop for SavedTerminal {
     fn drop(&mut self) {
@@ -94,7 +94,7 @@ impl Drop for SavedTerminal {
 }
 
 /// Saves the settings of the terminal on standard input, to be restored by [`undo`].
-pub fn save_terminal() -> SavedTerminal {
+pub(crate) fn save_terminal() -> SavedTerminal {
     #[cfg(unix)]
     {
         if let Ok(settings) = rustix::termios::tcgetattr(std::io::stdin()) {
@@ -105,13 +105,13 @@ pub fn save_terminal() -> SavedTerminal {
 }
 
 /// Sets what the interrupted line adds, for the rest of the run.
-pub fn note_on_interrupt(note: &'static str) {
+pub(crate) fn note_on_interrupt(note: &'static str) {
     registry().note = Some(note);
 }
 
 /// What [`undo`] did.
 #[derive(Debug, Default)]
-pub struct Undone {
+pub(crate) struct Undone {
     /// The note set by [`note_on_interrupt`].
     pub note: Option<&'static str>,
     /// The files that temporary files were written for (each one left as it was).
@@ -123,7 +123,7 @@ pub struct Undone {
 /// Removes every registered temporary file and puts the terminal's settings back. Called
 /// once, by the signal handler, just before the process exits: the registry stays held so
 /// that no rename can start after it.
-pub fn undo() -> Undone {
+pub(crate) fn undo() -> Undone {
     let mut registry = registry();
     let mut undone = Undone { note: registry.note, ..Undone::default() };
     for (temporary, target) in registry.temporary.drain(..) {
@@ -141,11 +141,11 @@ pub fn undo() -> Undone {
 }
 
 /// The start of the name of batch temporary files.
-pub const BATCH_PREFIX: &str = ".massage-triage-batch-";
+pub(crate) const BATCH_PREFIX: &str = ".massage-triage-batch-";
 
 /// Locks a temporary file for as long as it is open, so that [`remove_stale`] in another
 /// run can tell it is in use; the lock goes with the process, however it ends.
-pub fn lock_in_use(file: &std::fs::File) -> std::io::Result<()> {
+pub(crate) fn lock_in_use(file: &std::fs::File) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use rustix::fs::{flock, FlockOperation};
@@ -161,7 +161,7 @@ pub fn lock_in_use(file: &std::fs::File) -> std::io::Result<()> {
 /// their names. (A run creates its file and then locks it: another run starting in that
 /// moment could take the new file for a stale one; the first run then fails loudly at its
 /// rename, and nothing is lost.)
-pub fn remove_stale(folder: &Path) -> Vec<PathBuf> {
+pub(crate) fn remove_stale(folder: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(folder) else { return Vec::new() };
     let mut removed = Vec::new();
     for entry in entries.flatten() {

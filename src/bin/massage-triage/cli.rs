@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// recommend a massage style, the pressure to use, or a physician first.
 #[derive(Debug, Parser)]
 #[command(name = "massage-triage", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// When to colour the output; never when NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
@@ -24,7 +24,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Ask the questionnaire interactively and give a recommendation.
     Intake(IntakeArgs),
     /// Assess one answer file (TOML or JSON) and give a recommendation.
@@ -38,7 +38,7 @@ pub enum Command {
 
 /// `--rules DIR`, shared by every subcommand that evaluates or checks.
 #[derive(Debug, Args, Clone, Default)]
-pub struct RulesArg {
+pub(crate) struct RulesArg {
     /// A folder with questionnaire.toml and rules.toml (and cases.toml) to use instead of
     /// the built-in rule set.
     #[arg(long, value_name = "DIR")]
@@ -47,7 +47,7 @@ pub struct RulesArg {
 
 /// When to colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// On a terminal, unless NO_COLOR is set.
     #[default]
     Auto,
@@ -59,7 +59,7 @@ pub enum ColorChoice {
 
 /// `intake`.
 #[derive(Debug, Args)]
-pub struct IntakeArgs {
+pub(crate) struct IntakeArgs {
     /// Wording and detail: desk (read aloud) or therapist (clinical, with rationale).
     #[arg(long, value_parser = choice::<Audience>(), default_value = Audience::Desk.name())]
     pub mode: Audience,
@@ -85,7 +85,7 @@ pub struct IntakeArgs {
 
 impl IntakeArgs {
     /// The intake's arguments as if `intake` were typed alone: clap's defaults, not a copy.
-    pub fn defaults() -> Result<Self, clap::Error> {
+    pub(crate) fn defaults() -> Result<Self, clap::Error> {
         use clap::{CommandFactory, FromArgMatches};
         let command = Cli::command();
         let intake = command.find_subcommand("intake").cloned().unwrap_or_else(|| clap::Command::new("intake"));
@@ -95,7 +95,7 @@ impl IntakeArgs {
 
 /// `assess`.
 #[derive(Debug, Args)]
-pub struct AssessArgs {
+pub(crate) struct AssessArgs {
     /// The answer file: TOML, or JSON when it ends in .json; `-` reads standard input
     /// (TOML or JSON, told apart by content).
     #[arg(long, short = 'a', value_name = "FILE")]
@@ -113,7 +113,7 @@ pub struct AssessArgs {
 
 /// `batch`.
 #[derive(Debug, Args)]
-pub struct BatchArgs {
+pub(crate) struct BatchArgs {
     /// Input file; `-` or absent reads standard input.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
@@ -134,7 +134,7 @@ pub struct BatchArgs {
 
 /// `rules ...`.
 #[derive(Debug, Subcommand)]
-pub enum RulesCommand {
+pub(crate) enum RulesCommand {
     /// Prove the rule set safe over every possible answer set; report gaps, dead and
     /// shadowed rules, unused questions.
     Check(CheckArgs),
@@ -144,7 +144,7 @@ pub enum RulesCommand {
 
 /// `rules check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Output format.
     #[arg(long, value_parser = choice::<Format>(), default_value = Format::Human.name())]
     pub format: Format,
@@ -155,7 +155,7 @@ pub struct CheckArgs {
 
 /// `rules test`.
 #[derive(Debug, Args)]
-pub struct TestArgs {
+pub(crate) struct TestArgs {
     /// Fail (exit 3) when the cases exercise fewer than this percentage of the rules.
     #[arg(long, value_name = "PCT")]
     pub min_coverage: Option<f64>,
@@ -166,7 +166,7 @@ pub struct TestArgs {
 
 /// Parses a [`Choice`] by the names its type owns, and lists them with their help.
 #[derive(Clone)]
-pub struct ChoiceParser<T>(PhantomData<T>);
+pub(crate) struct ChoiceParser<T>(PhantomData<T>);
 
 /// The parser of `T`'s names.
 fn choice<T>() -> ChoiceParser<T> {

@@ -8,7 +8,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// The folder a file is written in (`.` for a bare file name).
-pub fn folder_of(path: &Path) -> &Path {
+pub(crate) fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -17,7 +17,7 @@ pub fn folder_of(path: &Path) -> &Path {
 
 /// A file being written to replace `target` whole.
 #[derive(Debug)]
-pub struct WholeFile {
+pub(crate) struct WholeFile {
     temporary: tempfile::NamedTempFile,
     target: PathBuf,
     // Dropped after `temporary` is removed or renamed: until then a signal removes it.
@@ -26,7 +26,7 @@ pub struct WholeFile {
 
 /// Why a file could not be put in place.
 #[derive(Debug)]
-pub enum PersistError {
+pub(crate) enum PersistError {
     /// The target exists and was not to be replaced.
     Exists,
     /// Writing, syncing or renaming failed.
@@ -36,7 +36,7 @@ pub enum PersistError {
 impl WholeFile {
     /// Creates the temporary file for `target`, named `{prefix}…` in its folder, and
     /// registers it for removal by a signal (both at once: see [`cleanup::create_temporary`]).
-    pub fn create(target: &Path, prefix: &str) -> std::io::Result<Self> {
+    pub(crate) fn create(target: &Path, prefix: &str) -> std::io::Result<Self> {
         // tempfile creates the file with mode 0600 on Unix.
         let create = || tempfile::Builder::new().prefix(prefix).tempfile_in(folder_of(target));
         let (temporary, registered) = cleanup::create_temporary(target, create)?;
@@ -44,14 +44,14 @@ impl WholeFile {
     }
 
     /// The temporary file, to write into.
-    pub fn file(&self) -> &File {
+    pub(crate) fn file(&self) -> &File {
         self.temporary.as_file()
     }
 
     /// Syncs the file to disk and renames it over the target (only if there is none,
     /// unless `replace`). A signal's clean-up waits for the rename: the file is then
     /// either in place or removed, never both or neither.
-    pub fn persist(self, replace: bool) -> Result<(), PersistError> {
+    pub(crate) fn persist(self, replace: bool) -> Result<(), PersistError> {
         self.file().sync_all().map_err(PersistError::Io)?;
         restrict_to_owner(self.temporary.path()).map_err(PersistError::Io)?;
         let WholeFile { temporary, target, _registered } = self;

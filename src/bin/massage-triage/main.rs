@@ -4,6 +4,8 @@
 //! written whole ([`files`], the intake's answers by [`save`]); a signal ends the run
 //! cleanly ([`signals`], [`cleanup`]).
 
+#![deny(unreachable_pub)]
+
 mod cleanup;
 mod cli;
 mod commands;

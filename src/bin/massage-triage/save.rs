@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Why the answers could not be saved.
 #[derive(Debug, thiserror::Error)]
-pub enum SaveError {
+pub(crate) enum SaveError {
     /// The file exists and `--force` was not given.
     #[error("{0} already exists; choose another name, or add --force to overwrite it")]
     Exists(PathBuf),
@@ -24,7 +24,7 @@ pub enum SaveError {
 }
 
 /// Checks, before any question is asked, that the answers could be saved to `path`.
-pub fn check_target(path: &Path, force: bool) -> Result<(), SaveError> {
+pub(crate) fn check_target(path: &Path, force: bool) -> Result<(), SaveError> {
     let folder = folder_of(path);
     if !folder.is_dir() {
         return Err(SaveError::NoFolder(path.to_owned(), folder.to_owned()));
@@ -40,7 +40,7 @@ pub fn check_target(path: &Path, force: bool) -> Result<(), SaveError> {
 
 /// Writes `text` to `path` whole with mode 0600; refuses to replace an existing file
 /// unless `force` (checked again here: it may have appeared while the questions were asked).
-pub fn save(path: &Path, text: &str, force: bool) -> Result<(), SaveError> {
+pub(crate) fn save(path: &Path, text: &str, force: bool) -> Result<(), SaveError> {
     let io = |error: std::io::Error| SaveError::Io(path.to_owned(), error);
     let file = WholeFile::create(path, ".massage-triage-").map_err(io)?;
     file.file().write_all(text.as_bytes()).map_err(io)?;

@@ -14,7 +14,7 @@ use std::io::{IsTerminal, Write};
 const SHOW_CURSOR: &str = "\x1b[?25h";
 
 /// Handles the three signals on a thread of their own from now on.
-pub fn end_cleanly() {
+pub(crate) fn end_cleanly() {
     // Without a handler (it could not be set up) the default stays: the process ends.
     let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
     // Set in the signal handler itself, so that a prompt whose read the signal interrupted

@@ -14,22 +14,22 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 /// Exit codes of the contract.
-pub mod exit {
+pub(crate) mod exit {
     /// A recommendation was produced (a referral included), or a check passed.
-    pub const OK: u8 = 0;
+    pub(crate) const OK: u8 = 0;
     /// An unexpected failure (I/O, internal).
-    pub const FAILURE: u8 = 1;
+    pub(crate) const FAILURE: u8 = 1;
     /// Bad usage or bad input.
-    pub const BAD_INPUT: u8 = 2;
+    pub(crate) const BAD_INPUT: u8 = 2;
     /// `rules check` or `rules test` found a problem.
-    pub const FINDINGS: u8 = 3;
+    pub(crate) const FINDINGS: u8 = 3;
     /// Interrupted (Ctrl-C) during `intake`.
-    pub const INTERRUPTED: u8 = 130;
+    pub(crate) const INTERRUPTED: u8 = 130;
 }
 
 /// What the process is attached to, found out once by `main`.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Terminal {
+pub(crate) struct Terminal {
     /// Standard input is a terminal.
     pub stdin: bool,
     /// Standard output is a terminal.
@@ -41,7 +41,7 @@ pub struct Terminal {
 }
 
 /// The streams and facts a command runs with.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// Standard input.
     pub input: &'a mut dyn Read,
     /// Standard output: data.
@@ -69,19 +69,19 @@ impl Context<'_> {
     }
 
     /// Colour decision for standard output.
-    pub fn paint_out(&self) -> Paint {
+    pub(crate) fn paint_out(&self) -> Paint {
         self.paint(self.terminal.stdout)
     }
 
     /// Colour decision for standard error.
-    pub fn paint_err(&self) -> Paint {
+    pub(crate) fn paint_err(&self) -> Paint {
         self.paint(self.terminal.stderr)
     }
 }
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
-pub enum CommandError {
+pub(crate) enum CommandError {
     /// Bad input with places in files (exit 2).
     #[error("{0}")]
     Input(Diagnostics),
@@ -112,7 +112,7 @@ impl From<std::io::Error> for CommandError {
 }
 
 /// Runs the command line and returns the exit code; every message is written here.
-pub fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
+pub(crate) fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
     let result = match cli.command {
         Some(Command::Assess(args)) => assess::run(&args, context),
         Some(Command::Intake(args)) => intake::run(&args, context),
@@ -133,7 +133,7 @@ fn no_subcommand(context: &mut Context<'_>) -> Result<u8, CommandError> {
 }
 
 /// Writes an error to standard error and returns its exit code.
-pub fn report_error(error: &CommandError, context: &mut Context<'_>) -> u8 {
+pub(crate) fn report_error(error: &CommandError, context: &mut Context<'_>) -> u8 {
     let paint = context.paint_err();
     let label = paint.alarm("error");
     let code = match error {
@@ -152,7 +152,7 @@ pub fn report_error(error: &CommandError, context: &mut Context<'_>) -> u8 {
 
 /// The built-in rule set (proven safe by the test suite), or the one in `--rules DIR`,
 /// refused (exit 2) unless `rules check` would find it safe.
-pub fn load_rule_set(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
+pub(crate) fn load_rule_set(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
     match dir {
         None => Ok(RuleSet::built_in()?),
         Some(dir) => {

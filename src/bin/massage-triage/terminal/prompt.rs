@@ -13,19 +13,19 @@ use massage_triage::recommendation::Urgency;
 use massage_triage::report::{Audience, Paint};
 
 /// The choice that returns to the previous question.
-pub const PREVIOUS: &str = "← previous question";
+pub(crate) const PREVIOUS: &str = "← previous question";
 /// The desk's choice that shows the question's help.
-pub const HELP: &str = "? what this question means";
+pub(crate) const HELP: &str = "? what this question means";
 /// The several-of choice that says "none of these" explicitly.
-pub const NONE_OF_THESE: &str = "None of these";
+pub(crate) const NONE_OF_THESE: &str = "None of these";
 /// What is typed at a number question to return to the previous question.
-pub const TYPE_BACK: &str = "<";
+pub(crate) const TYPE_BACK: &str = "<";
 /// What is typed at a number question to see its help.
-pub const TYPE_HELP: &str = "?";
+pub(crate) const TYPE_HELP: &str = "?";
 /// The choice that changes the answer just given, when answers rarely go together.
-pub const CHANGE_ANSWER: &str = "No: change the last answer";
+pub(crate) const CHANGE_ANSWER: &str = "No: change the last answer";
 /// The choice that keeps answers that rarely go together.
-pub const KEEP_ANSWERS: &str = "Yes: they are right, keep them";
+pub(crate) const KEEP_ANSWERS: &str = "Yes: they are right, keep them";
 
 /// A prompt's failure as the intake sees it (Ctrl-C read in raw mode is `Interrupted`).
 fn stop(error: dialoguer::Error) -> Stop {
@@ -34,7 +34,7 @@ fn stop(error: dialoguer::Error) -> Stop {
 }
 
 /// Asks the questions on standard error.
-pub struct TerminalAsker {
+pub(crate) struct TerminalAsker {
     term: Term,
     audience: Audience,
     paint: Paint,
@@ -44,12 +44,12 @@ pub struct TerminalAsker {
 
 impl TerminalAsker {
     /// Prompts on standard error with its colour decision, worded for `audience`.
-    pub fn new(audience: Audience, paint: Paint) -> Self {
+    pub(crate) fn new(audience: Audience, paint: Paint) -> Self {
         TerminalAsker { term: Term::stderr(), audience, paint, last_asked: None }
     }
 
     /// Shows the cursor again (dialoguer hides it while a choice is open).
-    pub fn restore(&self) {
+    pub(crate) fn restore(&self) {
         let _ = self.term.show_cursor();
         let _ = self.term.flush();
     }
@@ -311,7 +311,7 @@ fn heading_of(question: &Question) -> String {
 }
 
 /// An answer in the questionnaire's labels.
-pub fn answer_in_words(question: &Question, answer: Answer) -> String {
+pub(crate) fn answer_in_words(question: &Question, answer: Answer) -> String {
     let label = |i: usize| question.options.get(i).map_or("?", |o| o.label.as_str());
     match answer {
         Answer::Choice(i) => label(usize::from(i)).to_owned(),
