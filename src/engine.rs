@@ -197,23 +197,21 @@ pub fn evaluate(rule_set: &RuleSet, answers: &Answers) -> Evaluation {
     conclude(rule_set, fired, &tally)
 }
 
-/// Evaluates and records every rule's part: fired or not, and what failed.
+/// Evaluates and records every rule's part: fired or not, and what failed. Which rules
+/// fired is what [`evaluate`] decided (the trace explains that decision, it does not make
+/// one of its own); the failing part is looked up only for the rules that did not fire.
 pub fn evaluate_traced<'r>(rule_set: &'r RuleSet, answers: &Answers) -> (Evaluation, Vec<RuleTrace<'r>>) {
-    let trace: Vec<RuleTrace<'r>> = rule_set
+    let evaluation = evaluate(rule_set, answers);
+    let trace = rule_set
         .rules
         .iter()
-        .map(|rule| {
-            let failed = rule.when.failing_part(answers);
-            RuleTrace { rule, fired: failed.is_none(), failed }
+        .enumerate()
+        .map(|(index, rule)| {
+            let fired = evaluation.fired.contains(index);
+            RuleTrace { rule, fired, failed: if fired { None } else { rule.when.failing_part(answers) } }
         })
         .collect();
-    let mut fired = FiredRules::default();
-    for (index, step) in trace.iter().enumerate() {
-        if step.fired {
-            fired.insert(index);
-        }
-    }
-    (decide(rule_set, fired), trace)
+    (evaluation, trace)
 }
 
 /// Combines the effects of the given fired rules by the documented policy (the outcome

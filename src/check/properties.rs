@@ -25,21 +25,16 @@ fn pressure_rank(evaluation: &Evaluation) -> usize {
 }
 
 /// Whether a condition can only go from false to true (never back) when option `option` of
-/// `question` is added to the answer; `positive` is false under a `not`.
-fn rises_with(condition: &Condition, question: usize, option: usize, positive: bool) -> bool {
-    match condition {
+/// `question` is added to the answer: every test of that option rises with it (or falls
+/// with it under a `not`). `all` and `any` are monotone, so their parts decide.
+fn rises_with(condition: &Condition, question: usize, option: usize) -> bool {
+    condition.leaves().all(|leaf| match leaf.test {
         Condition::Contains { question: q, options, test } if *q == question && options & (1 << option) != 0 => {
-            match test {
-                SetTest::ContainsAny | SetTest::ContainsAll => positive,
-                SetTest::ContainsNone => !positive,
-            }
-        }
-        Condition::Not(part) => rises_with(part, question, option, !positive),
-        Condition::All(parts) | Condition::Any(parts) => {
-            parts.iter().all(|p| rises_with(p, question, option, positive))
+            let rises = matches!(test, SetTest::ContainsAny | SetTest::ContainsAll);
+            rises != leaf.negated
         }
         _ => true,
-    }
+    })
 }
 
 /// The set of one rule.
@@ -374,7 +369,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             let weighs = effect.favour.iter().any(|w| *w != 0);
             let keeps_style = !weighs && effect.forbid.is_empty();
             let light = effect.max_pressure == Some(Pressure::Light) && (!weighs || never_undecided);
-            rises_with(&rule.when, question, option, true) && (effect.refer.is_some() || keeps_style || light)
+            rises_with(&rule.when, question, option) && (effect.refer.is_some() || keeps_style || light)
         })
     }
 

@@ -188,45 +188,14 @@ pub(crate) struct Parts<'r> {
     pub(super) demands: Vec<super::sweep::Demands>,
 }
 
-/// A condition's value from its tests' values (`None`: not known yet), in the same order
-/// as [`atoms`] lists them.
-pub(crate) fn eval3(condition: &Condition, seen: &[u8], next: &mut usize) -> Option<bool> {
-    match condition {
-        Condition::Always => Some(true),
-        // Every part is walked, even once the value is known, to keep `next` in step.
-        Condition::All(parts) => {
-            let mut value = Some(true);
-            for part in parts {
-                value = match (value, eval3(part, seen, next)) {
-                    (Some(false), _) | (_, Some(false)) => Some(false),
-                    (Some(true), Some(true)) => Some(true),
-                    _ => None,
-                };
-            }
-            value
-        }
-        Condition::Any(parts) => {
-            let mut value = Some(false);
-            for part in parts {
-                value = match (value, eval3(part, seen, next)) {
-                    (Some(true), _) | (_, Some(true)) => Some(true),
-                    (Some(false), Some(false)) => Some(false),
-                    _ => None,
-                };
-            }
-            value
-        }
-        Condition::Not(part) => eval3(part, seen, next).map(|b| !b),
-        _ => {
-            let value = match seen.get(*next) {
-                Some(1) => Some(false),
-                Some(2) => Some(true),
-                _ => None,
-            };
-            *next += 1;
-            value
-        }
-    }
+/// A condition's truth from its tests' values by position, in the order
+/// [`Condition::tests`] lists them: 0 not known yet, 1 fails, 2 holds.
+pub(crate) fn truth_of(condition: &Condition, seen: &[u8]) -> Truth {
+    condition.value_by_position(|position| match seen.get(position) {
+        Some(1) => Truth::No,
+        Some(2) => Truth::Yes,
+        _ => Truth::Unknown,
+    })
 }
 
 impl<'r> Parts<'r> {
@@ -303,7 +272,7 @@ impl<'r> Parts<'r> {
             .zip(&atoms)
             .map(|(when, tests)| {
                 let one_question = tests.first().is_some_and(|(q, _)| tests.iter().all(|(t, _)| t == q));
-                let settled_early = eval3(when, &vec![0; tests.len()], &mut 0).is_some();
+                let settled_early = truth_of(when, &vec![0; tests.len()]) != Truth::Unknown;
                 one_question && !settled_early
             })
             .collect();

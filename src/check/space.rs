@@ -42,15 +42,15 @@ pub(crate) fn collect_tests(rule_set: &RuleSet) -> Vec<QuestionTests> {
 
 fn collect_from<'c>(rule_set: &RuleSet, conditions: impl Iterator<Item = &'c Condition>) -> Vec<QuestionTests> {
     let mut tests = vec![QuestionTests::default(); rule_set.questionnaire.questions.len()];
-    for condition in conditions {
-        collect(condition, &mut tests);
+    for leaf in conditions.flat_map(Condition::leaves) {
+        collect(leaf.test, &mut tests);
     }
     tests
 }
 
-fn collect(condition: &Condition, into: &mut [QuestionTests]) {
-    match condition {
-        Condition::Always => {}
+/// What one test reads.
+fn collect(test: &Condition, into: &mut [QuestionTests]) {
+    match test {
         Condition::Choice { question, options } => {
             into[*question].read = true;
             into[*question].masks.push(*options);
@@ -67,21 +67,18 @@ fn collect(condition: &Condition, into: &mut [QuestionTests]) {
             into[*question].ranges.push((*min, *max));
         }
         Condition::YesNo { question, .. } | Condition::Asked { question } => into[*question].read = true,
-        Condition::All(parts) | Condition::Any(parts) => parts.iter().for_each(|p| collect(p, into)),
-        Condition::Not(part) => collect(part, into),
+        Condition::Always | Condition::All(_) | Condition::Any(_) | Condition::Not(_) => {}
     }
 }
 
 /// Whether a condition tests this option of this question.
 pub(crate) fn reads_option(condition: &Condition, question: usize, option: usize) -> bool {
-    match condition {
+    condition.leaves().any(|leaf| match leaf.test {
         Condition::Choice { question: q, options } | Condition::Contains { question: q, options, .. } => {
             *q == question && options & (1 << option) != 0
         }
-        Condition::All(parts) | Condition::Any(parts) => parts.iter().any(|p| reads_option(p, question, option)),
-        Condition::Not(part) => reads_option(part, question, option),
         _ => false,
-    }
+    })
 }
 
 /// The inclusive number ranges in which no rule can tell two values apart.

@@ -15,10 +15,10 @@
 //! classes of a question that do the same are swept once. Partial outcomes live in flat
 //! arrays, found again through a hash table of indices: no allocation per partial outcome.
 
-use super::prove::{eval3, Example, Parts, Pin, Spec, Variant, MAX_STATES};
+use super::prove::{truth_of, Example, Parts, Pin, Spec, Variant, MAX_STATES};
 use crate::engine::{FiredRules, Tally};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
-use crate::rules::{Clauses, Condition};
+use crate::rules::{Clauses, Condition, Truth};
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hasher};
 
@@ -663,7 +663,7 @@ impl Parts<'_> {
                     continue;
                 }
                 let unknown = vec![0u8; slot.tests];
-                if let Some(holds) = eval3(self.when(slot.member), &unknown, &mut 0) {
+                if let Some(holds) = truth_of(self.when(slot.member), &unknown).known() {
                     let step = self.record(plan, s, side, holds, &mut tallies[side], &mut bits);
                     if side == 0 {
                         this.add(step);
@@ -758,7 +758,7 @@ impl Parts<'_> {
         for (t, value) in values.iter_mut().enumerate() {
             *value = two_bits(bits, at + 2 * t);
         }
-        let verdict = eval3(self.when(slot.member), values, &mut 0);
+        let verdict = truth_of(self.when(slot.member), values).known();
         if verdict.is_some() {
             (0..slot.tests).for_each(|t| set_two_bits(bits, at + 2 * t, 0));
         }
@@ -920,7 +920,7 @@ impl Parts<'_> {
                 Shape::Clauses | Shape::General => {
                     values.clear();
                     values.extend(tests.map(|t| 1 + u8::from(held(t))));
-                    eval3(self.when(rule), &values, &mut 0) == Some(true)
+                    truth_of(self.when(rule), &values) == Truth::Yes
                 }
             };
             if holds {

@@ -97,12 +97,117 @@ pub enum Truth {
 }
 
 impl Truth {
-    fn from_bool(value: bool) -> Truth {
+    /// The value, if it is known.
+    pub fn known(self) -> Option<bool> {
+        match self {
+            Truth::Yes => Some(true),
+            Truth::No => Some(false),
+            Truth::Unknown => None,
+        }
+    }
+
+    /// A known value.
+    pub fn from_bool(value: bool) -> Truth {
         if value {
             Truth::Yes
         } else {
             Truth::No
         }
+    }
+}
+
+/// A logic a condition is evaluated in: plain true/false ([`bool`]), or three values with
+/// unknown ([`Truth`]). [`Condition::value`] is the one place `all`, `any` and `not` get
+/// their meaning; every evaluator is that fold with its own value for a test.
+pub trait Logic: Copy + PartialEq {
+    /// Holds.
+    const TRUE: Self;
+    /// Fails.
+    const FALSE: Self;
+    /// Both hold.
+    fn and(self, other: Self) -> Self;
+    /// At least one holds.
+    fn or(self, other: Self) -> Self;
+    /// The opposite.
+    fn not(self) -> Self;
+}
+
+impl Logic for bool {
+    const TRUE: Self = true;
+    const FALSE: Self = false;
+
+    #[inline]
+    fn and(self, other: Self) -> Self {
+        self && other
+    }
+
+    #[inline]
+    fn or(self, other: Self) -> Self {
+        self || other
+    }
+
+    #[inline]
+    fn not(self) -> Self {
+        !self
+    }
+}
+
+/// Kleene's logic: false and unknown is false, true or unknown is true.
+impl Logic for Truth {
+    const TRUE: Self = Truth::Yes;
+    const FALSE: Self = Truth::No;
+
+    fn and(self, other: Self) -> Self {
+        match (self, other) {
+            (Truth::No, _) | (_, Truth::No) => Truth::No,
+            (Truth::Yes, Truth::Yes) => Truth::Yes,
+            _ => Truth::Unknown,
+        }
+    }
+
+    fn or(self, other: Self) -> Self {
+        self.not().and(other.not()).not()
+    }
+
+    fn not(self) -> Self {
+        match self {
+            Truth::Yes => Truth::No,
+            Truth::No => Truth::Yes,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+/// One test of a condition, as [`Condition::leaves`] gives it.
+#[derive(Debug, Clone, Copy)]
+pub struct Leaf<'c> {
+    /// The test (never `always`, `all`, `any` or `not`).
+    pub test: &'c Condition,
+    /// Under an odd number of `not`s: the condition holds more often when the test fails.
+    pub negated: bool,
+}
+
+/// The tests of a condition in condition order (see [`Condition::leaves`]).
+#[derive(Debug, Clone)]
+pub struct Leaves<'c> {
+    stack: Vec<(&'c Condition, bool)>,
+}
+
+impl<'c> Iterator for Leaves<'c> {
+    type Item = Leaf<'c>;
+
+    fn next(&mut self) -> Option<Leaf<'c>> {
+        while let Some((condition, negated)) = self.stack.pop() {
+            match condition {
+                Condition::Always => {}
+                Condition::All(parts) | Condition::Any(parts) => {
+                    self.stack.extend(parts.iter().rev().map(|p| (p, negated)));
+                }
+                Condition::Not(part) => self.stack.push((part, !negated)),
+                test => return Some(Leaf { test, negated }),
+            }
+        }
+        None
     }
 }
 
@@ -138,54 +243,47 @@ impl Condition {
         }
     }
 
+    /// The condition's value in the logic `L`, from `leaf`'s value of each test: the one
+    /// meaning of `always`, `all`, `any` and `not`. `all` stops at the first part that fails,
+    /// `any` at the first that holds; `skipped` is given each part not looked at, so that a
+    /// caller counting tests by position stays in step.
+    #[inline]
+    pub fn fold<L: Logic>(&self, leaf: &mut impl FnMut(&Condition) -> L, skipped: &mut impl FnMut(&Condition)) -> L {
+        match self {
+            Condition::Always => L::TRUE,
+            Condition::All(parts) => fold_parts(parts, L::and, L::FALSE, leaf, skipped),
+            Condition::Any(parts) => fold_parts(parts, L::or, L::TRUE, leaf, skipped),
+            Condition::Not(part) => part.fold(leaf, skipped).not(),
+            test => leaf(test),
+        }
+    }
+
+    /// The condition's value in `L` from each test's value by its position in
+    /// [`Condition::tests`] (the checker keeps tests' values that way).
+    pub fn value_by_position<L: Logic>(&self, mut value: impl FnMut(usize) -> L) -> L {
+        let next = std::cell::Cell::new(0);
+        let mut leaf = |_: &Condition| {
+            let position = next.get();
+            next.set(position + 1);
+            value(position)
+        };
+        self.fold(&mut leaf, &mut |part: &Condition| next.set(next.get() + part.leaves().count()))
+    }
+
     /// Whether the condition holds for these answers.
     #[inline]
     pub fn holds(&self, answers: &Answers) -> bool {
-        match self {
-            Condition::Always => true,
-            Condition::All(parts) => parts.iter().all(|p| p.holds(answers)),
-            Condition::Any(parts) => parts.iter().any(|p| p.holds(answers)),
-            Condition::Not(part) => !part.holds(answers),
-            test => test.test_question().is_some_and(|q| test.test(answers.get(q))),
-        }
+        let mut leaf = |test: &Condition| test.test_question().is_some_and(|q| test.test(answers.get(q)));
+        self.fold(&mut leaf, &mut |_: &Condition| {})
     }
 
     /// The condition's truth over answers given so far (`None`: not answered yet).
     pub fn truth(&self, answers: &[Option<Answer>]) -> Truth {
-        match self {
-            Condition::Always => Truth::Yes,
-            Condition::All(parts) => {
-                let mut result = Truth::Yes;
-                for part in parts {
-                    match part.truth(answers) {
-                        Truth::No => return Truth::No,
-                        Truth::Unknown => result = Truth::Unknown,
-                        Truth::Yes => {}
-                    }
-                }
-                result
-            }
-            Condition::Any(parts) => {
-                let mut result = Truth::No;
-                for part in parts {
-                    match part.truth(answers) {
-                        Truth::Yes => return Truth::Yes,
-                        Truth::Unknown => result = Truth::Unknown,
-                        Truth::No => {}
-                    }
-                }
-                result
-            }
-            Condition::Not(part) => match part.truth(answers) {
-                Truth::Yes => Truth::No,
-                Truth::No => Truth::Yes,
-                Truth::Unknown => Truth::Unknown,
-            },
-            test => match test.test_question().and_then(|q| answers.get(q).copied().flatten()) {
-                Some(answer) => Truth::from_bool(test.test(answer)),
-                None => Truth::Unknown,
-            },
-        }
+        let mut leaf = |test: &Condition| match test.test_question().and_then(|q| answers.get(q).copied().flatten()) {
+            Some(answer) => Truth::from_bool(test.test(answer)),
+            None => Truth::Unknown,
+        };
+        self.fold(&mut leaf, &mut |_: &Condition| {})
     }
 
     /// The condition as clauses: an `all` of `any`s of its tests, each test by its position
@@ -195,20 +293,15 @@ impl Condition {
         clauses(self)
     }
 
-    /// Every test of the condition, in condition order.
-    pub fn tests(&self) -> Vec<&Condition> {
-        let mut into = Vec::new();
-        self.collect_tests(&mut into);
-        into
+    /// Every test of the condition, in condition order, with whether it is under a `not`:
+    /// the one walk of a condition's tests.
+    pub fn leaves(&self) -> Leaves<'_> {
+        Leaves { stack: vec![(self, false)] }
     }
 
-    fn collect_tests<'c>(&'c self, into: &mut Vec<&'c Condition>) {
-        match self {
-            Condition::Always => {}
-            Condition::All(parts) | Condition::Any(parts) => parts.iter().for_each(|p| p.collect_tests(into)),
-            Condition::Not(part) => part.collect_tests(into),
-            test => into.push(test),
-        }
+    /// Every test of the condition, in condition order.
+    pub fn tests(&self) -> Vec<&Condition> {
+        self.leaves().map(|leaf| leaf.test).collect()
     }
 
     /// The smallest part that made the condition fail (`None` when it holds): the first
@@ -225,7 +318,7 @@ impl Condition {
 
     /// Every question the condition reads (in condition order, possibly repeated).
     pub fn questions(&self, into: &mut Vec<usize>) {
-        into.extend(self.tests().iter().filter_map(|t| t.test_question()));
+        into.extend(self.leaves().filter_map(|leaf| leaf.test.test_question()));
     }
 
     /// The condition in words, with the questionnaire's ids: `severity is at least 8`.
@@ -268,6 +361,27 @@ impl Condition {
             },
         }
     }
+}
+
+/// `all` (with `and`, stopping at `FALSE`) or `any` (with `or`, stopping at `TRUE`).
+#[inline]
+fn fold_parts<L: Logic>(
+    parts: &[Condition],
+    combine: fn(L, L) -> L,
+    settled: L,
+    leaf: &mut impl FnMut(&Condition) -> L,
+    skipped: &mut impl FnMut(&Condition),
+) -> L {
+    // The unit: TRUE for `all`, FALSE for `any`.
+    let mut value = settled.not();
+    for (index, part) in parts.iter().enumerate() {
+        value = combine(value, part.fold(leaf, skipped));
+        if value == settled {
+            parts[index + 1..].iter().for_each(&mut *skipped);
+            return value;
+        }
+    }
+    value
 }
 
 fn join(parts: &[Condition], word: &str, questionnaire: &Questionnaire) -> String {
@@ -679,5 +793,100 @@ impl ConditionCompiler<'_> {
 
     fn error(&mut self, span: Range<usize>, code: &'static str, message: impl Into<String>) {
         self.problems.push(self.source.error(span, code, message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test(question: usize) -> Condition {
+        Condition::YesNo { question, value: true }
+    }
+
+    /// Nested conditions of up to five tests, with `not`s, and every shape of part.
+    fn shapes() -> Vec<Condition> {
+        let not = |c: Condition| Condition::Not(Box::new(c));
+        vec![
+            Condition::Always,
+            test(0),
+            not(test(0)),
+            Condition::All(vec![test(0), test(1), test(2)]),
+            Condition::Any(vec![test(0), not(test(1))]),
+            Condition::All(vec![
+                Condition::Any(vec![test(0), test(1)]),
+                not(Condition::All(vec![test(2), test(3)])),
+                test(4),
+            ]),
+            Condition::Any(vec![
+                Condition::All(vec![test(0), not(test(1))]),
+                Condition::Any(vec![test(2)]),
+                Condition::Always,
+            ]),
+            not(Condition::Any(vec![Condition::All(vec![]), test(0), Condition::Any(vec![test(1), test(2), test(3)])])),
+        ]
+    }
+
+    /// Kleene's tables written out, walking every part: the reference the fold must match.
+    fn reference(condition: &Condition, values: &[Truth], next: &mut usize) -> Truth {
+        let all = |parts: &[Condition], next: &mut usize| {
+            let values: Vec<Truth> = parts.iter().map(|p| reference(p, values, next)).collect();
+            if values.contains(&Truth::No) {
+                Truth::No
+            } else if values.contains(&Truth::Unknown) {
+                Truth::Unknown
+            } else {
+                Truth::Yes
+            }
+        };
+        match condition {
+            Condition::Always => Truth::Yes,
+            Condition::All(parts) => all(parts, next),
+            Condition::Any(parts) => {
+                let values: Vec<Truth> = parts.iter().map(|p| reference(p, values, next)).collect();
+                if values.contains(&Truth::Yes) {
+                    Truth::Yes
+                } else if values.contains(&Truth::Unknown) {
+                    Truth::Unknown
+                } else {
+                    Truth::No
+                }
+            }
+            Condition::Not(part) => match reference(part, values, next) {
+                Truth::Yes => Truth::No,
+                Truth::No => Truth::Yes,
+                Truth::Unknown => Truth::Unknown,
+            },
+            _ => {
+                *next += 1;
+                values[*next - 1]
+            }
+        }
+    }
+
+    #[test]
+    fn the_fold_matches_kleenes_tables_for_every_value_of_every_test() {
+        for condition in shapes() {
+            let n = condition.tests().len();
+            for code in 0..3usize.pow(n as u32) {
+                let values: Vec<Truth> =
+                    (0..n).map(|i| [Truth::No, Truth::Unknown, Truth::Yes][code / 3usize.pow(i as u32) % 3]).collect();
+                let expected = reference(&condition, &values, &mut 0);
+                assert_eq!(condition.value_by_position(|p| values[p]), expected, "{condition:?} {values:?}");
+                // Two-valued: the same fold over bool, where every value is known.
+                if !values.contains(&Truth::Unknown) {
+                    let plain = condition.value_by_position(|p| values[p] == Truth::Yes);
+                    assert_eq!(Truth::from_bool(plain), expected, "{condition:?} {values:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn leaves_come_in_condition_order_with_their_negation() {
+        let condition = &shapes()[5];
+        let leaves: Vec<(Option<usize>, bool)> =
+            condition.leaves().map(|leaf| (leaf.test.test_question(), leaf.negated)).collect();
+        assert_eq!(leaves, [(Some(0), false), (Some(1), false), (Some(2), true), (Some(3), true), (Some(4), false)]);
     }
 }

@@ -7,7 +7,7 @@ mod program;
 mod raw;
 
 pub(crate) use condition::ConditionCompiler;
-pub use condition::{Clauses, Condition, SetTest, Truth};
+pub use condition::{Clauses, Condition, Leaf, Leaves, Logic, SetTest, Truth};
 pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
 use program::Program;
 pub use program::RuleBits;
