@@ -1,6 +1,7 @@
 //! Answers to the questionnaire, however they arrive (answer file, batch record, the
 //! interactive intake): one validated [`Answers`] value, with nothing defaulted.
 
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceText};
 use crate::questionnaire::{Question, QuestionKind, Questionnaire};
 use crate::rules::Truth;
@@ -223,7 +224,7 @@ pub struct AnswerProblem {
     /// Where, when known.
     pub span: Option<Range<usize>>,
     /// Stable code.
-    pub code: &'static str,
+    pub code: crate::code::Code,
     /// What is wrong and what was expected.
     pub message: String,
     /// The closest valid id.
@@ -231,7 +232,7 @@ pub struct AnswerProblem {
 }
 
 impl AnswerProblem {
-    fn new(key: &str, span: Option<Range<usize>>, code: &'static str, message: String) -> Self {
+    fn new(key: &str, span: Option<Range<usize>>, code: crate::code::Code, message: String) -> Self {
         Self { key: key.to_owned(), span, code, message, suggestion: None }
     }
 
@@ -324,7 +325,7 @@ impl<'q> AnswerSheet<'q> {
                 other => Err(AnswerProblem::new(
                     key,
                     value_span,
-                    "wrong-type",
+                    Code::WrongType,
                     format!("`id` must be a string (a booking reference), not {}", type_name(&other)),
                 )),
             };
@@ -336,7 +337,7 @@ impl<'q> AnswerSheet<'q> {
             let mut problem = AnswerProblem::new(
                 key,
                 key_span,
-                "unknown-question",
+                Code::UnknownQuestion,
                 format!(
                     "unknown question \"{}\"; expected id or one of {}",
                     shown(key),
@@ -348,7 +349,12 @@ impl<'q> AnswerSheet<'q> {
         };
         self.expected = index + 1;
         if self.values[index].is_some() {
-            return Err(AnswerProblem::new(key, key_span, "duplicate-answer", format!("\"{key}\" is answered twice")));
+            return Err(AnswerProblem::new(
+                key,
+                key_span,
+                Code::DuplicateAnswer,
+                format!("\"{key}\" is answered twice"),
+            ));
         }
         let question = Asked { question: &self.questionnaire.questions[index], options: self.keys.options(index) };
         self.values[index] = Some(convert(question, value, value_span)?);
@@ -368,7 +374,7 @@ impl<'q> AnswerSheet<'q> {
             return Err(AnswerProblem::new(
                 "version",
                 key_span,
-                "duplicate-answer",
+                Code::DuplicateAnswer,
                 "\"version\" is given twice".into(),
             ));
         }
@@ -380,7 +386,7 @@ impl<'q> AnswerSheet<'q> {
             other => Err(AnswerProblem::new(
                 "version",
                 value_span,
-                "wrong-type",
+                Code::WrongType,
                 format!(
                     "`version` must be a whole number (the questionnaire version the answers were given under), not {}",
                     type_name(&other)
@@ -402,7 +408,7 @@ impl<'q> AnswerSheet<'q> {
                 } else {
                     format!("version {given} is not a questionnaire version; expected 1 to {current}")
                 };
-                self.problems.push(AnswerProblem::new("version", span, "bad-version", message));
+                self.problems.push(AnswerProblem::new("version", span, Code::BadVersion, message));
                 return current;
             }
         };
@@ -413,7 +419,7 @@ impl<'q> AnswerSheet<'q> {
                 "these answers were given under questionnaire version {version}, and version {current} asks more, which they were never asked (nothing is read as \"no\"): {}; ask these and give version = {current}",
                 list.join("; ")
             );
-            self.problems.push(AnswerProblem::new("version", span, "older-version", message));
+            self.problems.push(AnswerProblem::new("version", span, Code::OlderVersion, message));
         }
         version
     }
@@ -433,7 +439,7 @@ impl<'q> AnswerSheet<'q> {
                         when.describe(self.questionnaire)
                     );
                     let span = self.spans[index].clone();
-                    self.problems.push(AnswerProblem::new(&question.id, span, "not-asked", message));
+                    self.problems.push(AnswerProblem::new(&question.id, span, Code::NotAsked, message));
                 }
                 Truth::No => self.values[index] = Some(Answer::NotAsked),
                 Truth::Yes if !answered && question.since <= version => {
@@ -443,7 +449,7 @@ impl<'q> AnswerSheet<'q> {
                         when.describe(self.questionnaire),
                         question.expectation()
                     );
-                    self.problems.push(AnswerProblem::new(&question.id, None, "missing-answer", message));
+                    self.problems.push(AnswerProblem::new(&question.id, None, Code::MissingAnswer, message));
                 }
                 _ => {}
             }
@@ -476,7 +482,7 @@ impl<'q> AnswerSheet<'q> {
                 self.problems.push(AnswerProblem::new(
                     &question.id,
                     None,
-                    "missing-answer",
+                    Code::MissingAnswer,
                     format!("no answer to \"{}\"; expected {}", question.id, question.expectation()),
                 ));
             }
@@ -632,7 +638,7 @@ fn convert(asked: Asked<'_>, value: RawValue<'_>, span: Option<Range<usize>>) ->
         AnswerProblem::new(
             key,
             span.clone(),
-            "wrong-type",
+            Code::WrongType,
             format!("\"{key}\" must be {}, not {}", question.expectation(), type_name(value)),
         )
     };
@@ -648,7 +654,7 @@ fn convert(asked: Asked<'_>, value: RawValue<'_>, span: Option<Range<usize>>) ->
                     AnswerProblem::new(
                         key,
                         item_span.clone(),
-                        "wrong-type",
+                        Code::WrongType,
                         format!("items of \"{key}\" must be option ids (strings), not {type_name}"),
                     )
                 })?;
@@ -657,7 +663,7 @@ fn convert(asked: Asked<'_>, value: RawValue<'_>, span: Option<Range<usize>>) ->
                     return Err(AnswerProblem::new(
                         key,
                         item_span,
-                        "duplicate-option",
+                        Code::DuplicateOption,
                         format!("\"{text}\" is listed twice in \"{key}\""),
                     ));
                 }
@@ -667,7 +673,7 @@ fn convert(asked: Asked<'_>, value: RawValue<'_>, span: Option<Range<usize>>) ->
                 return Err(AnswerProblem::new(
                     key,
                     span,
-                    "too-few",
+                    Code::TooFew,
                     format!("\"{key}\" needs at least {min_selected} of {}", one_of(question.option_ids())),
                 ));
             }
@@ -680,7 +686,7 @@ fn convert(asked: Asked<'_>, value: RawValue<'_>, span: Option<Range<usize>>) ->
                 Err(AnswerProblem::new(
                     key,
                     span,
-                    "out-of-range",
+                    Code::OutOfRange,
                     format!("{n} is out of range for \"{key}\"; expected a whole number from {min} to {max}"),
                 ))
             }
@@ -697,7 +703,7 @@ fn option_index(asked: Asked<'_>, text: &str, span: Option<Range<usize>>) -> Res
         let mut problem = AnswerProblem::new(
             &question.id,
             span,
-            "unknown-option",
+            Code::UnknownOption,
             format!(
                 "unknown option \"{}\" for question \"{}\"; expected one of {}",
                 shown(text),
@@ -811,7 +817,7 @@ pub fn parse_json(questionnaire: &Questionnaire, source: SourceText<'_>) -> Resu
                 ),
                 key: key.into_owned(),
                 span: Some(again),
-                code: "repeated-key",
+                code: Code::RepeatedKey,
                 suggestion: None,
             });
         }
@@ -873,18 +879,18 @@ fn json_error(error: crate::json_reader::JsonError, source: SourceText<'_>) -> D
     let (message, line, column) = match error {
         JsonError::NotAnObject(what) => {
             let message = format!("expected a JSON object of answers, not {what}");
-            return Diagnostic::whole_file(source.name, "not-an-object", message).into();
+            return Diagnostic::whole_file(source.name, Code::NotAnObject, message).into();
         }
         JsonError::Syntax { message, line, column } => (format!("not valid JSON: {message}"), line, column),
     };
     if line == 0 {
-        return Diagnostic::whole_file(source.name, "json", message).into();
+        return Diagnostic::whole_file(source.name, Code::Json, message).into();
     }
     let line_start: usize = source.text.split_inclusive('\n').take(line - 1).map(str::len).sum();
     let line_text = source.text[line_start..].split('\n').next().unwrap_or("");
     // serde_json counts columns in bytes; the place is the character at that byte.
     let offset = line_start + column.saturating_sub(1).min(line_text.len());
-    source.error_within(offset..offset, json_syntax_bounds(source.text, offset), "json", message).into()
+    source.error_within(offset..offset, json_syntax_bounds(source.text, offset), Code::Json, message).into()
 }
 
 /// The text shown under a JSON syntax error: from the last `{`, `[` or `,` before it to the

@@ -2,6 +2,7 @@
 //! test suite and by `rules test`.
 
 use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
+use crate::code::Code;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::engine::warnings;
 use crate::engine::{evaluate, Evaluation};
@@ -262,7 +263,7 @@ fn parse_expect(
                     source
                         .error(
                             span.clone(),
-                            "unknown-value",
+                            Code::UnknownValue,
                             format!("unknown {what} \"{item}\"; expected one of {}", known.join(", ")),
                         )
                         .suggest(crate::suggestion::closest(item, known.iter().copied())),
@@ -284,7 +285,7 @@ fn parse_expect(
             let ids = rule_set.questionnaire.unlikely.iter().map(|u| u.id.as_str());
             problems.push(
                 source
-                    .error(id.span(), "unknown-warning", format!("unknown warning \"{}\"", id.get_ref()))
+                    .error(id.span(), Code::UnknownWarning, format!("unknown warning \"{}\"", id.get_ref()))
                     .suggest(crate::suggestion::closest(id.get_ref(), ids)),
             );
         }
@@ -294,7 +295,7 @@ fn parse_expect(
             let ids = rule_set.rules.iter().map(|r| r.id.as_str());
             problems.push(
                 source
-                    .error(id.span(), "unknown-rule", format!("unknown rule \"{}\"", id.get_ref()))
+                    .error(id.span(), Code::UnknownRule, format!("unknown rule \"{}\"", id.get_ref()))
                     .suggest(crate::suggestion::closest(id.get_ref(), ids)),
             );
         }

@@ -1,6 +1,7 @@
 //! A problem found in a file a person wrote (rule set, answer file, batch record): where it
 //! is, what was expected, and the closest valid name.
 
+use crate::code::Code;
 pub use crate::text::MAX_EXCERPT_CHARS;
 use crate::text::{capped, escape_controls, excerpt};
 use std::fmt;
@@ -21,7 +22,7 @@ pub struct Diagnostic {
     /// 1-based column (in characters), 0 when unknown.
     pub column: usize,
     /// A stable code, e.g. `unknown-option`, for scripts and documentation.
-    pub code: &'static str,
+    pub code: crate::code::Code,
     /// What is wrong and what was expected.
     pub message: String,
     /// The closest valid name, when there is one.
@@ -35,7 +36,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A problem with the whole file (unreadable, too large, not UTF-8).
-    pub fn whole_file(file: &str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn whole_file(file: &str, code: crate::code::Code, message: impl Into<String>) -> Self {
         Self {
             file: file.to_owned(),
             line: 0,
@@ -178,7 +179,7 @@ impl<'a> SourceText<'a> {
     }
 
     /// A problem at a span of this file; the excerpt is its line, cut around the place.
-    pub fn error(&self, span: Range<usize>, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub fn error(&self, span: Range<usize>, code: crate::code::Code, message: impl Into<String>) -> Diagnostic {
         self.error_within(span, 0..self.text.len(), code, message)
     }
 
@@ -188,7 +189,7 @@ impl<'a> SourceText<'a> {
         &self,
         span: Range<usize>,
         bounds: Range<usize>,
-        code: &'static str,
+        code: crate::code::Code,
         message: impl Into<String>,
     ) -> Diagnostic {
         let at = floor_char_boundary(self.text, span.start.min(self.text.len()));
@@ -220,8 +221,8 @@ impl<'a> SourceText<'a> {
             );
         }
         match error.span().or_else(|| self.spanless_toml_error_line(error.message().trim())) {
-            Some(span) => self.error(span, "toml", message),
-            None => Diagnostic::whole_file(self.name, "toml", message),
+            Some(span) => self.error(span, Code::Toml, message),
+            None => Diagnostic::whole_file(self.name, Code::Toml, message),
         }
     }
 
@@ -256,7 +257,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 pub fn read_text_file(path: &Path) -> Result<String, Diagnostics> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
-        .map_err(|e| Diagnostic::whole_file(&name, "unreadable", format!("cannot read the file: {e}")))
+        .map_err(|e| Diagnostic::whole_file(&name, Code::Unreadable, format!("cannot read the file: {e}")))
         .map_err(Diagnostics::from)?;
     read_limited(file, &name)
 }
@@ -268,11 +269,11 @@ pub fn read_limited(reader: impl std::io::Read, name: &str) -> Result<String, Di
     reader
         .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::whole_file(name, "unreadable", format!("cannot read the file: {e}")))?;
+        .map_err(|e| Diagnostic::whole_file(name, Code::Unreadable, format!("cannot read the file: {e}")))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Diagnostic::whole_file(
             name,
-            "too-large",
+            Code::TooLarge,
             format!("the file is larger than {} KiB; expected a small TOML or JSON file", MAX_FILE_BYTES / 1024),
         )
         .into());
@@ -284,7 +285,7 @@ pub fn read_limited(reader: impl std::io::Read, name: &str) -> Result<String, Di
         Diagnostic {
             line,
             column,
-            ..Diagnostic::whole_file(name, "not-utf8", "the file is not UTF-8 text; save it as UTF-8")
+            ..Diagnostic::whole_file(name, Code::NotUtf8, "the file is not UTF-8 text; save it as UTF-8")
         }
         .into()
     })

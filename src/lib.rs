@@ -17,6 +17,7 @@ pub mod batch;
 pub mod cases;
 pub mod check;
 pub mod choice;
+pub mod code;
 pub mod counterfactual;
 pub mod diagnostic;
 pub mod engine;

@@ -3,6 +3,7 @@
 //! conditional question is asked, and the safety statements: marks on options (what one
 //! answer demands) and invariants (what a combination of answers demands).
 
+use crate::code::Code;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
 use crate::rules::{Condition, ConditionCompiler, RawCondition};
@@ -290,7 +291,7 @@ impl Questionnaire {
         if raw.question.is_empty() {
             problems.push(crate::diagnostic::Diagnostic::whole_file(
                 source.name,
-                "no-questions",
+                Code::NoQuestions,
                 "the questionnaire has no questions; expected at least one [[question]] table",
             ));
         }
@@ -402,7 +403,7 @@ fn questionnaire_version(raw: Option<&Spanned<i64>>, source: SourceText<'_>, pro
         _ => {
             problems.push(source.error(
                 raw.span(),
-                "bad-version",
+                Code::BadVersion,
                 format!("version {} is not valid; expected a whole number from 1", raw.get_ref()),
             ));
             1
@@ -426,7 +427,7 @@ fn since(
         _ => {
             problems.push(source.error(
                 raw.span(),
-                "bad-version",
+                Code::BadVersion,
                 format!(
                     "since = {value} is not valid for this {what}; expected a version from {at_least} to the questionnaire's version {version}"
                 ),
@@ -449,7 +450,7 @@ fn check_unique_ids<'a>(
             let (line, _) = source.line_column(first.span().start);
             problems.push(source.error(
                 id.span(),
-                "duplicate-id",
+                Code::DuplicateId,
                 format!("{what} \"{}\" is defined twice (first at line {line})", id.get_ref()),
             ));
         } else {
@@ -468,7 +469,7 @@ fn validate_invariant(raw: &RawInvariant, compiler: &mut ConditionCompiler<'_>) 
     if raw.min_urgency.is_none() && raw.forbids.is_empty() && raw.max_pressure.is_none() {
         problems.push(source.error(
             raw.id.span(),
-            "no-demand",
+            Code::NoDemand,
             format!(
                 "invariant \"{}\" demands nothing; expected at least one of min_urgency, forbids, max_pressure",
                 raw.id.get_ref()
@@ -478,7 +479,7 @@ fn validate_invariant(raw: &RawInvariant, compiler: &mut ConditionCompiler<'_>) 
     if raw.because.get_ref().trim().is_empty() {
         problems.push(source.error(
             raw.because.span(),
-            "empty-because",
+            Code::EmptyBecause,
             "`because` is empty; say why the statement holds",
         ));
     }
@@ -571,7 +572,7 @@ pub(crate) fn check_id(id: &Spanned<String>, what: &str, source: SourceText<'_>,
     if !valid {
         problems.push(source.error(
             id.span(),
-            "bad-id",
+            Code::BadId,
             format!("{what} id \"{}\" is not valid; expected lower-case letters, digits and _", id.get_ref()),
         ));
     }
@@ -587,12 +588,16 @@ fn validate_question(
     let id = raw.id.get_ref().clone();
     check_id(&raw.id, "question", source, problems);
     if !seen.insert(id.clone()) {
-        problems.push(source.error(raw.id.span(), "duplicate-question", format!("question \"{id}\" is defined twice")));
+        problems.push(source.error(
+            raw.id.span(),
+            Code::DuplicateQuestion,
+            format!("question \"{id}\" is defined twice"),
+        ));
     }
     if RESERVED_KEYS.contains(&id.as_str()) {
         problems.push(source.error(
             raw.id.span(),
-            "reserved-id",
+            Code::ReservedId,
             format!("\"{id}\" is reserved in answer files; choose another question id"),
         ));
     }
@@ -626,7 +631,7 @@ fn question_kind(raw: &RawQuestion, source: SourceText<'_>, problems: &mut Diagn
                 source
                     .error(
                         raw.kind.span(),
-                        "unknown-kind",
+                        Code::UnknownKind,
                         format!("unknown question kind \"{word}\"; expected one of {}", one_of(KINDS.iter().copied())),
                     )
                     .suggest(closest(word, KINDS.iter().copied())),
@@ -635,7 +640,7 @@ fn question_kind(raw: &RawQuestion, source: SourceText<'_>, problems: &mut Diagn
         }
     };
     let misplaced = |key: &str, span: std::ops::Range<usize>| {
-        source.error(span, "misplaced-key", format!("`{key}` does not apply to a \"{word}\" question"))
+        source.error(span, Code::MisplacedKey, format!("`{key}` does not apply to a \"{word}\" question"))
     };
     if word != "number" {
         for (key, value) in [("min", &raw.min), ("max", &raw.max)] {
@@ -654,7 +659,7 @@ fn number_range(raw: &RawQuestion, source: SourceText<'_>, problems: &mut Diagno
     let (Some(min), Some(max)) = (&raw.min, &raw.max) else {
         problems.push(source.error(
             raw.kind.span(),
-            "missing-range",
+            Code::MissingRange,
             format!("number question \"{}\" needs both `min` and `max`", raw.id.get_ref()),
         ));
         return None;
@@ -662,7 +667,7 @@ fn number_range(raw: &RawQuestion, source: SourceText<'_>, problems: &mut Diagno
     if min.get_ref() > max.get_ref() {
         problems.push(source.error(
             max.span(),
-            "empty-range",
+            Code::EmptyRange,
             format!("the range {}..{} is empty; expected min <= max", min.get_ref(), max.get_ref()),
         ));
         return None;
@@ -683,7 +688,7 @@ fn validate_options(
         if let Some(first) = raw.option.first() {
             problems.push(source.error(
                 first.id.span(),
-                "misplaced-key",
+                Code::MisplacedKey,
                 format!("a \"{}\" question has no options", kind.id()),
             ));
         }
@@ -692,21 +697,21 @@ fn validate_options(
     if raw.option.is_empty() {
         problems.push(source.error(
             raw.id.span(),
-            "no-options",
+            Code::NoOptions,
             format!("question \"{}\" has no options; expected [[question.option]] tables", raw.id.get_ref()),
         ));
     }
     if raw.option.len() > MAX_OPTIONS {
         problems.push(source.error(
             raw.id.span(),
-            "too-many-options",
+            Code::TooManyOptions,
             format!("question \"{}\" has more than {MAX_OPTIONS} options", raw.id.get_ref()),
         ));
     }
     if let (QuestionKind::SeveralOf { min_selected }, Some(span)) = (kind, raw.min_selected.as_ref().map(|m| m.span()))
     {
         if min_selected > raw.option.len() {
-            problems.push(source.error(span, "empty-range", "min_selected is larger than the number of options"));
+            problems.push(source.error(span, Code::EmptyRange, "min_selected is larger than the number of options"));
         }
     }
     check_groups(raw, source, problems);
@@ -718,7 +723,7 @@ fn validate_options(
             if !seen.insert(option.id.get_ref().as_str()) {
                 problems.push(source.error(
                     option.id.span(),
-                    "duplicate-option",
+                    Code::DuplicateOption,
                     format!("option \"{}\" appears twice in question \"{}\"", option.id.get_ref(), raw.id.get_ref()),
                 ));
             }
@@ -750,7 +755,7 @@ fn check_groups(raw: &RawQuestion, source: SourceText<'_>, problems: &mut Diagno
         if let Some(group) = group.filter(|g| closed.contains(g)) {
             problems.push(source.error(
                 option.id.span(),
-                "scattered-group",
+                Code::ScatteredGroup,
                 format!("the options of group \"{group}\" are not listed together; move this one next to the others"),
             ));
         }
@@ -798,7 +803,7 @@ pub(crate) fn parse_word<T, I: Iterator<Item = &'static str>>(
             source
                 .error(
                     word.span(),
-                    "unknown-value",
+                    Code::UnknownValue,
                     format!("unknown {what} \"{text}\"; expected one of {}", one_of(ids())),
                 )
                 .suggest(closest(text, ids())),

@@ -160,7 +160,7 @@ fn bad_answer_files_are_refused_with_their_place() {
         }
         assert!(!stderr.contains("panicked"), "{file}: {stderr}");
         // Each file has the one problem it is named after (its version is right).
-        assert_eq!(stderr.matches("error: ").count(), 1, "{file}: {stderr}");
+        assert_eq!(stderr.matches("error[").count(), 1, "{file}: {stderr}");
         assert!(!stderr.contains("version"), "{file}: {stderr}");
     }
 }
@@ -173,7 +173,7 @@ fn every_problem_is_reported_at_once() {
     assert!(stderr.contains("-:3:12: unknown option \"chronc\""), "{stderr}");
     assert!(stderr.contains("-:4:12: 12 is out of range"), "{stderr}");
     assert!(stderr.contains("-:6:13: unknown option \"back\""), "{stderr}");
-    assert_eq!(stderr.matches("error: ").count(), 3, "{stderr}");
+    assert_eq!(stderr.matches("error[").count(), 3, "{stderr}");
 }
 
 #[test]
@@ -307,7 +307,7 @@ fn a_version_1_answer_file_is_refused_naming_every_option_version_2_added() {
     assert_eq!(
         stderr,
         format!(
-            "error: {file}: these answers were given under questionnaire version 1, and version 2 asks more, which they were never asked (nothing is read as \"no\"): {NOT_ASKED_IN_VERSION_1}; ask these and give version = 2\n"
+            "error[older-version]: {file}: these answers were given under questionnaire version 1, and version 2 asks more, which they were never asked (nothing is read as \"no\"): {NOT_ASKED_IN_VERSION_1}; ask these and give version = 2\n"
         )
     );
     // The same with the version given, in JSON, and on standard input.
@@ -333,7 +333,7 @@ fn a_pregnant_version_1_answer_file_is_refused_naming_the_pregnancy_question_onc
     assert_eq!(
         stderr,
         format!(
-            "error: {file}: these answers were given under questionnaire version 1, and version 2 asks more, which they were never asked (nothing is read as \"no\"): {NOT_ASKED_IN_VERSION_1}; the question pregnancy_signs (added in version 2); ask these and give version = 2\n"
+            "error[older-version]: {file}: these answers were given under questionnaire version 1, and version 2 asks more, which they were never asked (nothing is read as \"no\"): {NOT_ASKED_IN_VERSION_1}; the question pregnancy_signs (added in version 2); ask these and give version = 2\n"
         ),
         "one problem, naming the question once"
     );
@@ -346,7 +346,7 @@ fn a_newer_or_impossible_version_is_refused() {
     assert_eq!(code, 2);
     assert!(
         stderr.starts_with(&format!(
-            "error: {file}:1:11: version 3 is newer than this questionnaire (version 2); use a rule set of that version\n"
+            "error[bad-version]: {file}:1:11: version 3 is newer than this questionnaire (version 2); use a rule set of that version\n"
         )),
         "{stderr}"
     );
@@ -407,7 +407,7 @@ fn the_pregnancy_question_is_answered_exactly_when_pregnant() {
         let path = fixture(file);
         let (code, stderr) = refused(&["--answers", &path], None);
         assert_eq!(code, 2, "{file}");
-        assert_eq!(stderr, format!("error: {path}: {missing}\n"), "{file}");
+        assert_eq!(stderr, format!("error[missing-answer]: {path}: {missing}\n"), "{file}");
     }
     // Answered when not asked: refused at its place, with the condition.
     let not_asked = "\"pregnancy_signs\" is answered, but it is asked only when contraindications includes pregnancy, and these answers do not meet that; remove it";
@@ -415,8 +415,8 @@ fn the_pregnancy_question_is_answered_exactly_when_pregnant() {
         let path = fixture(file);
         let (code, stderr) = refused(&["--answers", &path], None);
         assert_eq!(code, 2, "{file}");
-        assert!(stderr.starts_with(&format!("error: {path}:{place}: {not_asked}\n")), "{file}: {stderr}");
-        assert_eq!(stderr.matches("error: ").count(), 1, "{file}: {stderr}");
+        assert!(stderr.starts_with(&format!("error[not-asked]: {path}:{place}: {not_asked}\n")), "{file}: {stderr}");
+        assert_eq!(stderr.matches("error[").count(), 1, "{file}: {stderr}");
     }
     // An empty list is how "none of these" is said; a high-risk pregnancy needs clearance.
     let text = std::fs::read_to_string(fixture("pregnant.toml")).unwrap();

@@ -220,6 +220,19 @@ fn bad_json_lines_are_refused_in_place_and_the_rest_are_answered() {
     expect(6, &["line 8: ", "expected a JSON object of answers, not a list"]);
     expect(7, &["line 9: ", "\"red_flags\" must be", "not a string", "\"worsening\" must be true or false"]);
     assert_eq!(results[4]["line"], 6);
+    // Each refused record names its problems' codes, in the order its error gives them.
+    let codes: Vec<Value> = results[1..8].iter().map(|r| r["codes"].clone()).collect();
+    let expected_codes = serde_json::json!([
+        ["json"],
+        ["unknown-question"],
+        ["unknown-option"],
+        ["missing-answer"],
+        ["out-of-range"],
+        ["not-an-object"],
+        ["wrong-type", "wrong-type"]
+    ]);
+    assert_eq!(Value::Array(codes), expected_codes);
+    assert!(results[0].get("codes").is_none());
     assert_eq!(errors[8], None);
     assert_eq!(results[8]["recommendation"], "physician");
     assert_eq!(results[8]["urgency"], "emergency");
@@ -624,7 +637,7 @@ fn a_csv_header_without_version_is_refused_naming_what_version_1_lacks() {
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "", "no record is read");
     assert!(
-        run.stderr.starts_with(&format!("error: -:1: the header has no column \"version\", so every record would be read as questionnaire version 1, and version 2 asks more (nothing is read as \"no\"): {V1_LACKS}; the question pregnancy_signs (added in version 2); add a version column\n")),
+        run.stderr.starts_with(&format!("error[missing-column]: -:1: the header has no column \"version\", so every record would be read as questionnaire version 1, and version 2 asks more (nothing is read as \"no\"): {V1_LACKS}; the question pregnancy_signs (added in version 2); add a version column\n")),
         "{}",
         run.stderr
     );

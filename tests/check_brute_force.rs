@@ -6,7 +6,8 @@
 #![allow(clippy::unwrap_used)]
 
 use massage_triage::answers::{Answer, Answers};
-use massage_triage::check::{check, code, CheckReport};
+use massage_triage::check::{check, CheckReport};
+use massage_triage::code::Code;
 use massage_triage::diagnostic::SourceText;
 use massage_triage::engine::{decide, evaluate, Evaluation, FiredRules};
 use massage_triage::questionnaire::{QuestionKind, Questionnaire, StatementSubject};
@@ -109,7 +110,7 @@ fn offers(e: &Evaluation, styles: StyleSet) -> bool {
 }
 
 /// The verdicts straight from the definitions, over every answer set.
-fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(String, String)>, Option<u128>, Option<u128>) {
+fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(Code, String)>, Option<u128>, Option<u128>) {
     let questionnaire = &rule_set.questionnaire;
     // Every random rule set shares the small questionnaire: its answer sets are made once.
     static ALL: std::sync::OnceLock<Vec<Answers>> = std::sync::OnceLock::new();
@@ -122,19 +123,19 @@ fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(String, String)>, Option<u128>,
             all.iter().zip(&evaluations).filter(|(a, _)| statement.when.holds(a)).map(|(_, e)| e).collect();
         if let Some(least) = statement.min_urgency {
             if applies.iter().any(|e| !(e.recommendation == Recommendation::Physician && e.urgency >= Some(least))) {
-                verdicts.insert((code::MIN_URGENCY.to_owned(), subject.clone()));
+                verdicts.insert((Code::MinUrgency, subject.clone()));
             }
         }
         if applies.iter().any(|e| offers(e, statement.forbids)) {
-            verdicts.insert((code::FORBIDDEN_STYLE.to_owned(), subject.clone()));
+            verdicts.insert((Code::ForbiddenStyle, subject.clone()));
         }
         if let Some(limit) = statement.max_pressure {
             if applies.iter().any(|e| e.pressure.is_some_and(|p| p > limit)) {
-                verdicts.insert((code::MAX_PRESSURE.to_owned(), subject.clone()));
+                verdicts.insert((Code::MaxPressure, subject.clone()));
             }
         }
         if applies.is_empty() && matches!(statement.subject, StatementSubject::Invariant(_)) {
-            verdicts.insert((code::VACUOUS.to_owned(), subject.clone()));
+            verdicts.insert((Code::VacuousInvariant, subject.clone()));
         }
     }
     for (q, question) in questionnaire.questions.iter().enumerate() {
@@ -151,7 +152,7 @@ fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(String, String)>, Option<u128>,
                     })
             });
             if fails {
-                verdicts.insert((code::ESCALATION.to_owned(), format!("{}.{}", question.id, option.id)));
+                verdicts.insert((Code::Escalation, format!("{}.{}", question.id, option.id)));
             }
         }
     }
@@ -172,7 +173,7 @@ fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(String, String)>, Option<u128>,
     for (r, rule) in rule_set.rules.iter().enumerate() {
         let firing: Vec<&Evaluation> = evaluations.iter().filter(|e| e.fired.contains(r)).collect();
         if firing.is_empty() {
-            verdicts.insert((code::DEAD_RULE.to_owned(), rule.id.clone()));
+            verdicts.insert((Code::DeadRule, rule.id.clone()));
             continue;
         }
         let speaks = rule.effect.precaution.is_some() || rule.effect.advice.is_some();
@@ -187,33 +188,33 @@ fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(String, String)>, Option<u128>,
             }
         });
         if !matters {
-            verdicts.insert((code::SHADOWED_RULE.to_owned(), rule.id.clone()));
+            verdicts.insert((Code::ShadowedRule, rule.id.clone()));
         }
     }
     if gap > 0 {
-        verdicts.insert((code::GAP.to_owned(), String::new()));
+        verdicts.insert((Code::Gap, String::new()));
     }
     if only > 0 {
         let ids: Vec<&str> = catch_all.iter().map(|r| rule_set.rules[*r].id.as_str()).collect();
-        verdicts.insert((code::CATCH_ALL_ONLY.to_owned(), ids.join(",")));
+        verdicts.insert((Code::CatchAllOnly, ids.join(",")));
     }
     ((verdicts), (gap > 0).then_some(gap), (only > 0).then_some(only))
 }
 
-fn checker_verdicts(report: &CheckReport) -> (BTreeSet<(String, String)>, Option<u128>, Option<u128>) {
+fn checker_verdicts(report: &CheckReport) -> (BTreeSet<(Code, String)>, Option<u128>, Option<u128>) {
     let mut verdicts = BTreeSet::new();
     let (mut gap, mut only) = (None, None);
     for finding in &report.findings {
-        if finding.code == code::UNUSED_OPTION || finding.code == code::UNUSED_QUESTION {
+        if finding.code == Code::UnusedOption || finding.code == Code::UnusedQuestion {
             continue;
         }
-        if finding.code == code::GAP {
+        if finding.code == Code::Gap {
             gap = finding.affected;
         }
-        if finding.code == code::CATCH_ALL_ONLY {
+        if finding.code == Code::CatchAllOnly {
             only = finding.affected;
         }
-        verdicts.insert((finding.code.to_owned(), finding.subject.clone()));
+        verdicts.insert((finding.code, finding.subject.clone()));
     }
     (verdicts, gap, only)
 }
@@ -225,10 +226,10 @@ fn counterexamples_hold(rule_set: &RuleSet, report: &CheckReport) {
         let again = evaluate(rule_set, &example.answers);
         assert_eq!(again, example.outcome, "{}", finding.message);
         match finding.code {
-            code::MIN_URGENCY => assert!(again.urgency.is_none() || again.recommendation == Recommendation::Physician),
-            code::MAX_PRESSURE => assert!(again.pressure.is_some()),
-            code::GAP => assert!(again.undecided),
-            code::ESCALATION => {
+            Code::MinUrgency => assert!(again.urgency.is_none() || again.recommendation == Recommendation::Physician),
+            Code::MaxPressure => assert!(again.pressure.is_some()),
+            Code::Gap => assert!(again.undecided),
+            Code::Escalation => {
                 let (_, before) = example.before.as_ref().unwrap();
                 assert!(urgency_rank(&again) < urgency_rank(before) || pressure_rank(&again) > pressure_rank(before));
             }
@@ -254,18 +255,18 @@ fn the_planted_problems_are_found_exactly_as_brute_force_finds_them() {
     assert_eq!(checker_verdicts(&report), expected);
     counterexamples_hold(&rule_set, &report);
     // The fixture plants one of each problem; make sure the comparison is not vacuous.
-    let codes: BTreeSet<&str> = report.findings.iter().map(|f| f.code).collect();
+    let codes: BTreeSet<Code> = report.findings.iter().map(|f| f.code).collect();
     for code in [
-        code::MIN_URGENCY,
-        code::FORBIDDEN_STYLE,
-        code::MAX_PRESSURE,
-        code::ESCALATION,
-        code::GAP,
-        code::DEAD_RULE,
-        code::SHADOWED_RULE,
-        code::VACUOUS,
+        Code::MinUrgency,
+        Code::ForbiddenStyle,
+        Code::MaxPressure,
+        Code::Escalation,
+        Code::Gap,
+        Code::DeadRule,
+        Code::ShadowedRule,
+        Code::VacuousInvariant,
     ] {
-        assert!(codes.contains(code), "{code} not planted");
+        assert!(codes.contains(&code), "{code} not planted");
     }
 }
 

@@ -252,7 +252,7 @@ fn every_problem_is_collected_before_failing() {
     let rules = edit(&rules, "{ question = \"age\", at_least = 75 }", "{ question = \"agee\", at_least = 75 }");
     let rules = edit(&rules, "max_pressure = \"medium\"", "max_pressure = \"meduim\"");
     let problems = load(BUILT_IN_QUESTIONNAIRE, &rules);
-    let codes: Vec<&str> = problems.iter().map(|p| p.code).collect();
+    let codes: Vec<&str> = problems.iter().map(|p| p.code.name()).collect();
     assert_eq!(problems.len(), 3, "{problems:#?}");
     assert!(
         codes.contains(&"unknown-option") && codes.contains(&"unknown-question") && codes.contains(&"unknown-value")

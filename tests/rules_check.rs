@@ -5,7 +5,8 @@
 
 use assert_cmd::Command;
 use massage_triage::answers::{parse_answers, Answer, AnswerFormat};
-use massage_triage::check::{check, code, Category};
+use massage_triage::check::{check, Category};
+use massage_triage::code::Code;
 use massage_triage::diagnostic::SourceText;
 use massage_triage::engine::evaluate;
 use massage_triage::recommendation::{Recommendation, Style};
@@ -52,12 +53,12 @@ fn check_json(dir: &Path) -> (i32, Value) {
 }
 
 /// The findings with this code, as (subject, counterexample TOML).
-fn findings(json: &Value, code: &str) -> Vec<(String, String)> {
+fn findings(json: &Value, code: Code) -> Vec<(String, String)> {
     json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["code"] == code)
+        .filter(|f| f["code"] == code.name())
         .map(|f| {
             let subject = f["message"].as_str().unwrap().to_owned();
             (subject, f["counterexample"].as_str().unwrap_or_default().to_owned())
@@ -149,7 +150,7 @@ fn removing_each_red_flag_referral_is_caught_with_a_confirmed_counterexample() {
         let urgency = rule.effect.refer;
         let dir = edited(|text| without_rule(&text, &rule.id));
         let (status, json) = check_json(dir.path());
-        let found = findings(&json, code::MIN_URGENCY);
+        let found = findings(&json, Code::MinUrgency);
         let question = &questionnaire.questions[red_flags];
         // The options whose mark only this rule meets.
         let only_this: Vec<(usize, &str)> = question
@@ -220,7 +221,7 @@ fn a_weakened_urgency_is_caught() {
     });
     let (status, json) = check_json(dir.path());
     assert_eq!(status, 3);
-    let found = findings(&json, code::MIN_URGENCY);
+    let found = findings(&json, Code::MinUrgency);
     assert_eq!(found.len(), 2, "{found:#?}");
     for (message, counterexample) in &found {
         assert!(message.contains("at least emergency"), "{message}");
@@ -240,7 +241,7 @@ fn deep_tissue_allowed_with_blood_thinners_is_caught() {
     });
     let (status, json) = check_json(dir.path());
     assert_eq!(status, 3);
-    let found = findings(&json, code::FORBIDDEN_STYLE);
+    let found = findings(&json, Code::ForbiddenStyle);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].0.contains("blood_thinners"));
     let evaluation = confirm(dir.path(), &found[0].1);
@@ -269,10 +270,11 @@ fn gaps_dead_and_shadowed_rules_in_a_small_rule_set() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
     let (status, json) = check_json(&dir);
     assert_eq!(status, 3);
-    for code in [code::GAP, code::DEAD_RULE, code::SHADOWED_RULE, code::ESCALATION, code::UNUSED_OPTION] {
+    for code in [Code::Gap, Code::DeadRule, Code::ShadowedRule, Code::Escalation, Code::UnusedOption] {
         assert!(!findings(&json, code).is_empty(), "{code}");
     }
-    let dead = &json["findings"].as_array().unwrap().iter().find(|f| f["code"] == code::DEAD_RULE).unwrap()["rules"];
+    let dead =
+        &json["findings"].as_array().unwrap().iter().find(|f| f["code"] == Code::DeadRule.name()).unwrap()["rules"];
     assert_eq!(dead[0]["rule"], "never");
     let rules = std::fs::read_to_string(dir.join("rules.toml")).unwrap();
     let line = rules[..rules.find("id = \"never\"").unwrap()].matches('\n').count() + 1;
@@ -297,7 +299,7 @@ fn warnings_alone_exit_0_and_a_rule_set_that_does_not_load_exits_2() {
     let (status, json) = check_json(dir.path());
     assert_eq!(status, 0, "{json:#}");
     assert_eq!(json["safe"], true);
-    assert_eq!(findings(&json, code::DEAD_RULE).len(), 1);
+    assert_eq!(findings(&json, Code::DeadRule).len(), 1);
     let dir = edited(|text| text.replacen("\nrefer = \"emergency\"", "\nrefer = \"emergency!\"", 1));
     triage()
         .args(["rules", "check", "--rules"])
@@ -346,6 +348,6 @@ favour = { sports = 1 }
     });
     let (status, json) = check_json(dir.path());
     assert_eq!(status, 0, "{json:#}");
-    assert!(findings(&json, code::NOT_PROVEN).is_empty());
+    assert!(findings(&json, Code::NotProven).is_empty());
     assert!(json["answer_classes"].as_u64().unwrap() > 1_000_000_000);
 }

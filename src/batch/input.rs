@@ -5,6 +5,7 @@
 use super::flat_json::read_flat_object;
 use super::RecordFormat;
 use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::json_reader::{id_before_error, read_object, Event, JsonError};
 use crate::questionnaire::{QuestionKind, Questionnaire};
@@ -242,6 +243,20 @@ pub struct RecordError {
     pub id: Option<String>,
     /// `line N: what is wrong` (every problem, joined by ` | `).
     pub message: String,
+    /// Each problem's code, in the message's order.
+    pub codes: Vec<Code>,
+}
+
+impl RecordError {
+    /// A record refused for one problem.
+    pub fn new(id: Option<String>, code: Code, message: String) -> Self {
+        RecordError { id, message, codes: vec![code] }
+    }
+
+    /// A record refused for these problems (its answers).
+    fn of_problems(id: Option<String>, line: u64, problems: &[AnswerProblem]) -> Self {
+        RecordError { id, message: describe_problems(line, problems), codes: problems.iter().map(|p| p.code).collect() }
+    }
 }
 
 /// `line N: problem (did you mean "x"?) | problem ...`.
@@ -259,7 +274,7 @@ fn describe_problems(line: u64, problems: &[AnswerProblem]) -> String {
     message
 }
 
-fn problem(key: &str, code: &'static str, message: String) -> AnswerProblem {
+fn problem(key: &str, code: crate::code::Code, message: String) -> AnswerProblem {
     AnswerProblem { key: key.to_owned(), span: None, code, message, suggestion: None }
 }
 
@@ -295,9 +310,9 @@ impl<'q> RecordReader<'q> {
     /// (answers no longer needed) lends its buffers.
     pub fn json(&mut self, line: &[u8], number: u64, spare: Option<Answers>) -> Result<Answers, RecordError> {
         // One check of the whole line is cheaper than serde_json checking each string.
-        let text = std::str::from_utf8(line).map_err(|error| RecordError {
-            id: None,
-            message: format!("line {number}, byte {}: not UTF-8 text", error.valid_up_to() + 1),
+        let text = std::str::from_utf8(line).map_err(|error| {
+            let message = format!("line {number}, byte {}: not UTF-8 text", error.valid_up_to() + 1);
+            RecordError::new(None, Code::NotUtf8, message)
         })?;
         let mut id = None;
         if read_flat_object(text, &mut self.sheet, &mut id).is_some() {
@@ -345,7 +360,7 @@ fn json_by_serde(
                 column(first.start),
                 column(again.start)
             );
-            sheet.problem(problem(&key, "repeated-key", message));
+            sheet.problem(problem(&key, Code::RepeatedKey, message));
         }
     });
     match read {
@@ -356,14 +371,12 @@ fn json_by_serde(
                 column => format!(", column {column}"),
             };
             let message = format!("line {number}{column}: not valid JSON: {message}");
-            Err(RecordError { id: id_before_error(text), message })
+            Err(RecordError::new(id_before_error(text), Code::Json, message))
         }
         Err(JsonError::NotAnObject(what)) => {
             sheet.reset();
-            Err(RecordError {
-                id: None,
-                message: format!("line {number}: expected a JSON object of answers, not {what}"),
-            })
+            let message = format!("line {number}: expected a JSON object of answers, not {what}");
+            Err(RecordError::new(None, Code::NotAnObject, message))
         }
         Ok(()) => finish(sheet, id, number, spare),
     }
@@ -385,9 +398,7 @@ fn finish(
     number: u64,
     spare: Option<Answers>,
 ) -> Result<Answers, RecordError> {
-    sheet
-        .take(spare)
-        .map_err(|problems| RecordError { id: id.map(Cow::into_owned), message: describe_problems(number, &problems) })
+    sheet.take(spare).map_err(|problems| RecordError::of_problems(id.map(Cow::into_owned), number, &problems))
 }
 
 /// What a CSV column holds.
@@ -435,14 +446,14 @@ impl CsvHeader {
             match column {
                 Some(column) if columns.contains(&column) => {
                     problems
-                        .push(at_line("duplicate-column", format!("column \"{name}\" appears twice in the header")));
+                        .push(at_line(Code::DuplicateColumn, format!("column \"{name}\" appears twice in the header")));
                 }
                 Some(column) => columns.push(column),
                 None => {
                     let ids = ["id", "version"].into_iter().chain(questionnaire.ids());
                     problems.push(
                         at_line(
-                            "unknown-column",
+                            Code::UnknownColumn,
                             format!(
                                 "unknown column \"{}\" in the header; expected id, version or one of {}",
                                 shown(name),
@@ -460,7 +471,7 @@ impl CsvHeader {
         if !columns.contains(&Column::Version) && !missing.is_empty() {
             let list: Vec<String> = missing.iter().map(|m| m.describe()).collect();
             problems.push(at_line(
-                "missing-column",
+                Code::MissingColumn,
                 format!(
                     "the header has no column \"version\", so every record would be read as questionnaire version 1, and version {} asks more (nothing is read as \"no\"): {}; add a version column",
                     questionnaire.version,
@@ -471,7 +482,7 @@ impl CsvHeader {
         for (index, question) in questionnaire.questions.iter().enumerate() {
             if !columns.contains(&Column::Question(index)) {
                 problems.push(at_line(
-                    "missing-column",
+                    Code::MissingColumn,
                     format!("the header has no column \"{}\"; every question needs one", question.id),
                 ));
             }
@@ -512,7 +523,7 @@ fn csv_into(
             format!("line {number}: {} fields but the header has {} columns", fields.len(), header.columns.len());
         let id = header.columns.iter().zip(fields.iter()).find(|(column, _)| **column == Column::Id);
         let id = id.and_then(|(_, field)| std::str::from_utf8(field).ok()).map(|id| id.trim().to_owned());
-        return Err(RecordError { id: id.filter(|id| !id.is_empty()), message });
+        return Err(RecordError::new(id.filter(|id| !id.is_empty()), Code::TooManyFields, message));
     }
     for (column, field) in header.columns.iter().zip(fields.iter()) {
         let Ok(cell) = std::str::from_utf8(field) else {
@@ -521,7 +532,7 @@ fn csv_into(
                 Column::Version => "version",
                 Column::Question(index) => questionnaire.questions[*index].id.as_str(),
             };
-            sheet.problem(problem(key, "not-utf8", format!("the \"{key}\" cell is not UTF-8 text")));
+            sheet.problem(problem(key, Code::NotUtf8, format!("the \"{key}\" cell is not UTF-8 text")));
             continue;
         };
         let cell = trim(cell);
@@ -536,9 +547,7 @@ fn csv_into(
             Column::Question(index) => csv_cell(sheet, questionnaire, *index, cell),
         }
     }
-    sheet
-        .take(spare)
-        .map_err(|problems| RecordError { id: id.map(str::to_owned), message: describe_problems(number, &problems) })
+    sheet.take(spare).map_err(|problems| RecordError::of_problems(id.map(str::to_owned), number, &problems))
 }
 
 /// The `version` cell: a whole number; empty, the version is not given (version 1).
@@ -550,7 +559,7 @@ fn csv_version(sheet: &mut AnswerSheet<'_>, cell: &str) {
         Ok(version) => sheet.set("version", None, RawValue::Integer(version), None),
         Err(_) => sheet.problem(problem(
             "version",
-            "wrong-type",
+            Code::WrongType,
             format!("`version` must be a whole number (the questionnaire version), not \"{cell}\""),
         )),
     }
@@ -579,14 +588,14 @@ fn csv_cell(sheet: &mut AnswerSheet<'_>, questionnaire: &Questionnaire, index: u
             Ok(number) => RawValue::Integer(number),
             Err(_) => {
                 let message = format!("\"{key}\" must be {}, not \"{}\"", question.expectation(), shown(cell));
-                return sheet.problem(problem(key, "wrong-type", message));
+                return sheet.problem(problem(key, Code::WrongType, message));
             }
         },
         QuestionKind::YesNo => match yes_no(cell) {
             Some(value) => RawValue::Bool(value),
             None => {
                 let message = format!("\"{key}\" must be true or false (or yes or no), not \"{}\"", shown(cell));
-                return sheet.problem(problem(key, "wrong-type", message));
+                return sheet.problem(problem(key, Code::WrongType, message));
             }
         },
     };

@@ -11,6 +11,7 @@ pub mod input;
 pub mod output;
 pub mod summary;
 
+use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::engine::evaluate;
 use crate::rules::RuleSet;
@@ -319,7 +320,7 @@ impl Pipeline<'_> {
                 Ok(true) => records.csv(header, &fields, line, spare.take()),
                 // Reading from memory with flexible rows, the csv reader has nothing to fail
                 // on; should it, the record is refused and reading stops for this chunk.
-                Err(error) => Err(input::RecordError { id: None, message: format!("line {line}: {error}") }),
+                Err(error) => Err(input::RecordError::new(None, Code::Csv, format!("line {line}: {error}"))),
             };
             match record {
                 Ok(answers) => {

@@ -252,7 +252,14 @@ impl Renderer {
                 decimal(out, line);
                 out.extend_from_slice(b",\"error\":");
                 json_string(out, &error.message);
-                out.extend_from_slice(b"}\n");
+                out.extend_from_slice(b",\"codes\":[");
+                for (index, code) in error.codes.iter().enumerate() {
+                    if index > 0 {
+                        out.push(b',');
+                    }
+                    json_string(out, code.name());
+                }
+                out.extend_from_slice(b"]}\n");
             }
             RecordFormat::Csv => {
                 csv_cell(out, error.id.as_deref().unwrap_or(""));

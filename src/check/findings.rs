@@ -2,6 +2,7 @@
 //! and, where an answer set shows it, a counterexample that `assess` accepts.
 
 use crate::answers::Answers;
+use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::engine::Evaluation;
 use crate::recommendation::Recommendation;
@@ -37,34 +38,6 @@ impl Category {
     }
 }
 
-/// Stable finding codes.
-pub mod code {
-    /// An answer with `min_urgency` can end in less than that referral.
-    pub const MIN_URGENCY: &str = "min-urgency";
-    /// Adding a red flag (an option of an escalating question) lowers the urgency or raises the pressure.
-    pub const ESCALATION: &str = "escalation";
-    /// A style an answer forbids can be recommended (or offered as an alternative) with it.
-    pub const FORBIDDEN_STYLE: &str = "forbidden-style";
-    /// A massage can be given at more pressure than a statement allows.
-    pub const MAX_PRESSURE: &str = "max-pressure";
-    /// An invariant whose condition no answer set meets.
-    pub const VACUOUS: &str = "vacuous-invariant";
-    /// The answer space could not be covered completely.
-    pub const NOT_PROVEN: &str = "not-proven";
-    /// Answers that no rule decides.
-    pub const GAP: &str = "gap";
-    /// Answers that only an always-true catch-all rule decides.
-    pub const CATCH_ALL_ONLY: &str = "catch-all-only";
-    /// A rule that can never fire.
-    pub const DEAD_RULE: &str = "dead-rule";
-    /// A rule that never changes any outcome.
-    pub const SHADOWED_RULE: &str = "shadowed-rule";
-    /// A question no rule reads.
-    pub const UNUSED_QUESTION: &str = "unused-question";
-    /// An option no rule reads.
-    pub const UNUSED_OPTION: &str = "unused-option";
-}
-
 /// A place in a rule-set file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
@@ -98,7 +71,7 @@ pub struct Counterexample {
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// Stable code (see [`code`]).
-    pub code: &'static str,
+    pub code: crate::code::Code,
     /// How serious it is.
     pub category: Category,
     /// Where the problem is (the option's or the rule's line).
@@ -155,7 +128,7 @@ impl CheckReport {
                     line: f.at.line,
                     ..Diagnostic::whole_file(
                         &f.at.file,
-                        "unsafe-rule-set",
+                        Code::UnsafeRuleSet,
                         format!(
                             "{} [{}]; this rule set is refused: run `{command}` for a counterexample",
                             f.message, f.code

@@ -12,8 +12,9 @@ pub mod prove;
 pub mod space;
 mod sweep;
 
-pub use findings::{code, outcome_words, Category, CheckReport, Counterexample, Finding, Place};
+pub use findings::{outcome_words, Category, CheckReport, Counterexample, Finding, Place};
 
+use crate::code::Code;
 use crate::diagnostic::Diagnostics;
 use crate::questionnaire::QuestionKind;
 use crate::rules::{Condition, RuleSet};
@@ -120,7 +121,7 @@ fn prove_all(checker: &mut Checker<'_, '_>, scope: Scope) -> Result<(), String> 
 fn not_proven(rule_set: &RuleSet, reason: String) -> CheckReport {
     CheckReport {
         findings: vec![Finding {
-            code: findings::code::NOT_PROVEN,
+            code: Code::NotProven,
             category: Category::Safety,
             at: Place { file: rule_set.rules_file.clone(), line: 0 },
             subject: String::new(),

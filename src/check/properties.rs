@@ -1,8 +1,9 @@
 //! The properties proven over the answer space, one function each.
 
-use super::findings::{code, Category, Counterexample, Finding, Place};
+use super::findings::{Category, Counterexample, Finding, Place};
 use super::prove::{explore, Cut, Example, Flow, Parts, Pin, Spec, Variant};
 use super::space::{collect_rule_tests, reads_option};
+use crate::code::Code;
 use crate::engine::{Evaluation, FiredRules};
 use crate::questionnaire::{QuestionKind, Statement, StatementSubject};
 use crate::recommendation::{Pressure, Recommendation, Urgency};
@@ -194,7 +195,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             if let StatementSubject::Invariant(_) = statement.subject {
                 let (at, subject, what) = self.statement_place(statement);
                 self.push(Finding {
-                    code: code::VACUOUS,
+                    code: Code::VacuousInvariant,
                     category: Category::Warning,
                     at,
                     subject,
@@ -254,7 +255,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         rules.extend(example.iter().flat_map(|e| self.deciding(&e.outcome)));
         let (at, subject, what) = self.statement_place(statement);
         self.push(Finding {
-            code: code::MIN_URGENCY,
+            code: Code::MinUrgency,
             category: Category::Safety,
             at,
             subject,
@@ -300,7 +301,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         }
         let (at, subject, what) = self.statement_place(statement);
         self.push(Finding {
-            code: code::FORBIDDEN_STYLE,
+            code: Code::ForbiddenStyle,
             category: Category::Safety,
             at,
             subject,
@@ -339,7 +340,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         }
         let (at, subject, what) = self.statement_place(statement);
         self.push(Finding {
-            code: code::MAX_PRESSURE,
+            code: Code::MaxPressure,
             category: Category::Safety,
             at,
             subject,
@@ -440,7 +441,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             }
         }
         self.push(Finding {
-            code: code::ESCALATION,
+            code: Code::Escalation,
             category: Category::Safety,
             at: self.option_place(question, option),
             subject: format!("{q}.{o}"),
@@ -502,7 +503,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         if let (classes, answers, Some(picks)) = gap {
             let example = self.counterexample(&search, &picks, false);
             self.push(Finding {
-                code: code::GAP,
+                code: Code::Gap,
                 category: Category::Gap,
                 at: file.clone(),
                 subject: String::new(),
@@ -520,7 +521,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             let example = self.counterexample(&search, &picks, false);
             let ids: Vec<&str> = catch_all.iter().map(|r| parts.rule_set.rules[*r].id.as_str()).collect();
             self.push(Finding {
-                code: code::CATCH_ALL_ONLY,
+                code: Code::CatchAllOnly,
                 category: Category::Warning,
                 at: catch_all.first().map_or(file, |r| self.rule_place(*r)),
                 subject: ids.join(","),
@@ -548,7 +549,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                 let spec = &parts.rule_set.rules[rule];
                 if !ever.contains(rule) {
                     self.push(Finding {
-                        code: code::DEAD_RULE,
+                        code: Code::DeadRule,
                         category: Category::Warning,
                         at: self.rule_place(rule),
                         subject: spec.id.clone(),
@@ -704,7 +705,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         };
         let id = &parts.rule_set.rules[rule].id;
         self.push(Finding {
-            code: code::SHADOWED_RULE,
+            code: Code::ShadowedRule,
             category: Category::Warning,
             at: self.rule_place(rule),
             subject: id.clone(),
@@ -725,7 +726,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         for (index, (question, tests)) in rule_set.questionnaire.questions.iter().zip(&tests).enumerate() {
             if !tests.read {
                 self.push(Finding {
-                    code: code::UNUSED_QUESTION,
+                    code: Code::UnusedQuestion,
                     category: Category::Warning,
                     at: Place { file: rule_set.questionnaire_file.clone(), line: question.line },
                     subject: question.id.clone(),
@@ -743,7 +744,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             for (option_index, option) in question.options.iter().enumerate() {
                 if read & (1 << option_index) == 0 {
                     self.push(Finding {
-                        code: code::UNUSED_OPTION,
+                        code: Code::UnusedOption,
                         category: Category::Warning,
                         at: self.option_place(index, option_index),
                         subject: format!("{}.{}", question.id, option.id),

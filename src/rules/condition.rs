@@ -3,6 +3,7 @@
 
 use super::raw::RawCondition;
 use crate::answers::{Answer, Answers};
+use crate::code::Code;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::questionnaire::{Question, QuestionKind, Questionnaire};
 use crate::suggestion::{closest, one_of};
@@ -480,14 +481,14 @@ impl ConditionCompiler<'_> {
         if combinator_count > 1 || (combinator_count == 1 && raw.question.is_some()) {
             self.error(
                 span,
-                "ambiguous-condition",
+                Code::AmbiguousCondition,
                 "a condition is either one test on a question or one of all / any / not / always, not several",
             );
             return None;
         }
         if let Some(always) = &raw.always {
             if !always.get_ref() {
-                self.error(always.span(), "bad-condition", "`always` can only be true; remove the rule instead");
+                self.error(always.span(), Code::BadCondition, "`always` can only be true; remove the rule instead");
                 return None;
             }
             return Some(Condition::Always);
@@ -515,7 +516,7 @@ impl ConditionCompiler<'_> {
                 "`ask_when` of \"{}\" reads \"{}\", which is not asked before it; a conditional question can only depend on earlier questions",
                 questions[index].id, questions[*later].id
             );
-            self.error(raw.span(), "bad-ask-when", message);
+            self.error(raw.span(), Code::BadAskWhen, message);
             return None;
         }
         Some(when)
@@ -527,7 +528,7 @@ impl ConditionCompiler<'_> {
         make: fn(Vec<Condition>) -> Condition,
     ) -> Option<Condition> {
         if parts.get_ref().is_empty() {
-            self.error(parts.span(), "empty-condition", "an empty list of conditions; expected at least one");
+            self.error(parts.span(), Code::EmptyCondition, "an empty list of conditions; expected at least one");
             return None;
         }
         let compiled: Vec<Option<Condition>> = parts.get_ref().iter().map(|p| self.compile(p)).collect();
@@ -538,7 +539,7 @@ impl ConditionCompiler<'_> {
         let Some(question_id) = &raw.question else {
             self.error(
                 span,
-                "bad-condition",
+                Code::BadCondition,
                 "a condition needs `question` and a test (is, any_of, contains_any, contains_all, contains_none, at_least, at_most, between, asked), or all / any / not / always",
             );
             return None;
@@ -547,7 +548,8 @@ impl ConditionCompiler<'_> {
             let ids = self.questionnaire.ids();
             let message = format!("unknown question \"{}\"; expected one of {}", question_id.get_ref(), one_of(ids));
             let suggestion = closest(question_id.get_ref(), self.questionnaire.ids());
-            self.problems.push(self.source.error(question_id.span(), "unknown-question", message).suggest(suggestion));
+            self.problems
+                .push(self.source.error(question_id.span(), Code::UnknownQuestion, message).suggest(suggestion));
             return None;
         };
         let tests = self.present_tests(raw);
@@ -555,7 +557,7 @@ impl ConditionCompiler<'_> {
             [] => {
                 self.error(
                     span,
-                    "bad-condition",
+                    Code::BadCondition,
                     "this condition names a question but no test (is, any_of, contains_any, ...)",
                 );
                 None
@@ -564,7 +566,7 @@ impl ConditionCompiler<'_> {
             [_, (key, key_span), ..] => {
                 self.error(
                     key_span.clone(),
-                    "ambiguous-condition",
+                    Code::AmbiguousCondition,
                     format!("one test per condition; `{key}` is a second one (combine tests with all = [...])"),
                 );
                 None
@@ -628,7 +630,7 @@ impl ConditionCompiler<'_> {
                 if low > high {
                     self.error(
                         span,
-                        "empty-range",
+                        Code::EmptyRange,
                         format!("the range {low}..{high} is empty; expected a lower bound no higher than the upper"),
                     );
                     return None;
@@ -636,7 +638,7 @@ impl ConditionCompiler<'_> {
                 if high < min || low > max {
                     self.error(
                         span,
-                        "out-of-range",
+                        Code::OutOfRange,
                         format!("\"{}\" only takes {min} to {max}; this test can never hold", question.id),
                     );
                     return None;
@@ -650,7 +652,7 @@ impl ConditionCompiler<'_> {
                     other => {
                         self.error(
                             value.span(),
-                            "wrong-type",
+                            Code::WrongType,
                             format!(
                                 "\"{}\" is a yes/no question; expected is = true or is = false, not {}",
                                 question.id,
@@ -670,7 +672,7 @@ impl ConditionCompiler<'_> {
                 };
                 self.error(
                     span,
-                    "wrong-test",
+                    Code::WrongTest,
                     format!(
                         "`{key}` does not apply to \"{}\", a \"{}\" question; expected one of {valid}",
                         question.id,
@@ -689,7 +691,7 @@ impl ConditionCompiler<'_> {
         if !question.conditional {
             self.error(
                 value.span(),
-                "wrong-test",
+                Code::WrongTest,
                 format!("\"{}\" is always asked; `asked` applies only to a question with `ask_when`", question.id),
             );
             return None;
@@ -712,7 +714,7 @@ impl ConditionCompiler<'_> {
                     other => {
                         self.error(
                             value.span(),
-                            "wrong-type",
+                            Code::WrongType,
                             format!(
                                 "\"{}\" is a number question; expected a whole number, not {}",
                                 question.id,
@@ -732,7 +734,7 @@ impl ConditionCompiler<'_> {
                     _ => {
                         self.error(
                             between.span(),
-                            "bad-condition",
+                            Code::BadCondition,
                             "between takes two numbers: [lowest, highest], both included",
                         );
                         None
@@ -748,7 +750,7 @@ impl ConditionCompiler<'_> {
             other => {
                 self.error(
                     value.span(),
-                    "wrong-type",
+                    Code::WrongType,
                     format!(
                         "\"{}\" is a one-of question; expected an option id ({}), not {}",
                         question.id,
@@ -771,13 +773,13 @@ impl ConditionCompiler<'_> {
             one_of(question.option_ids())
         );
         let suggestion = closest(text, question.option_ids());
-        self.problems.push(self.source.error(span, "unknown-option", message).suggest(suggestion));
+        self.problems.push(self.source.error(span, Code::UnknownOption, message).suggest(suggestion));
         None
     }
 
     fn option_bits(&mut self, question: &Question, list: &Spanned<Vec<Spanned<String>>>) -> Option<u64> {
         if list.get_ref().is_empty() {
-            self.error(list.span(), "empty-condition", "an empty list of options; expected at least one");
+            self.error(list.span(), Code::EmptyCondition, "an empty list of options; expected at least one");
             return None;
         }
         let mut bits = 0;
@@ -791,7 +793,7 @@ impl ConditionCompiler<'_> {
         ok.then_some(bits)
     }
 
-    fn error(&mut self, span: Range<usize>, code: &'static str, message: impl Into<String>) {
+    fn error(&mut self, span: Range<usize>, code: crate::code::Code, message: impl Into<String>) {
         self.problems.push(self.source.error(span, code, message));
     }
 }

@@ -4,6 +4,7 @@
 use super::condition::ConditionCompiler;
 use super::raw::{RawPolicy, RawRule, RawRuleFile};
 use super::{Effect, Origin, Policy, Rule, RuleSet, SESSION_MINUTES};
+use crate::code::Code;
 use crate::diagnostic::{read_text_file, Diagnostic, Diagnostics, SourceText};
 use crate::questionnaire::{check_id, parse_pressure, parse_style, parse_urgency, Questionnaire};
 use crate::recommendation::{Pressure, Style};
@@ -105,7 +106,7 @@ fn validate_policy(
     let Some(raw) = raw else {
         problems.push(Diagnostic::whole_file(
             source.name,
-            "missing-policy",
+            Code::MissingPolicy,
             "no [policy] table; expected tie_break, session_minutes and [policy.tell]",
         ));
         return None;
@@ -119,7 +120,7 @@ fn validate_policy(
     } else {
         problems.push(source.error(
             policy.tie_break.span(),
-            "bad-tie-break",
+            Code::BadTieBreak,
             format!("tie_break must list every style exactly once: {}", one_of(Style::ids())),
         ));
         None
@@ -143,7 +144,7 @@ fn style_maxima(
                 source
                     .error(
                         pressure.span(),
-                        "unknown-value",
+                        Code::UnknownValue,
                         format!(
                             "unknown style \"{style_id}\" in [policy.max_pressure]; expected one of {}",
                             one_of(Style::ids())
@@ -167,7 +168,7 @@ fn session_length(value: &Spanned<i64>, source: SourceText<'_>, problems: &mut D
         let expected: Vec<String> = SESSION_MINUTES.iter().map(u16::to_string).collect();
         problems.push(source.error(
             value.span(),
-            "bad-session-length",
+            Code::BadSessionLength,
             format!("{minutes} is not a session length; expected one of {}", expected.join(", ")),
         ));
     }
@@ -183,14 +184,14 @@ fn validate_rules(
     if raw.is_empty() {
         problems.push(Diagnostic::whole_file(
             source.name,
-            "no-rules",
+            Code::NoRules,
             "the rule set has no rules; expected [[rule]] tables",
         ));
     }
     if raw.len() > super::MAX_RULES {
         problems.push(Diagnostic::whole_file(
             source.name,
-            "too-many-rules",
+            Code::TooManyRules,
             format!("more than {} rules", super::MAX_RULES),
         ));
     }
@@ -201,7 +202,7 @@ fn validate_rules(
             if !seen.insert(rule.id.get_ref().as_str()) {
                 problems.push(source.error(
                     rule.id.span(),
-                    "duplicate-rule",
+                    Code::DuplicateRule,
                     format!("rule \"{}\" is defined twice", rule.id.get_ref()),
                 ));
             }
@@ -222,14 +223,14 @@ fn validate_rule(
     if raw.because.get_ref().trim().is_empty() {
         problems.push(source.error(
             raw.because.span(),
-            "empty-because",
+            Code::EmptyBecause,
             "`because` is empty; staff read it to know why the rule fired",
         ));
     }
     if raw.source.get_ref().is_empty() {
         problems.push(source.error(
             raw.source.span(),
-            "no-source",
+            Code::NoSource,
             "`source` is empty; name at least one key of the clinical reference",
         ));
     }
@@ -261,11 +262,11 @@ fn validate_effect(raw: &RawRule, source: SourceText<'_>, problems: &mut Diagnos
         if raw.refer.is_none() {
             problems.push(source.error(
                 tell.span(),
-                "tell-without-refer",
+                Code::TellWithoutRefer,
                 "`tell` is what to tell a person this rule refers; add `refer`, or remove `tell`",
             ));
         } else if tell.get_ref().trim().is_empty() {
-            problems.push(source.error(tell.span(), "empty-tell", "`tell` is empty; write what to tell the person"));
+            problems.push(source.error(tell.span(), Code::EmptyTell, "`tell` is empty; write what to tell the person"));
         }
     }
     if let Some(favour) = &raw.favour {
@@ -275,7 +276,7 @@ fn validate_effect(raw: &RawRule, source: SourceText<'_>, problems: &mut Diagnos
                     source
                         .error(
                             weight.span(),
-                            "unknown-value",
+                            Code::UnknownValue,
                             format!("unknown style \"{style_id}\" in favour; expected one of {}", one_of(Style::ids())),
                         )
                         .suggest(closest(style_id, Style::ids())),
@@ -289,7 +290,7 @@ fn validate_effect(raw: &RawRule, source: SourceText<'_>, problems: &mut Diagnos
             else {
                 problems.push(source.error(
                     weight.span(),
-                    "bad-weight",
+                    Code::BadWeight,
                     format!("weight {} is out of range; expected -{MAX_WEIGHT} to {MAX_WEIGHT}", weight.get_ref()),
                 ));
                 continue;
@@ -300,7 +301,7 @@ fn validate_effect(raw: &RawRule, source: SourceText<'_>, problems: &mut Diagnos
     if effect == Effect::default() && problems.0.len() == before {
         problems.push(source.error(
             raw.id.span(),
-            "no-effect",
+            Code::NoEffect,
             format!(
                 "rule \"{}\" has no effect; expected at least one of refer, favour, forbid, max_pressure, session_minutes, precaution, advice",
                 raw.id.get_ref()

@@ -6,6 +6,7 @@ use crate::cli::BatchArgs;
 use crate::files::{folder_of, PersistError, WholeFile};
 use massage_triage::batch::input::{ChunkError, MAX_RECORD_BYTES};
 use massage_triage::batch::{run_batch, BatchError, BatchOptions, Progress, RecordFormat, Summary};
+use massage_triage::code::Code;
 use massage_triage::diagnostic::{Diagnostic, Diagnostics};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -80,10 +81,10 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, Com
 fn open_input(path: &Path, name: &str) -> Result<File, CommandError> {
     if path.is_dir() {
         let message = "is a folder; expected a file of records (JSON Lines or CSV)";
-        return Err(Diagnostic::whole_file(name, "unreadable", message).into());
+        return Err(Diagnostic::whole_file(name, Code::Unreadable, message).into());
     }
     File::open(path)
-        .map_err(|e| Diagnostic::whole_file(name, "unreadable", format!("cannot read the file: {e}")).into())
+        .map_err(|e| Diagnostic::whole_file(name, Code::Unreadable, format!("cannot read the file: {e}")).into())
 }
 
 /// A device or a pipe, written in place (not a regular file, which is replaced whole).
@@ -176,13 +177,13 @@ fn batch_error(error: BatchError, options: &BatchOptions) -> CommandError {
         BatchError::Header(problems) => CommandError::Input(Diagnostics(problems)),
         BatchError::Read(ChunkError::TooLong { line }) => {
             let message = format!("a record longer than {} MiB; expected one record a line", MAX_RECORD_BYTES >> 20);
-            let mut diagnostic = Diagnostic::whole_file(name, "too-long", message);
+            let mut diagnostic = Diagnostic::whole_file(name, Code::TooLong, message);
             diagnostic.line = usize::try_from(line).unwrap_or(usize::MAX);
             CommandError::Input(diagnostic.into())
         }
         // The input could not be read (as for an answer file: bad input, exit 2).
         BatchError::Read(ChunkError::Io(error)) => {
-            Diagnostic::whole_file(name, "unreadable", format!("cannot read the input: {error}")).into()
+            Diagnostic::whole_file(name, Code::Unreadable, format!("cannot read the input: {error}")).into()
         }
         BatchError::Write(_) | BatchError::Internal(_) | BatchError::Interrupted => {
             CommandError::Failure(anyhow::anyhow!("{error}"))

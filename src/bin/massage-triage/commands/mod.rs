@@ -141,9 +141,13 @@ pub(crate) fn report_error(error: &CommandError, context: &mut Context<'_>) -> u
         CommandError::Failure(_) => exit::FAILURE,
     };
     let text = match error {
-        CommandError::Input(diagnostics) => {
-            diagnostics.0.iter().map(|d| format!("{label}: {d}")).collect::<Vec<_>>().join("\n")
-        }
+        // Each problem with its code, as `rules check` shows its findings: `error[unknown-option]`.
+        CommandError::Input(diagnostics) => diagnostics
+            .0
+            .iter()
+            .map(|d| format!("{}: {d}", paint.alarm(&format!("error[{}]", d.code))))
+            .collect::<Vec<_>>()
+            .join("\n"),
         other => format!("{label}: {other}"),
     };
     let _ = writeln!(context.err, "{text}");
