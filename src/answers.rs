@@ -197,9 +197,63 @@ fn check_fits(question: &Question, value: Answer) -> Result<(), String> {
     }
 }
 
-/// One item of a list: the text (or the name of its type when it is not a string) and its
-/// span when known.
-pub type ListItem<'a> = (Result<Cow<'a, str>, &'static str>, Option<Range<usize>>);
+/// One item of a list: the text (or its kind when it is not a string) and its span when
+/// known.
+pub type ListItem<'a> = (Result<Cow<'a, str>, ValueKind>, Option<Range<usize>>);
+
+/// What a value read from a file or record is, in the words of messages ("a list"). Every
+/// reader (TOML, JSON files, JSON Lines, CSV, worked cases) names kinds through this one
+/// type, so that a wrong type is reported in the same words whatever the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Text.
+    Text,
+    /// A whole number.
+    Integer,
+    /// A whole number beyond 64 bits.
+    TooLargeInteger,
+    /// A number with a fraction or an exponent.
+    Decimal,
+    /// true or false.
+    Bool,
+    /// A TOML date or time.
+    Date,
+    /// A list.
+    List,
+    /// A TOML table.
+    Table,
+    /// A JSON object.
+    Object,
+    /// JSON null.
+    Null,
+    /// A value that could not be read as any of these.
+    Unreadable,
+}
+
+impl std::fmt::Display for ValueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl ValueKind {
+    /// The kind in a message: "expected …, not a list".
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueKind::Text => "a string",
+            ValueKind::Integer => "a number",
+            ValueKind::TooLargeInteger => "a number too large",
+            ValueKind::Decimal => "a decimal number",
+            ValueKind::Bool => "true/false",
+            ValueKind::Date => "a date",
+            ValueKind::List => "a list",
+            ValueKind::Table => "a table",
+            ValueKind::Object => "an object",
+            ValueKind::Null => "null",
+            ValueKind::Unreadable => "a value",
+        }
+    }
+}
 
 /// A value as read from a file or record, before it is checked against its question.
 #[derive(Debug, Clone)]
@@ -210,10 +264,23 @@ pub enum RawValue<'a> {
     Integer(i64),
     /// A boolean.
     Bool(bool),
-    /// A list; each item with its span (if known), or the name of its type if not a string.
+    /// A list; each item with its span (if known), or its kind if not a string.
     List(Vec<ListItem<'a>>),
-    /// Anything else (float, table, date, null): its type's name.
-    Other(&'static str),
+    /// Anything else (float, table, date, null): its kind.
+    Other(ValueKind),
+}
+
+impl RawValue<'_> {
+    /// What the value is.
+    pub fn kind(&self) -> ValueKind {
+        match self {
+            RawValue::Text(_) => ValueKind::Text,
+            RawValue::Integer(_) => ValueKind::Integer,
+            RawValue::Bool(_) => ValueKind::Bool,
+            RawValue::List(_) => ValueKind::List,
+            RawValue::Other(kind) => *kind,
+        }
+    }
 }
 
 /// A problem with one answer, before it is placed in a file.
@@ -622,13 +689,7 @@ impl IdKey {
 }
 
 fn type_name(value: &RawValue<'_>) -> &'static str {
-    match value {
-        RawValue::Text(_) => "a string",
-        RawValue::Integer(_) => "a number",
-        RawValue::Bool(_) => "true/false",
-        RawValue::List(_) => "a list",
-        RawValue::Other(name) => name,
-    }
+    value.kind().name()
 }
 
 fn convert(asked: Asked<'_>, value: RawValue<'_>, span: Option<Range<usize>>) -> Result<Answer, AnswerProblem> {
@@ -763,7 +824,7 @@ pub fn parse_toml(questionnaire: &Questionnaire, source: SourceText<'_>) -> Resu
             DeValue::String(s) => RawValue::Text(s.clone()),
             DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
                 Ok(n) => RawValue::Integer(n),
-                Err(_) => RawValue::Other("a number too large"),
+                Err(_) => RawValue::Other(ValueKind::TooLargeInteger),
             },
             DeValue::Boolean(b) => RawValue::Bool(*b),
             DeValue::Array(items) => RawValue::List(
@@ -782,16 +843,16 @@ pub fn parse_toml(questionnaire: &Questionnaire, source: SourceText<'_>) -> Resu
     sheet.finish().map_err(|problems| problems_to_diagnostics(problems, source))
 }
 
-fn de_type_name(value: &toml::de::DeValue<'_>) -> &'static str {
+fn de_type_name(value: &toml::de::DeValue<'_>) -> ValueKind {
     use toml::de::DeValue;
     match value {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "a number",
-        DeValue::Float(_) => "a decimal number",
-        DeValue::Boolean(_) => "true/false",
-        DeValue::Datetime(_) => "a date",
-        DeValue::Array(_) => "a list",
-        DeValue::Table(_) => "a table",
+        DeValue::String(_) => ValueKind::Text,
+        DeValue::Integer(_) => ValueKind::Integer,
+        DeValue::Float(_) => ValueKind::Decimal,
+        DeValue::Boolean(_) => ValueKind::Bool,
+        DeValue::Datetime(_) => ValueKind::Date,
+        DeValue::Array(_) => ValueKind::List,
+        DeValue::Table(_) => ValueKind::Table,
     }
 }
 
@@ -847,7 +908,7 @@ pub fn json_raw_value(value: &serde_json::Value) -> RawValue<'_> {
     use serde_json::Value;
     match value {
         Value::String(s) => RawValue::Text(Cow::Borrowed(s)),
-        Value::Number(n) => n.as_i64().map_or(RawValue::Other("a decimal number"), RawValue::Integer),
+        Value::Number(n) => n.as_i64().map_or(RawValue::Other(ValueKind::Decimal), RawValue::Integer),
         Value::Bool(b) => RawValue::Bool(*b),
         Value::Array(items) => RawValue::List(
             items
@@ -862,15 +923,15 @@ pub fn json_raw_value(value: &serde_json::Value) -> RawValue<'_> {
     }
 }
 
-fn json_type_name(value: &serde_json::Value) -> &'static str {
+fn json_type_name(value: &serde_json::Value) -> ValueKind {
     use serde_json::Value;
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+        Value::Null => ValueKind::Null,
+        Value::Bool(_) => ValueKind::Bool,
+        Value::Number(_) => ValueKind::Integer,
+        Value::String(_) => ValueKind::Text,
+        Value::Array(_) => ValueKind::List,
+        Value::Object(_) => ValueKind::Object,
     }
 }
 

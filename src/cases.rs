@@ -1,7 +1,7 @@
 //! Worked cases (`cases.toml`): answers with the outcome a clinician expects, run by the
 //! test suite and by `rules test`.
 
-use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
+use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue, ValueKind};
 use crate::code::Code;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::engine::warnings;
@@ -203,11 +203,23 @@ pub fn toml_raw_value(value: &toml::Value) -> RawValue<'_> {
                 .iter()
                 .map(|item| match item {
                     toml::Value::String(s) => (Ok(Cow::Borrowed(s.as_str())), None),
-                    other => (Err(other.type_str()), None),
+                    other => (Err(toml_kind(other)), None),
                 })
                 .collect(),
         ),
-        other => RawValue::Other(other.type_str()),
+        other => RawValue::Other(toml_kind(other)),
+    }
+}
+
+fn toml_kind(value: &toml::Value) -> ValueKind {
+    match value {
+        toml::Value::String(_) => ValueKind::Text,
+        toml::Value::Integer(_) => ValueKind::Integer,
+        toml::Value::Float(_) => ValueKind::Decimal,
+        toml::Value::Boolean(_) => ValueKind::Bool,
+        toml::Value::Datetime(_) => ValueKind::Date,
+        toml::Value::Array(_) => ValueKind::List,
+        toml::Value::Table(_) => ValueKind::Table,
     }
 }
 

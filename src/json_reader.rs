@@ -8,7 +8,7 @@
 //! from the structure (the first quote after the previous value), never from searching
 //! for its name.
 
-use crate::answers::{ListItem, RawValue};
+use crate::answers::{ListItem, RawValue, ValueKind};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue as JsonText;
 use std::borrow::Cow;
@@ -55,7 +55,7 @@ pub enum JsonError {
         column: usize,
     },
     /// JSON, but not an object: what it is ("a list").
-    NotAnObject(&'static str),
+    NotAnObject(ValueKind),
 }
 
 /// Reads the object in `text`, handing each key (or repeat) to `each` in order.
@@ -123,15 +123,15 @@ fn syntax(error: &serde_json::Error) -> JsonError {
     JsonError::Syntax { message, line: error.line(), column: error.column() }
 }
 
-/// What a JSON value is, by its first character ("a list").
-fn kind_of(text: &str) -> &'static str {
+/// What a JSON value is, by its first character.
+fn kind_of(text: &str) -> ValueKind {
     match text.as_bytes().first() {
-        Some(b'{') => "an object",
-        Some(b'[') => "a list",
-        Some(b'"') => "a string",
-        Some(b't' | b'f') => "true/false",
-        Some(b'n') => "null",
-        _ => "a number",
+        Some(b'{') => ValueKind::Object,
+        Some(b'[') => ValueKind::List,
+        Some(b'"') => ValueKind::Text,
+        Some(b't' | b'f') => ValueKind::Bool,
+        Some(b'n') => ValueKind::Null,
+        _ => ValueKind::Integer,
     }
 }
 
@@ -170,10 +170,7 @@ fn raw_value<'a>(text: &'a str, value: &'a JsonText) -> RawValue<'a> {
                 let span = Some(span_of(text, item.get()));
                 match scalar(item) {
                     RawValue::Text(text) => (Ok(text), span),
-                    RawValue::Integer(_) => (Err("a number"), span),
-                    RawValue::Bool(_) => (Err("true/false"), span),
-                    RawValue::List(_) => (Err("a list"), span),
-                    RawValue::Other(name) => (Err(name), span),
+                    other => (Err(other.kind()), span),
                 }
             })
             .collect();
@@ -184,7 +181,7 @@ fn raw_value<'a>(text: &'a str, value: &'a JsonText) -> RawValue<'a> {
 
 /// A value other than a list's items, as serde_json reads it.
 fn scalar(value: &JsonText) -> RawValue<'_> {
-    serde_json::from_str::<Scalar<'_>>(value.get()).map_or(RawValue::Other("a value"), |s| s.0)
+    serde_json::from_str::<Scalar<'_>>(value.get()).map_or(RawValue::Other(ValueKind::Unreadable), |s| s.0)
 }
 
 /// An object's entries in order, repeats included, each value kept as text.
@@ -276,20 +273,20 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(Scalar(i64::try_from(value).map_or(RawValue::Other("a number too large"), RawValue::Integer)))
+        Ok(Scalar(i64::try_from(value).map_or(RawValue::Other(ValueKind::TooLargeInteger), RawValue::Integer)))
     }
 
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Scalar(RawValue::Other("a decimal number")))
+        Ok(Scalar(RawValue::Other(ValueKind::Decimal)))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Scalar(RawValue::Other("null")))
+        Ok(Scalar(RawValue::Other(ValueKind::Null)))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar(RawValue::Other("an object")))
+        Ok(Scalar(RawValue::Other(ValueKind::Object)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -343,9 +340,9 @@ mod tests {
                 shown,
                 [
                     "Ok(\"x\") \"x\"",
-                    "Err(\"a number\") 5",
-                    "Err(\"null\") null",
-                    "Err(\"a decimal number\") 1.5",
+                    "Err(Integer) 5",
+                    "Err(Null) null",
+                    "Err(Decimal) 1.5",
                     "Ok(\"y\\\"\") \"y\\\"\""
                 ]
             );
@@ -355,8 +352,8 @@ mod tests {
 
     #[test]
     fn what_is_not_an_object_says_what_it_is() {
-        assert_eq!(read_object("[1]", |_| {}), Err(JsonError::NotAnObject("a list")));
-        assert_eq!(read_object(" 5 ", |_| {}), Err(JsonError::NotAnObject("a number")));
+        assert_eq!(read_object("[1]", |_| {}), Err(JsonError::NotAnObject(ValueKind::List)));
+        assert_eq!(read_object(" 5 ", |_| {}), Err(JsonError::NotAnObject(ValueKind::Integer)));
         let Err(JsonError::Syntax { line: 1, column: 6, .. }) = read_object("{\"a\":}", |_| {}) else { panic!() };
     }
 }
