@@ -23,7 +23,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod fuzz;
 pub mod intake;
-pub mod json_reader;
+
 pub mod questionnaire;
 pub mod recommendation;
 pub mod report;

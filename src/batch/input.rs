@@ -4,10 +4,10 @@
 
 use super::flat_json::read_flat_object;
 use super::RecordFormat;
+use crate::answers::json_reader::{id_before_error, read_object, Event, JsonError};
 use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
-use crate::json_reader::{id_before_error, read_object, Event, JsonError};
 use crate::questionnaire::{QuestionKind, Questionnaire};
 use crate::suggestion::{closest, one_of};
 use crate::text::shown;

@@ -338,13 +338,7 @@ mod tests {
                 items.iter().map(|(item, span)| format!("{item:?} {}", &text[span.clone().unwrap()])).collect();
             assert_eq!(
                 shown,
-                [
-                    "Ok(\"x\") \"x\"",
-                    "Err(Integer) 5",
-                    "Err(Null) null",
-                    "Err(Decimal) 1.5",
-                    "Ok(\"y\\\"\") \"y\\\"\""
-                ]
+                ["Ok(\"x\") \"x\"", "Err(Integer) 5", "Err(Null) null", "Err(Decimal) 1.5", "Ok(\"y\\\"\") \"y\\\"\""]
             );
         })
         .unwrap();

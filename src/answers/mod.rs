@@ -1,0 +1,244 @@
+//! Answers to the questionnaire, however they arrive (answer file, batch record, the
+//! interactive intake): one validated [`Answers`] value, with nothing defaulted.
+//!
+//! Each format has its adapter, which reads values into [`RawValue`]s with their places:
+//! [`toml`] and [`json`] for answer files (JSON through [`json_reader`], which JSON Lines
+//! records share), `batch::input` for records. One [`AnswerSheet`] checks them all against
+//! the questionnaire ([`sheet`]), so an answer means the same whatever the format.
+
+mod json;
+pub mod json_reader;
+mod sheet;
+mod toml;
+mod value;
+
+pub use json::{json_raw_value, parse_json};
+pub use sheet::{AnswerProblem, AnswerSheet};
+pub use toml::parse_toml;
+pub use value::{ListItem, RawValue, ValueKind};
+
+use crate::diagnostic::{Diagnostics, SourceText};
+use crate::questionnaire::{Question, QuestionKind, Questionnaire};
+
+/// The answer to one question, in the compact form the engine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// A one-of answer: the option's index.
+    Choice(u8),
+    /// A several-of answer: one bit per chosen option (bit i = option i).
+    Choices(u64),
+    /// A whole number.
+    Number(i64),
+    /// Yes or no.
+    YesNo(bool),
+    /// A conditional question that was not asked (its `ask_when` did not hold): a state of
+    /// its own, which no test reads as any answer.
+    NotAsked,
+}
+
+/// A complete, validated set of answers: one per question, in questionnaire order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Answers {
+    /// The optional reference (booking number), echoed in the output.
+    pub id: Option<String>,
+    values: Vec<Answer>,
+    /// The same answers as machine words (option bits, or the number), which the engine's
+    /// compiled tests read.
+    words: Vec<u64>,
+}
+
+/// Numbers are stored as words with the sign bit flipped, so that unsigned comparison of
+/// words orders them as signed numbers.
+pub const NUMBER_BIAS: u64 = 1 << 63;
+
+impl Answer {
+    /// The answer as one word: option bits (a yes/no is bit 1 for yes, bit 0 for no) or
+    /// the number, biased by [`NUMBER_BIAS`].
+    #[inline]
+    pub fn word(self) -> u64 {
+        match self {
+            Answer::Choice(i) => 1 << i,
+            Answer::Choices(bits) => bits,
+            Answer::Number(n) => n as u64 ^ NUMBER_BIAS,
+            Answer::YesNo(b) => 1 << u8::from(b),
+            // Passes no compiled test but a negated one (see `rules::program`).
+            Answer::NotAsked => 0,
+        }
+    }
+}
+
+impl Answers {
+    /// Answers from values in questionnaire order, checked against the questionnaire: each
+    /// fits its question, and a conditional question is answered exactly when it is asked.
+    pub fn new(questionnaire: &Questionnaire, id: Option<String>, values: Vec<Answer>) -> Result<Answers, String> {
+        let answers = Answers::unchecked(questionnaire, id, values)?;
+        for (question, value) in questionnaire.questions.iter().zip(&answers.values) {
+            let Some(when) = &question.ask_when else { continue };
+            match (when.holds(&answers), *value == Answer::NotAsked) {
+                (true, true) => {
+                    return Err(format!("\"{}\" is asked with these answers but has no answer", question.id))
+                }
+                (false, false) => {
+                    return Err(format!("\"{}\" is not asked with these answers but has one", question.id))
+                }
+                _ => {}
+            }
+        }
+        Ok(answers)
+    }
+
+    /// Answers whose values each fit their question, conditional questions unchecked: the
+    /// checker's samples of one question's classes, combined with arbitrary other answers.
+    pub(crate) fn unchecked(
+        questionnaire: &Questionnaire,
+        id: Option<String>,
+        values: Vec<Answer>,
+    ) -> Result<Answers, String> {
+        if values.len() != questionnaire.questions.len() {
+            return Err(format!("expected {} answers, got {}", questionnaire.questions.len(), values.len()));
+        }
+        for (question, value) in questionnaire.questions.iter().zip(&values) {
+            check_fits(question, *value)?;
+        }
+        Ok(Answers::from_values(id, values))
+    }
+
+    fn from_values(id: Option<String>, values: Vec<Answer>) -> Answers {
+        let words = values.iter().map(|v| v.word()).collect();
+        Answers { id, values, words }
+    }
+
+    /// Every answer as a machine word (see [`Answer::word`]), in questionnaire order.
+    #[inline]
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// The answer to the question at `index`.
+    #[inline]
+    pub fn get(&self, index: usize) -> Answer {
+        self.values[index]
+    }
+
+    /// Every answer, in questionnaire order.
+    pub fn values(&self) -> &[Answer] {
+        &self.values
+    }
+
+    /// The same answers with one changed (used to explore "what would change it").
+    pub fn with(&self, index: usize, value: Answer) -> Answers {
+        let mut values = self.values.clone();
+        values[index] = value;
+        Answers::from_values(self.id.clone(), values)
+    }
+
+    /// An answer file (TOML) that `assess --answers` accepts and that gives the same result:
+    /// the questionnaire's version, then every question asked (one not asked is left out).
+    pub fn to_toml(&self, questionnaire: &Questionnaire) -> String {
+        let mut text = format!("version = {}\n", questionnaire.version);
+        if let Some(id) = &self.id {
+            text.push_str(&format!("id = {}\n", toml_string(id)));
+        }
+        for (question, value) in questionnaire.questions.iter().zip(&self.values) {
+            if *value != Answer::NotAsked {
+                text.push_str(&format!("{} = {}\n", question.id, render_toml(question, *value)));
+            }
+        }
+        text
+    }
+
+    /// The answer in words, as the questionnaire names it (`lower_back, leg`, `5`, `yes`).
+    pub fn describe(questionnaire: &Questionnaire, index: usize, value: Answer) -> String {
+        let question = &questionnaire.questions[index];
+        match value {
+            Answer::Choice(i) => question.options.get(usize::from(i)).map_or("?".into(), |o| o.id.clone()),
+            Answer::Choices(bits) => {
+                let ids: Vec<&str> = chosen(question, bits).map(|o| o.id.as_str()).collect();
+                if ids.is_empty() {
+                    "none".to_owned()
+                } else {
+                    ids.join(", ")
+                }
+            }
+            Answer::Number(n) => n.to_string(),
+            Answer::YesNo(true) => "yes".to_owned(),
+            Answer::YesNo(false) => "no".to_owned(),
+            Answer::NotAsked => "not asked".to_owned(),
+        }
+    }
+}
+
+fn chosen(question: &Question, bits: u64) -> impl Iterator<Item = &crate::questionnaire::AnswerOption> {
+    question.options.iter().enumerate().filter(move |(i, _)| bits & (1 << i) != 0).map(|(_, o)| o)
+}
+
+fn toml_string(text: &str) -> String {
+    ::toml::Value::String(text.to_owned()).to_string()
+}
+
+fn render_toml(question: &Question, value: Answer) -> String {
+    match value {
+        Answer::Choice(i) => toml_string(&question.options[usize::from(i)].id),
+        Answer::Choices(bits) => {
+            let items: Vec<String> = chosen(question, bits).map(|o| toml_string(&o.id)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Answer::Number(n) => n.to_string(),
+        Answer::YesNo(b) => b.to_string(),
+        Answer::NotAsked => String::new(),
+    }
+}
+
+fn check_fits(question: &Question, value: Answer) -> Result<(), String> {
+    let fits = match (question.kind, value) {
+        (QuestionKind::OneOf, Answer::Choice(i)) => usize::from(i) < question.options.len(),
+        (QuestionKind::SeveralOf { min_selected }, Answer::Choices(bits)) => {
+            bits & !question.all_options_mask() == 0 && bits.count_ones() as usize >= min_selected
+        }
+        (QuestionKind::Number { min, max }, Answer::Number(n)) => (min..=max).contains(&n),
+        (QuestionKind::YesNo, Answer::YesNo(_)) => true,
+        (_, Answer::NotAsked) => question.conditional,
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("answer to \"{}\" does not fit: expected {}", question.id, question.expectation()))
+    }
+}
+
+/// The format of an answer file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerFormat {
+    /// A TOML table.
+    Toml,
+    /// A JSON object.
+    Json,
+}
+
+impl AnswerFormat {
+    /// JSON when the text's first non-blank character opens an object, TOML otherwise.
+    pub fn detect(text: &str) -> AnswerFormat {
+        if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+            AnswerFormat::Json
+        } else {
+            AnswerFormat::Toml
+        }
+    }
+}
+
+/// Parses and validates an answer file in the given format.
+pub fn parse_answers(
+    questionnaire: &Questionnaire,
+    source: SourceText<'_>,
+    format: AnswerFormat,
+) -> Result<Answers, Diagnostics> {
+    match format {
+        AnswerFormat::Toml => parse_toml(questionnaire, source),
+        AnswerFormat::Json => parse_json(questionnaire, source),
+    }
+}
+
+fn problems_to_diagnostics(problems: Vec<AnswerProblem>, source: SourceText<'_>) -> Diagnostics {
+    Diagnostics(problems.into_iter().map(|p| p.into_diagnostic(source)).collect())
+}
