@@ -35,6 +35,22 @@ impl Choice for Audience {
     }
 }
 
+/// The line that marks a physician referral, wherever one is shown (the result, the
+/// intake's announcement): as many `!` as the urgency is high, its name, `text`, and red
+/// for an emergency or urgent referral, yellow for a routine one.
+pub fn referral_banner(urgency: Urgency, text: &str, paint: Paint) -> String {
+    let (marks, level) = match urgency {
+        Urgency::Emergency => ("!!!", "EMERGENCY"),
+        Urgency::Urgent => ("!!", "URGENT"),
+        Urgency::Routine => ("!", "PHYSICIAN FIRST"),
+    };
+    let line = format!("{marks} {level}: {text} {marks}");
+    match urgency {
+        Urgency::Emergency | Urgency::Urgent => paint.alarm(&line),
+        Urgency::Routine => paint.warn(&line),
+    }
+}
+
 /// Renders an evaluation in words. `trace` adds the readable trace (`--explain`).
 pub fn render_human(
     rule_set: &RuleSet,
@@ -85,11 +101,12 @@ fn referral(
     // The emergency banner says what to do, in capitals: the first sentence of what to tell
     // (call 911..., or the maternity unit when that rule decides).
     let first = tell.split_inclusive(". ").next().unwrap_or(tell).trim().trim_end_matches('.');
-    let banner = match urgency {
-        Urgency::Emergency => paint.alarm(&format!("!!! EMERGENCY: {} !!!", first.to_uppercase())),
-        Urgency::Urgent => paint.alarm("!! URGENT: SEE A PHYSICIAN WITHIN 24 HOURS. NO MASSAGE. !!"),
-        Urgency::Routine => paint.warn("! PHYSICIAN FIRST: SEE A PHYSICIAN BEFORE BOOKING A MASSAGE !"),
+    let what = match urgency {
+        Urgency::Emergency => first.to_uppercase(),
+        Urgency::Urgent => "SEE A PHYSICIAN WITHIN 24 HOURS. NO MASSAGE.".to_owned(),
+        Urgency::Routine => "SEE A PHYSICIAN BEFORE BOOKING A MASSAGE".to_owned(),
     };
+    let banner = referral_banner(urgency, &what, paint);
     let _ = writeln!(out, "{banner}");
     let _ = writeln!(out, "Recommendation: {} ({})", paint.strong("physician"), urgency.id());
     let _ = writeln!(out, "Tell the person: {}", paint.strong(tell));

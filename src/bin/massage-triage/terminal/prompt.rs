@@ -10,7 +10,7 @@ use massage_triage::intake::skip::PartialAnswers;
 use massage_triage::intake::{Ask, Asker, Reply, Review, Stop};
 use massage_triage::questionnaire::{Question, QuestionKind, Questionnaire};
 use massage_triage::recommendation::Urgency;
-use massage_triage::report::{Audience, Paint};
+use massage_triage::report::{referral_banner, Audience, Paint};
 
 /// The choice that returns to the previous question.
 pub(crate) const PREVIOUS: &str = "← previous question";
@@ -390,11 +390,7 @@ impl Asker for TerminalAsker {
     }
 
     fn announce(&mut self, urgency: Urgency, tell: &str, why: &str) -> Result<(), Stop> {
-        let level = match urgency {
-            Urgency::Emergency => self.paint.alarm(&format!("!!! EMERGENCY: {tell}")),
-            Urgency::Urgent => self.paint.alarm(&format!("!! URGENT: {tell}")),
-            Urgency::Routine => self.paint.warn(&format!("! PHYSICIAN FIRST: {tell}")),
-        };
+        let level = referral_banner(urgency, tell, self.paint);
         self.line("")?;
         self.line(&level)?;
         if !why.is_empty() {
