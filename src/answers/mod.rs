@@ -18,7 +18,7 @@ pub use toml::parse_toml;
 pub use value::{ListItem, RawValue, ValueKind};
 
 use crate::diagnostic::{Diagnostics, SourceText};
-use crate::questionnaire::{Question, QuestionKind, Questionnaire};
+use crate::questionnaire::{AnswerOption, Question, QuestionKind, Questionnaire};
 
 /// The answer to one question, in the compact form the engine reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,7 +141,7 @@ impl Answers {
         }
         for (question, value) in questionnaire.questions.iter().zip(&self.values) {
             if *value != Answer::NotAsked {
-                text.push_str(&format!("{} = {}\n", question.id, render_toml(question, *value)));
+                text.push_str(&format!("{} = {}\n", question.id, value.shown(question).toml()));
             }
         }
         text
@@ -149,44 +149,103 @@ impl Answers {
 
     /// The answer in words, as the questionnaire names it (`lower_back, leg`, `5`, `yes`).
     pub fn describe(questionnaire: &Questionnaire, index: usize, value: Answer) -> String {
-        let question = &questionnaire.questions[index];
-        match value {
-            Answer::Choice(i) => question.options.get(usize::from(i)).map_or("?".into(), |o| o.id.clone()),
-            Answer::Choices(bits) => {
-                let ids: Vec<&str> = chosen(question, bits).map(|o| o.id.as_str()).collect();
-                if ids.is_empty() {
-                    "none".to_owned()
-                } else {
-                    ids.join(", ")
-                }
-            }
-            Answer::Number(n) => n.to_string(),
-            Answer::YesNo(true) => "yes".to_owned(),
-            Answer::YesNo(false) => "no".to_owned(),
-            Answer::NotAsked => "not asked".to_owned(),
+        value.shown(&questionnaire.questions[index]).words(Naming::Ids)
+    }
+}
+
+/// An answer in its question's terms: the one place an answer is read back into the
+/// options it names. Every rendering of an answer (TOML, JSON, words by id or by label)
+/// starts from this.
+#[derive(Debug, Clone)]
+pub enum Shown<'q> {
+    /// A one-of answer (`None` only for an index the question does not have, which
+    /// validated answers never hold).
+    Option(Option<&'q AnswerOption>),
+    /// A several-of answer, in option order (empty: none of these).
+    Options(Vec<&'q AnswerOption>),
+    /// A number.
+    Number(i64),
+    /// Yes or no.
+    YesNo(bool),
+    /// A conditional question that was not asked.
+    NotAsked,
+}
+
+/// How options are named in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    /// By id, as files and rule sets do (`lower_back, leg`; `none`; `yes`).
+    Ids,
+    /// By label, as the person heard them (`Lower back; Leg`; `none of these`; `Yes`).
+    Labels,
+}
+
+impl Answer {
+    /// The answer in `question`'s terms.
+    pub fn shown(self, question: &Question) -> Shown<'_> {
+        match self {
+            Answer::Choice(i) => Shown::Option(question.options.get(usize::from(i))),
+            Answer::Choices(bits) => Shown::Options(
+                question.options.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, o)| o).collect(),
+            ),
+            Answer::Number(n) => Shown::Number(n),
+            Answer::YesNo(b) => Shown::YesNo(b),
+            Answer::NotAsked => Shown::NotAsked,
         }
     }
 }
 
-fn chosen(question: &Question, bits: u64) -> impl Iterator<Item = &crate::questionnaire::AnswerOption> {
-    question.options.iter().enumerate().filter(move |(i, _)| bits & (1 << i) != 0).map(|(_, o)| o)
+impl Shown<'_> {
+    /// The answer in words.
+    pub fn words(&self, naming: Naming) -> String {
+        let name = |option: &AnswerOption| match naming {
+            Naming::Ids => option.id.clone(),
+            Naming::Labels => option.label.clone(),
+        };
+        let (none, separator, yes, no, not_asked) = match naming {
+            Naming::Ids => ("none", ", ", "yes", "no", "not asked"),
+            Naming::Labels => ("none of these", "; ", "Yes", "No", "(not asked)"),
+        };
+        match self {
+            Shown::Option(option) => option.map_or("?".to_owned(), name),
+            Shown::Options(options) if options.is_empty() => none.to_owned(),
+            Shown::Options(options) => options.iter().map(|o| name(o)).collect::<Vec<_>>().join(separator),
+            Shown::Number(n) => n.to_string(),
+            Shown::YesNo(true) => yes.to_owned(),
+            Shown::YesNo(false) => no.to_owned(),
+            Shown::NotAsked => not_asked.to_owned(),
+        }
+    }
+
+    /// The answer as a TOML value (empty for a question not asked, which is left out).
+    fn toml(&self) -> String {
+        let text = |t: &str| ::toml::Value::String(t.to_owned()).to_string();
+        match self {
+            Shown::Option(option) => option.map_or(String::new(), |o| text(&o.id)),
+            Shown::Options(options) => {
+                format!("[{}]", options.iter().map(|o| text(&o.id)).collect::<Vec<_>>().join(", "))
+            }
+            Shown::Number(n) => n.to_string(),
+            Shown::YesNo(b) => b.to_string(),
+            Shown::NotAsked => String::new(),
+        }
+    }
+
+    /// The answer as a JSON value: ids, numbers, booleans; null for a question not asked.
+    pub fn json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Shown::Option(option) => option.map_or(Value::Null, |o| Value::from(o.id.as_str())),
+            Shown::Options(options) => options.iter().map(|o| Value::from(o.id.as_str())).collect(),
+            Shown::Number(n) => Value::from(*n),
+            Shown::YesNo(b) => Value::from(*b),
+            Shown::NotAsked => Value::Null,
+        }
+    }
 }
 
 fn toml_string(text: &str) -> String {
     ::toml::Value::String(text.to_owned()).to_string()
-}
-
-fn render_toml(question: &Question, value: Answer) -> String {
-    match value {
-        Answer::Choice(i) => toml_string(&question.options[usize::from(i)].id),
-        Answer::Choices(bits) => {
-            let items: Vec<String> = chosen(question, bits).map(|o| toml_string(&o.id)).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Answer::Number(n) => n.to_string(),
-        Answer::YesNo(b) => b.to_string(),
-        Answer::NotAsked => String::new(),
-    }
 }
 
 fn check_fits(question: &Question, value: Answer) -> Result<(), String> {

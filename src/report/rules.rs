@@ -216,16 +216,7 @@ pub struct JsonCounterfactual {
 }
 
 fn answer_value(questionnaire: &Questionnaire, question: usize, answer: Answer) -> Value {
-    let q = &questionnaire.questions[question];
-    match answer {
-        Answer::Choice(i) => json!(q.options.get(usize::from(i)).map(|o| o.id.as_str())),
-        Answer::Choices(bits) => Value::Array(
-            q.options.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, o)| json!(o.id)).collect(),
-        ),
-        Answer::Number(n) => json!(n),
-        Answer::YesNo(b) => json!(b),
-        Answer::NotAsked => Value::Null,
-    }
+    answer.shown(&questionnaire.questions[question]).json()
 }
 
 /// `what_would_change` for the JSON output.

@@ -5,7 +5,7 @@
 use super::theme::IntakeTheme;
 use dialoguer::console::Term;
 use dialoguer::{Input, MultiSelect, Select};
-use massage_triage::answers::Answer;
+use massage_triage::answers::{Answer, Naming};
 use massage_triage::intake::skip::PartialAnswers;
 use massage_triage::intake::{Ask, Asker, Reply, Review, Stop};
 use massage_triage::questionnaire::{Question, QuestionKind, Questionnaire};
@@ -312,18 +312,7 @@ fn heading_of(question: &Question) -> String {
 
 /// An answer in the questionnaire's labels.
 pub(crate) fn answer_in_words(question: &Question, answer: Answer) -> String {
-    let label = |i: usize| question.options.get(i).map_or("?", |o| o.label.as_str());
-    match answer {
-        Answer::Choice(i) => label(usize::from(i)).to_owned(),
-        Answer::Choices(0) => NONE_OF_THESE.to_lowercase(),
-        Answer::Choices(bits) => {
-            (0..question.options.len()).filter(|i| bits & (1 << i) != 0).map(label).collect::<Vec<_>>().join("; ")
-        }
-        Answer::Number(n) => n.to_string(),
-        Answer::YesNo(true) => "Yes".to_owned(),
-        Answer::YesNo(false) => "No".to_owned(),
-        Answer::NotAsked => "(not asked)".to_owned(),
-    }
+    answer.shown(question).words(Naming::Labels)
 }
 
 impl Asker for TerminalAsker {
