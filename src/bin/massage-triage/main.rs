@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Err(error) => {
             // Help and version go to standard output with 0; usage errors exit 2.
             let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+            return ExitCode::from(if error.use_stderr() { commands::exit::BAD_INPUT } else { commands::exit::OK });
         }
     };
     // The commands that prompt or write files end cleanly on a signal; the others keep the

@@ -1,6 +1,6 @@
 //! `assess`: one answer file in, one recommendation out.
 
-use super::{exit, load_rule_set, CommandError, Context};
+use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cli::AssessArgs;
 use massage_triage::answers::{parse_answers, AnswerFormat, Answers};
 use massage_triage::counterfactual::what_would_change;
@@ -14,7 +14,7 @@ use massage_triage::report::{
 use massage_triage::rules::RuleSet;
 use std::path::Path;
 
-pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     let rule_set = load_rule_set(args.rules.rules.as_deref())?;
     let (name, answers) = read_answers(&rule_set, &args.answers, context)?;
     let output = render(&rule_set, &answers, args.format, args.explain, context);
@@ -28,7 +28,7 @@ pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<u8, Co
             unlikely.message, unlikely.id
         );
     }
-    Ok(exit::OK)
+    Ok(Ended::Done)
 }
 
 /// Reads and validates an answer file (`-`: standard input); returns its name with them.

@@ -1,6 +1,6 @@
 //! `batch`: many answer sets in, one result per record out, a summary on standard error.
 
-use super::{exit, load_rule_set, CommandError, Context};
+use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cleanup::BATCH_PREFIX;
 use crate::cli::BatchArgs;
 use crate::files::{folder_of, PersistError, WholeFile};
@@ -18,7 +18,7 @@ const PROGRESS_MIN_BYTES: u64 = 32 * 1024 * 1024;
 /// Output buffer: large writes pass straight through; small ones are gathered.
 const OUTPUT_BUFFER_BYTES: usize = 256 * 1024;
 
-pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     let rule_set = load_rule_set(args.rules.rules.as_deref())?;
     let input_path = args.input.as_deref().filter(|p| *p != Path::new("-"));
     let output_path = args.output.as_deref().filter(|p| *p != Path::new("-"));
@@ -62,18 +62,18 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<u8, Com
     if let Err(BatchError::Interrupted) = result {
         let kept = output_path.map_or(String::new(), |p| format!("; {} was left as it was", shown_path(p)));
         writeln!(context.err, "interrupted{kept}")?;
-        return Ok(exit::INTERRUPTED);
+        return Ok(Ended::Interrupted);
     }
     // A reader that stopped reading (`batch | head -1`) is no failure: end quietly, as
     // ripgrep and the Unix tools do, with 0 (the README says why not 141).
     if let Err(BatchError::Write(error)) = &result {
         if error.kind() == std::io::ErrorKind::BrokenPipe {
-            return Ok(exit::OK);
+            return Ok(Ended::Done);
         }
     }
     let summary = result.map_err(|error| batch_error(error, &options))?;
     writeln!(context.err, "{}", summary_text(&summary))?;
-    Ok(if summary.refused > 0 { exit::BAD_INPUT } else { exit::OK })
+    Ok(if summary.refused > 0 { Ended::SomeRefused } else { Ended::Done })
 }
 
 /// Opens the input; a folder, or a file that cannot be opened, is bad input (exit 2), as

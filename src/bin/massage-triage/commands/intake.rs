@@ -1,7 +1,7 @@
 //! `intake`: the questionnaire on a terminal, its result on standard output, and the
 //! answers saved as an answer file when asked.
 
-use super::{exit, load_rule_set, CommandError, Context};
+use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cli::IntakeArgs;
 use crate::save;
 use crate::terminal::prompt::TerminalAsker;
@@ -14,7 +14,7 @@ use std::path::Path;
 /// The hint given when there is no terminal to ask on.
 pub(super) const NO_TERMINAL: &str = "the intake asks its questions on a terminal, and standard input or standard error is not one; for a scripted run use `massage-triage assess --answers FILE` (`-` reads standard input)";
 
-pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     // dialoguer would otherwise read keys from /dev/tty behind a pipe.
     if !(context.terminal.stdin && context.terminal.stderr) {
         return Err(CommandError::Usage(NO_TERMINAL.into()));
@@ -43,10 +43,10 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<u8, Co
     if let Some(path) = &args.save {
         save_answers(&rule_set, &finished, path, args, context)?;
     }
-    Ok(exit::OK)
+    Ok(Ended::Done)
 }
 
-fn stopped(stop: Stop, context: &mut Context<'_>) -> Result<u8, CommandError> {
+fn stopped(stop: Stop, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     match stop {
         // The read was interrupted by a signal, not by Ctrl-C typed at the prompt: the
         // signal's handler is restoring the terminal and will exit with its own status.
@@ -55,7 +55,7 @@ fn stopped(stop: Stop, context: &mut Context<'_>) -> Result<u8, CommandError> {
         },
         Stop::Interrupted => {
             let _ = writeln!(context.err, "\ninterrupted: nothing was saved");
-            Ok(exit::INTERRUPTED)
+            Ok(Ended::Interrupted)
         }
         Stop::Closed(error) => Err(CommandError::Failure(anyhow::anyhow!(
             "the terminal closed before the intake was finished ({error}); nothing was saved"

@@ -23,8 +23,32 @@ pub(crate) mod exit {
     pub(crate) const BAD_INPUT: u8 = 2;
     /// `rules check` or `rules test` found a problem.
     pub(crate) const FINDINGS: u8 = 3;
-    /// Interrupted (Ctrl-C) during `intake`.
+    /// Interrupted (Ctrl-C) during `intake` or `batch`.
     pub(crate) const INTERRUPTED: u8 = 130;
+}
+
+/// How a command that ran to its end ended, before it is an exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// It answered (a physician referral included), or a check passed.
+    Done,
+    /// `rules check` or `rules test` found a problem.
+    Findings,
+    /// `batch` answered every good record and refused at least one.
+    SomeRefused,
+    /// Ctrl-C typed at a prompt, or a signal during `batch`.
+    Interrupted,
+}
+
+/// The one place a command's result becomes the contract's exit code.
+pub(crate) fn exit_code(result: &Result<Ended, CommandError>) -> u8 {
+    match result {
+        Ok(Ended::Done) => exit::OK,
+        Ok(Ended::Findings) => exit::FINDINGS,
+        Ok(Ended::SomeRefused) | Err(CommandError::Input(_) | CommandError::Usage(_)) => exit::BAD_INPUT,
+        Ok(Ended::Interrupted) => exit::INTERRUPTED,
+        Err(CommandError::Failure(_)) => exit::FAILURE,
+    }
 }
 
 /// What the process is attached to, found out once by `main`.
@@ -120,26 +144,22 @@ pub(crate) fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
         Some(Command::Rules(command)) => rules::run(&command, context),
         None => no_subcommand(context),
     };
-    match result {
-        Ok(code) => code,
-        Err(error) => report_error(&error, context),
+    if let Err(error) = &result {
+        report_error(error, context);
     }
+    exit_code(&result)
 }
 
-fn no_subcommand(context: &mut Context<'_>) -> Result<u8, CommandError> {
+fn no_subcommand(context: &mut Context<'_>) -> Result<Ended, CommandError> {
     // The intake with its defaults; without a terminal it gives the hint to use `assess`.
     let args = crate::cli::IntakeArgs::defaults().map_err(|e| CommandError::Failure(e.into()))?;
     intake::run(&args, context)
 }
 
-/// Writes an error to standard error and returns its exit code.
-pub(crate) fn report_error(error: &CommandError, context: &mut Context<'_>) -> u8 {
+/// Writes an error to standard error.
+fn report_error(error: &CommandError, context: &mut Context<'_>) {
     let paint = context.paint_err();
     let label = paint.alarm("error");
-    let code = match error {
-        CommandError::Input(_) | CommandError::Usage(_) => exit::BAD_INPUT,
-        CommandError::Failure(_) => exit::FAILURE,
-    };
     let text = match error {
         // Each problem with its code, as `rules check` shows its findings: `error[unknown-option]`.
         CommandError::Input(diagnostics) => diagnostics
@@ -151,7 +171,6 @@ pub(crate) fn report_error(error: &CommandError, context: &mut Context<'_>) -> u
         other => format!("{label}: {other}"),
     };
     let _ = writeln!(context.err, "{text}");
-    code
 }
 
 /// The built-in rule set (proven safe by the test suite), or the one in `--rules DIR`,

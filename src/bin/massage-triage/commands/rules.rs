@@ -1,6 +1,6 @@
 //! `rules check` and `rules test`: the clinic lead's tools for an edited rule set.
 
-use super::{exit, CommandError, Context};
+use super::{CommandError, Context, Ended};
 use crate::cli::{CheckArgs, RulesCommand, TestArgs};
 use massage_triage::cases::parse_cases;
 use massage_triage::check::check;
@@ -12,7 +12,7 @@ use massage_triage::rules::{RuleSet, BUILT_IN_CASES};
 use std::fmt::Write as _;
 use std::path::Path;
 
-pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<u8, CommandError> {
+pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     match command {
         RulesCommand::Check(args) => run_check(args, context),
         RulesCommand::Test(args) => run_test(args, context),
@@ -27,7 +27,7 @@ fn load(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
     }
 }
 
-fn run_check(args: &CheckArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+fn run_check(args: &CheckArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     let rule_set = load(args.rules.rules.as_deref())?;
     let report = check(&rule_set);
     let text = match args.format {
@@ -40,10 +40,10 @@ fn run_check(args: &CheckArgs, context: &mut Context<'_>) -> Result<u8, CommandE
     };
     context.out.write_all(text.as_bytes())?;
     context.out.flush()?;
-    Ok(if report.failed() { exit::FINDINGS } else { exit::OK })
+    Ok(if report.failed() { Ended::Findings } else { Ended::Done })
 }
 
-fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<u8, CommandError> {
+fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     if let Some(pct) = args.min_coverage {
         if !(0.0..=100.0).contains(&pct) {
             return Err(CommandError::Usage(format!("--min-coverage {pct} is not a percentage; expected 0 to 100")));
@@ -105,5 +105,5 @@ fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<u8, CommandErr
     let _ = writeln!(out, "rules test {verdict}: {} passed, {failed} failed", cases.len() - failed);
     context.out.write_all(out.as_bytes())?;
     context.out.flush()?;
-    Ok(if failed > 0 || low { exit::FINDINGS } else { exit::OK })
+    Ok(if failed > 0 || low { Ended::Findings } else { Ended::Done })
 }
