@@ -17,7 +17,6 @@ use crate::recommendation::{Recommendation, Urgency};
 use crate::rules::{Rule, RuleSet};
 use crate::text::{csv_safe, json_terminal_safe};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// The CSV output's columns, in order.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -82,37 +81,12 @@ struct RuleText {
 const MAX_CACHED_OUTCOMES: usize = 1024;
 
 /// Whole outcomes rendered once and then copied, keyed by the rules that fired (which
-/// decide the outcome). One per thread: a lookup and one copy instead of a dozen.
+/// decide the outcome). One per thread: a lookup and one copy instead of a dozen. Hashed
+/// with foldhash, as the checker's tables are: the keys are the rule set's own bits, not
+/// keys an outsider chooses to flood the table with.
 #[derive(Default)]
 pub struct OutcomeCache {
-    outcomes: HashMap<FiredRules, Box<[u8]>, BuildHasherDefault<WordHasher>>,
-}
-
-/// A fast hash for the fired-rule bit sets (fixed-size words from the rule set, not keys
-/// an outsider chooses to flood the table with).
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.write_u64(word as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    outcomes: HashMap<FiredRules, Box<[u8]>, foldhash::fast::FixedState>,
 }
 
 /// Writes records in one format. Built once per run; shared by every thread.
