@@ -1,6 +1,7 @@
 //! A problem found in a file a person wrote (rule set, answer file, batch record): where it
 //! is, what was expected, and the closest valid name.
 
+use crate::suggestion::push_did_you_mean;
 pub use crate::text::MAX_EXCERPT_CHARS;
 use crate::text::{capped, escape_controls, excerpt};
 use std::fmt;
@@ -66,9 +67,7 @@ impl Diagnostic {
             (line, 0) => format!("{}:{}: {}", self.file, line, self.message),
             (line, column) => format!("{}:{}:{}: {}", self.file, line, column, self.message),
         };
-        if let Some(suggestion) = &self.suggestion {
-            text.push_str(&format!(" (did you mean \"{suggestion}\"?)"));
-        }
+        push_did_you_mean(&mut text, self.suggestion.as_deref());
         text
     }
 }

@@ -8,7 +8,7 @@ use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
 use crate::diagnostic::Diagnostic;
 use crate::json_reader::{id_before_error, read_object, Event, JsonError};
 use crate::questionnaire::{QuestionKind, Questionnaire};
-use crate::suggestion::{closest, one_of};
+use crate::suggestion::{closest, one_of, push_did_you_mean};
 use crate::text::shown;
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -252,9 +252,7 @@ fn describe_problems(line: u64, problems: &[AnswerProblem]) -> String {
             message.push_str(" | ");
         }
         message.push_str(&problem.message);
-        if let Some(suggestion) = &problem.suggestion {
-            message.push_str(&format!(" (did you mean \"{suggestion}\"?)"));
-        }
+        push_did_you_mean(&mut message, problem.suggestion.as_deref());
     }
     message
 }
