@@ -130,6 +130,14 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// How many line ends (`\n`, which also ends a CRLF line) `bytes` holds: a byte offset's
+/// line number is one more than the count before it, in a file a person wrote as in a batch
+/// input. memchr counts many bytes at a time (a `filter().count()` is not vectorised: over
+/// each batch chunk it once took about a tenth of a run).
+pub fn count_newlines(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
 /// The text of a file with its name, able to turn byte offsets into lines and columns.
 #[derive(Debug, Clone, Copy)]
 pub struct SourceText<'a> {
@@ -149,7 +157,7 @@ impl<'a> SourceText<'a> {
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
+        let line = count_newlines(before.as_bytes()) + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = self.text[line_start..offset].chars().count() + 1;
         (line, column)
@@ -170,7 +178,7 @@ impl<'a> SourceText<'a> {
             if target < position {
                 (position, line) = (0, 1);
             }
-            line += bytes[position..target].iter().filter(|b| **b == b'\n').count();
+            line += count_newlines(&bytes[position..target]);
             position = target;
             *offset = line;
         }
