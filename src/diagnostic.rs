@@ -3,7 +3,7 @@
 
 use crate::suggestion::push_did_you_mean;
 pub use crate::text::MAX_EXCERPT_CHARS;
-use crate::text::{capped, escape_controls, excerpt};
+use crate::text::{capped, escape_controls, excerpt, floor_char_boundary};
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
@@ -155,7 +155,7 @@ impl<'a> SourceText<'a> {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let offset = floor_char_boundary(self.text, offset);
         let before = &self.text[..offset];
         let line = count_newlines(before.as_bytes()) + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -198,7 +198,7 @@ impl<'a> SourceText<'a> {
         code: &'static str,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let at = floor_char_boundary(self.text, span.start.min(self.text.len()));
+        let at = floor_char_boundary(self.text, span.start);
         let (line, column) = self.line_column(at);
         let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.text[at..].find('\n').map_or(self.text.len(), |i| at + i);
@@ -249,13 +249,6 @@ impl<'a> SourceText<'a> {
         let start = self.text[..end].trim_end_matches('\n').rfind('\n').map_or(0, |i| i + 1);
         Some(start..start)
     }
-}
-
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 /// Reads a file a person wrote: refuses one larger than [`MAX_FILE_BYTES`] or not UTF-8, with
