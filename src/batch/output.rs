@@ -51,10 +51,7 @@ struct Sentence {
 
 impl Sentence {
     fn new(text: &str) -> Self {
-        Sentence {
-            json: serde_json::to_vec(text).unwrap_or_default().into(),
-            csv: csv_safe(text).replace('"', "\"\"").into_bytes().into(),
-        }
+        Sentence { json: json_bytes(&text), csv: csv_safe(text).replace('"', "\"\"").into_bytes().into() }
     }
 }
 
@@ -129,10 +126,7 @@ impl Renderer {
             .questionnaire
             .unlikely
             .iter()
-            .map(|u| {
-                let json = serde_json::to_vec(&crate::report::JsonWarning::of(u)).unwrap_or_default().into();
-                Sentence { json, csv: u.id.as_bytes().into() }
-            })
+            .map(|u| Sentence { json: json_bytes(&crate::report::JsonWarning::of(u)), csv: u.id.as_bytes().into() })
             .collect();
         Self {
             format,
@@ -394,8 +388,15 @@ impl Reasons {
 }
 
 fn reason_json(rule: &str, because: &str, source: &[String]) -> Box<[u8]> {
-    let reason = Reason { rule, because, source };
-    serde_json::to_vec(&reason).unwrap_or_default().into()
+    json_bytes(&Reason { rule, because, source })
+}
+
+/// A value as JSON with the controls a terminal may obey and JSON writers leave raw (DEL,
+/// C1, bidirectional) escaped ([`json_terminal_safe`]), as `assess --format json` writes
+/// it: for the rule set's sentences as for text from the input.
+fn json_bytes(value: &impl serde::Serialize) -> Box<[u8]> {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    json_terminal_safe(&json).as_bytes().into()
 }
 
 fn json_id_or_null(out: &mut Vec<u8>, id: Option<&str>) {
@@ -459,8 +460,7 @@ fn json_string(out: &mut Vec<u8>, text: &str) {
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
     } else {
-        let json = serde_json::to_string(text).unwrap_or_default();
-        out.extend_from_slice(json_terminal_safe(&json).as_bytes());
+        out.extend_from_slice(&json_bytes(&text));
     }
 }
 
@@ -491,5 +491,22 @@ mod tests {
         json_string(&mut out, "plain");
         json_string(&mut out, "a\"b\n");
         assert_eq!(String::from_utf8_lossy(&out), "\"plain\"\"a\\\"b\\n\"");
+    }
+
+    #[test]
+    fn the_rule_sets_sentences_are_escaped_as_assess_escapes_them() {
+        let mut rule_set = RuleSet::built_in().expect("built-in rules");
+        let sentence = "Bladder \u{202e}or\u{85} bowel";
+        rule_set.rules[0].because = sentence.to_owned();
+        rule_set.rules[0].effect.advice = Some(sentence.to_owned());
+        rule_set.questionnaire.unlikely[0].message = sentence.to_owned();
+        let renderer = Renderer::new(&rule_set, RecordFormat::Jsonl);
+        let advice = &renderer.rules[0].advice.as_ref().expect("advice").json;
+        for json in [&renderer.rules[0].reason_json, advice, &renderer.warnings[0].json] {
+            let text = std::str::from_utf8(json).expect("UTF-8");
+            assert!(text.contains("\\u202e") && text.contains("\\u0085"), "{text}");
+            assert!(!text.contains(['\u{202e}', '\u{85}']), "{text}");
+            assert!(serde_json::from_str::<serde_json::Value>(text).expect("JSON").to_string().contains(sentence));
+        }
     }
 }
