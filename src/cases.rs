@@ -276,7 +276,10 @@ fn parse_expect(
                         .error(
                             span.clone(),
                             Code::UnknownValue,
-                            format!("unknown {what} \"{item}\"; expected one of {}", known.join(", ")),
+                            format!(
+                                "unknown {what} \"{item}\"; expected one of {}",
+                                crate::suggestion::one_of(known.iter().copied())
+                            ),
                         )
                         .suggest(crate::suggestion::closest(item, known.iter().copied())),
                 );

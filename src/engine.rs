@@ -7,8 +7,19 @@ use crate::recommendation::{Pressure, Recommendation, Style, StyleSet, Urgency};
 use crate::rules::{Condition, Effect, Rule, RuleBits, RuleSet, MAX_RULES};
 
 /// Which rules fired, as a fixed set of bits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FiredRules(RuleBits);
+
+impl std::hash::Hash for FiredRules {
+    /// Word by word: foldhash takes two words a multiply, where the derived hash (a length,
+    /// then the words as bytes) goes through its path for byte strings (measured in batch's
+    /// cache of outcomes: that path cost 0.8% more instructions in a whole run).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for word in self.0 {
+            state.write_u64(word);
+        }
+    }
+}
 
 impl FiredRules {
     /// No rule.

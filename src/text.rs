@@ -107,7 +107,7 @@ pub const MAX_EXCERPT_CHARS: usize = 120;
 /// space, to keep the caret under its place). Returns the excerpt and how many characters
 /// of it come before `at`, for the caret.
 pub fn excerpt(text: &str, at: usize) -> (String, usize) {
-    let at = floor_boundary(text, at.min(text.len()));
+    let at = floor_char_boundary(text, at);
     let half = MAX_EXCERPT_CHARS / 2;
     let before: Vec<char> = text[..at].chars().collect();
     let after: Vec<char> = text[at..].chars().collect();
@@ -131,7 +131,10 @@ pub fn excerpt(text: &str, at: usize) -> (String, usize) {
     (shown, caret)
 }
 
-fn floor_boundary(text: &str, mut at: usize) -> usize {
+/// The largest character boundary of `text` at or before byte `at` (at most its length):
+/// `str::floor_char_boundary`, not yet stable.
+pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
     }

@@ -7,9 +7,9 @@ use super::RecordFormat;
 use crate::answers::json_reader::{id_before_error, read_object, Event, JsonError};
 use crate::answers::{AnswerProblem, AnswerSheet, Answers, RawValue};
 use crate::code::Code;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{count_newlines, Diagnostic};
 use crate::questionnaire::{QuestionKind, Questionnaire};
-use crate::suggestion::{closest, one_of};
+use crate::suggestion::{closest, one_of, push_did_you_mean};
 use crate::text::shown;
 use std::borrow::Cow;
 use std::io::{self, Read};
@@ -89,7 +89,7 @@ impl<'r> ChunkReader<'r> {
         self.carry.extend_from_slice(&buffer[boundary..]);
         buffer.truncate(boundary);
         let first_line = self.next_line;
-        let lines = count_lines(&buffer);
+        let lines = count_newlines(&buffer) as u64;
         self.next_line += lines;
         if let Some(line_bytes) = buffer.len().checked_div(usize::try_from(lines).unwrap_or(usize::MAX)) {
             self.target = (line_bytes.max(1) * CHUNK_RECORDS).clamp(MIN_CHUNK_BYTES, CHUNK_BYTES);
@@ -127,16 +127,6 @@ pub enum ChunkError {
         /// Where the record starts.
         line: u64,
     },
-}
-
-fn count_lines(bytes: &[u8]) -> u64 {
-    count_byte(bytes, b'\n') as u64
-}
-
-/// How many of `bytes` are `byte`. Summed in bytes, 255 at a time, the count is vectorised
-/// (a `filter().count()` was not: it took about a tenth of a run with newlines and quotes).
-fn count_byte(bytes: &[u8], byte: u8) -> usize {
-    bytes.chunks(255).map(|part| usize::from(part.iter().map(|b| u8::from(*b == byte)).sum::<u8>())).sum()
 }
 
 /// The end (just past the newline) of the last whole record in `bytes`, if any.
@@ -267,9 +257,7 @@ fn describe_problems(line: u64, problems: &[AnswerProblem]) -> String {
             message.push_str(" | ");
         }
         message.push_str(&problem.message);
-        if let Some(suggestion) = &problem.suggestion {
-            message.push_str(&format!(" (did you mean \"{suggestion}\"?)"));
-        }
+        push_did_you_mean(&mut message, problem.suggestion.as_deref());
     }
     message
 }
@@ -827,7 +815,7 @@ mod tests {
         while let Some(chunk) = reader.next_chunk(Vec::new()).unwrap() {
             assert_eq!(chunk.first_line, line);
             assert_eq!(chunk.input_bytes, chunk.data.len() as u64);
-            line += count_lines(&chunk.data);
+            line += count_newlines(&chunk.data) as u64;
             if all.len() + chunk.data.len() < text.len() {
                 assert!(chunk.data.ends_with(b"\n"), "a chunk ends at a record boundary");
             }

@@ -12,7 +12,7 @@ pub mod output;
 pub mod summary;
 
 use crate::code::Code;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{count_newlines, Diagnostic};
 use crate::engine::evaluate;
 use crate::rules::RuleSet;
 use input::{Chunk, ChunkError, ChunkReader, CsvHeader, RecordReader};
@@ -163,7 +163,7 @@ fn read_csv_header(rule_set: &RuleSet, chunk: &mut Chunk, name: &str) -> Result<
     let line = chunk.first_line + fields.position().map_or(1, |p| p.line()) - 1;
     let header = CsvHeader::parse(&rule_set.questionnaire, &fields, name, line).map_err(BatchError::Header)?;
     let end = usize::try_from(reader.position().byte()).unwrap_or(chunk.data.len()).min(chunk.data.len());
-    chunk.first_line += chunk.data[..end].iter().filter(|b| **b == b'\n').count() as u64;
+    chunk.first_line += count_newlines(&chunk.data[..end]) as u64;
     chunk.data.drain(..end);
     Ok(Some(header))
 }
@@ -313,7 +313,7 @@ impl Pipeline<'_> {
             while chunk.data.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
                 start += 1;
             }
-            line += chunk.data[counted_to..start].iter().filter(|b| **b == b'\n').count() as u64;
+            line += count_newlines(&chunk.data[counted_to..start]) as u64;
             counted_to = start;
             let record = match result {
                 Ok(false) => break,

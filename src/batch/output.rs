@@ -17,7 +17,6 @@ use crate::recommendation::{Recommendation, Urgency};
 use crate::rules::{Rule, RuleSet};
 use crate::text::{csv_safe, json_terminal_safe};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// The CSV output's columns, in order.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -52,10 +51,7 @@ struct Sentence {
 
 impl Sentence {
     fn new(text: &str) -> Self {
-        Sentence {
-            json: serde_json::to_vec(text).unwrap_or_default().into(),
-            csv: csv_safe(text).replace('"', "\"\"").into_bytes().into(),
-        }
+        Sentence { json: json_bytes(&text), csv: csv_safe(text).replace('"', "\"\"").into_bytes().into() }
     }
 }
 
@@ -82,37 +78,12 @@ struct RuleText {
 const MAX_CACHED_OUTCOMES: usize = 1024;
 
 /// Whole outcomes rendered once and then copied, keyed by the rules that fired (which
-/// decide the outcome). One per thread: a lookup and one copy instead of a dozen.
+/// decide the outcome). One per thread: a lookup and one copy instead of a dozen. Hashed
+/// with foldhash, as the checker's tables are: the keys are the rule set's own bits, not
+/// keys an outsider chooses to flood the table with.
 #[derive(Default)]
 pub struct OutcomeCache {
-    outcomes: HashMap<FiredRules, Box<[u8]>, BuildHasherDefault<WordHasher>>,
-}
-
-/// A fast hash for the fired-rule bit sets (fixed-size words from the rule set, not keys
-/// an outsider chooses to flood the table with).
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn write_usize(&mut self, word: usize) {
-        self.write_u64(word as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    outcomes: HashMap<FiredRules, Box<[u8]>, foldhash::fast::FixedState>,
 }
 
 /// Writes records in one format. Built once per run; shared by every thread.
@@ -155,10 +126,7 @@ impl Renderer {
             .questionnaire
             .unlikely
             .iter()
-            .map(|u| {
-                let json = serde_json::to_vec(&crate::report::JsonWarning::of(u)).unwrap_or_default().into();
-                Sentence { json, csv: u.id.as_bytes().into() }
-            })
+            .map(|u| Sentence { json: json_bytes(&crate::report::JsonWarning::of(u)), csv: u.id.as_bytes().into() })
             .collect();
         Self {
             format,
@@ -427,8 +395,15 @@ impl Reasons {
 }
 
 fn reason_json(rule: &str, because: &str, source: &[String]) -> Box<[u8]> {
-    let reason = Reason { rule, because, source };
-    serde_json::to_vec(&reason).unwrap_or_default().into()
+    json_bytes(&Reason { rule, because, source })
+}
+
+/// A value as JSON with the controls a terminal may obey and JSON writers leave raw (DEL,
+/// C1, bidirectional) escaped ([`json_terminal_safe`]), as `assess --format json` writes
+/// it: for the rule set's sentences as for text from the input.
+fn json_bytes(value: &impl serde::Serialize) -> Box<[u8]> {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    json_terminal_safe(&json).as_bytes().into()
 }
 
 fn json_id_or_null(out: &mut Vec<u8>, id: Option<&str>) {
@@ -492,24 +467,13 @@ fn json_string(out: &mut Vec<u8>, text: &str) {
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
     } else {
-        let json = serde_json::to_string(text).unwrap_or_default();
-        out.extend_from_slice(json_terminal_safe(&json).as_bytes());
+        out.extend_from_slice(&json_bytes(&text));
     }
 }
 
 /// A number in decimal, without going through `fmt`.
-fn decimal(out: &mut Vec<u8>, mut number: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (number % 10) as u8;
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[start..]);
+fn decimal(out: &mut Vec<u8>, number: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(number).as_bytes());
 }
 
 #[cfg(test)]
@@ -537,11 +501,19 @@ mod tests {
     }
 
     #[test]
-    fn decimals() {
-        for number in [0, 7, 10, 1234567890, u64::MAX] {
-            let mut out = Vec::new();
-            decimal(&mut out, number);
-            assert_eq!(String::from_utf8_lossy(&out), number.to_string());
+    fn the_rule_sets_sentences_are_escaped_as_assess_escapes_them() {
+        let mut rule_set = RuleSet::built_in().expect("built-in rules");
+        let sentence = "Bladder \u{202e}or\u{85} bowel";
+        rule_set.rules[0].because = sentence.to_owned();
+        rule_set.rules[0].effect.advice = Some(sentence.to_owned());
+        rule_set.questionnaire.unlikely[0].message = sentence.to_owned();
+        let renderer = Renderer::new(&rule_set, RecordFormat::Jsonl);
+        let advice = &renderer.rules[0].advice.as_ref().expect("advice").json;
+        for json in [&renderer.rules[0].reason_json, advice, &renderer.warnings[0].json] {
+            let text = std::str::from_utf8(json).expect("UTF-8");
+            assert!(text.contains("\\u202e") && text.contains("\\u0085"), "{text}");
+            assert!(!text.contains(['\u{202e}', '\u{85}']), "{text}");
+            assert!(serde_json::from_str::<serde_json::Value>(text).expect("JSON").to_string().contains(sentence));
         }
     }
 }

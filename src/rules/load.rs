@@ -166,10 +166,11 @@ fn session_length(value: &Spanned<i64>, source: SourceText<'_>, problems: &mut D
     let allowed = SESSION_MINUTES.iter().find(|m| i64::from(**m) == minutes).copied();
     if allowed.is_none() {
         let expected: Vec<String> = SESSION_MINUTES.iter().map(u16::to_string).collect();
+        let expected = one_of(expected.iter().map(String::as_str));
         problems.push(source.error(
             value.span(),
             Code::BadSessionLength,
-            format!("{minutes} is not a session length; expected one of {}", expected.join(", ")),
+            format!("{minutes} is not a session length; expected one of {expected}"),
         ));
     }
     allowed
