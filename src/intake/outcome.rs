@@ -3,9 +3,9 @@
 //! asked named (nothing is made up for them).
 
 use super::skip::{settled_evaluation, PartialAnswers};
-use crate::answers::Answers;
 use crate::report::{
-    json_report_for, render_human_for, warnings_in_words, Audience, Format, JsonTraceStep, JsonWarning, Paint,
+    failure_in_words, json_report_for, render_human_for, warnings_in_words, Audience, Format, JsonTraceStep,
+    JsonWarning, Paint,
 };
 use crate::rules::{Condition, RuleSet, Truth};
 use std::fmt::Write;
@@ -74,30 +74,10 @@ fn status_in_words(rule_set: &RuleSet, answers: &PartialAnswers, when: &Conditio
     let questionnaire = &rule_set.questionnaire;
     match status {
         Truth::Yes => None,
-        Truth::No => {
-            let mut read = Vec::new();
-            when.questions(&mut read);
-            read.sort_unstable();
-            read.dedup();
-            let given: Vec<String> = read
-                .iter()
-                .filter_map(|q| {
-                    let answer = answers.get(*q).copied().flatten()?;
-                    Some(format!(
-                        "{} = {}",
-                        questionnaire.questions[*q].id,
-                        Answers::describe(questionnaire, *q, answer)
-                    ))
-                })
-                .collect();
-            Some(format!("needs {}, but {}", when.describe(questionnaire), given.join(", ")))
-        }
+        Truth::No => Some(failure_in_words(questionnaire, when, |q| answers.get(q).copied().flatten())),
         Truth::Unknown => {
-            let mut read = Vec::new();
-            when.questions(&mut read);
-            read.sort_unstable();
-            read.dedup();
-            let missing: Vec<&str> = read
+            let missing: Vec<&str> = when
+                .questions_read()
                 .iter()
                 .filter(|q| answers.get(**q).copied().flatten().is_none())
                 .map(|q| questionnaire.questions[*q].id.as_str())

@@ -1,9 +1,10 @@
 //! The human format: the recommendation first, a referral impossible to miss.
 
 use super::Paint;
-use crate::answers::Answers;
+use crate::answers::{Answer, Answers};
 use crate::choice::Choice;
 use crate::engine::{Evaluation, RuleTrace, UNDECIDED_REASON};
+use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Recommendation, Urgency};
 use crate::rules::{Condition, RuleSet};
 use std::fmt::Write;
@@ -216,23 +217,29 @@ fn explain(out: &mut String, rule_set: &RuleSet, answers: &Answers, trace: &[Rul
         if step.fired {
             let _ = writeln!(out, "  {} {} fired ({at})", paint.good("+"), step.rule.id);
         } else {
-            let failed = step.failed.map(|c| failure_in_words(rule_set, answers, c)).unwrap_or_default();
+            let failed = step
+                .failed
+                .map(|c| failure_in_words(&rule_set.questionnaire, c, |q| Some(answers.get(q))))
+                .unwrap_or_default();
             let _ = writeln!(out, "  {} {} did not fire: {failed} ({at})", paint.faint("-"), step.rule.id);
         }
     }
 }
 
-/// "severity is at least 8, but the answer was 4".
-pub(crate) fn failure_in_words(rule_set: &RuleSet, answers: &Answers, condition: &Condition) -> String {
-    let questionnaire = &rule_set.questionnaire;
-    let mut questions = Vec::new();
-    condition.questions(&mut questions);
-    questions.sort_unstable();
-    questions.dedup();
-    let given: Vec<String> = questions
-        .iter()
-        .map(|q| {
-            format!("{} = {}", questionnaire.questions[*q].id, Answers::describe(questionnaire, *q, answers.get(*q)))
+/// Why a condition does not hold, in words: what it needs and the answers it read
+/// (`needs severity is at least 8, but severity = 5`). `answer` gives each question's answer,
+/// `None` for one not given yet (left out). The trace, the JSON trace and the intake's
+/// early end all say it this way.
+pub fn failure_in_words(
+    questionnaire: &Questionnaire,
+    condition: &Condition,
+    answer: impl Fn(usize) -> Option<Answer>,
+) -> String {
+    let given: Vec<String> = condition
+        .questions_read()
+        .into_iter()
+        .filter_map(|q| {
+            Some(format!("{} = {}", questionnaire.questions[q].id, Answers::describe(questionnaire, q, answer(q)?)))
         })
         .collect();
     if given.is_empty() {

@@ -104,7 +104,9 @@ pub fn json_report<'a>(
                 rule: &step.rule.id,
                 at: rule_set.rule_location(step.rule),
                 fired: step.fired,
-                failed: step.failed.map(|c| super::human::failure_in_words(rule_set, answers, c)),
+                failed: step
+                    .failed
+                    .map(|c| super::human::failure_in_words(&rule_set.questionnaire, c, |q| Some(answers.get(q)))),
             })
             .collect()
     });

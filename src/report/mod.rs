@@ -5,7 +5,9 @@ mod human;
 mod json;
 mod rules;
 
-pub use human::{referral_banner, render_human, render_human_for, render_trace, warnings_in_words, Audience};
+pub use human::{
+    failure_in_words, referral_banner, render_human, render_human_for, render_trace, warnings_in_words, Audience,
+};
 pub use json::{json_report, json_report_for, JsonReport, JsonTraceStep, JsonWarning};
 pub use rules::{
     check_json, render_case_failure, render_check_human, render_what_would_change, what_would_change_json,

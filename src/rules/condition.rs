@@ -317,6 +317,15 @@ impl Condition {
         }
     }
 
+    /// The questions the condition reads, each once, in questionnaire order.
+    pub fn questions_read(&self) -> Vec<usize> {
+        let mut read = Vec::new();
+        self.questions(&mut read);
+        read.sort_unstable();
+        read.dedup();
+        read
+    }
+
     /// Every question the condition reads (in condition order, possibly repeated).
     pub fn questions(&self, into: &mut Vec<usize>) {
         into.extend(self.leaves().filter_map(|leaf| leaf.test.test_question()));
