@@ -117,6 +117,12 @@ pub struct Evaluation {
     pub undecided: bool,
 }
 
+/// See [`Evaluation::is_reason`].
+#[inline]
+fn is_reason(recommendation: Recommendation, refers: bool) -> bool {
+    refers || recommendation != Recommendation::Physician
+}
+
 /// The id and sentence given as the reason when no rule settles a style.
 pub const UNDECIDED_REASON: (&str, &str) = (
     "no_style_fits",
@@ -124,17 +130,24 @@ pub const UNDECIDED_REASON: (&str, &str) = (
 );
 
 impl Evaluation {
-    /// The rules that decided, in rule order: the referring rules for a referral, every
-    /// fired rule otherwise.
+    /// Whether a fired rule is one of the reasons: the one rule of which rules decided an
+    /// outcome. For a referral, the rules that refer; for a massage, every fired rule (each
+    /// shaped the style, the pressure or the precautions).
+    #[inline]
+    pub fn is_reason(&self, refers: bool) -> bool {
+        is_reason(self.recommendation, refers)
+    }
+
+    /// The indices of the rules that decided, in rule order (see [`Evaluation::is_reason`]).
+    pub fn reason_indices<'r>(&self, rule_set: &'r RuleSet) -> impl Iterator<Item = usize> + 'r {
+        let (fired, recommendation) = (self.fired, self.recommendation);
+        (0..rule_set.rules.len())
+            .filter(move |i| fired.contains(*i) && is_reason(recommendation, rule_set.rules[*i].effect.refer.is_some()))
+    }
+
+    /// The rules that decided, in rule order.
     pub fn reasons<'r>(&self, rule_set: &'r RuleSet) -> impl Iterator<Item = &'r Rule> + 'r {
-        let fired = self.fired;
-        let referral = self.recommendation == Recommendation::Physician;
-        rule_set
-            .rules
-            .iter()
-            .enumerate()
-            .filter(move |(i, rule)| fired.contains(*i) && (!referral || rule.effect.refer.is_some()))
-            .map(|(_, rule)| rule)
+        self.reason_indices(rule_set).map(|i| &rule_set.rules[i])
     }
 
     /// The rule that decides a referral: the first fired rule, in file order, that refers at

@@ -13,7 +13,7 @@ use super::input::RecordError;
 use super::RecordFormat;
 use crate::answers::Answers;
 use crate::engine::{Evaluation, FiredRules, UNDECIDED_REASON};
-use crate::recommendation::{Recommendation, Urgency};
+use crate::recommendation::Urgency;
 use crate::rules::{Rule, RuleSet};
 use crate::text::{csv_safe, json_terminal_safe};
 use std::collections::HashMap;
@@ -245,11 +245,10 @@ impl Renderer {
     /// the three fields that list them.
     #[inline]
     fn reasons(&self, evaluation: &Evaluation) -> Reasons {
-        let referral = evaluation.recommendation == Recommendation::Physician;
         let mut reasons = Reasons { few: [0; MAX_FEW_REASONS], count: 0, many: Vec::new() };
         // Only the fired rules, in rule order (a few of the rule set).
         for index in evaluation.fired.iter() {
-            if self.rules.get(index).is_some_and(|rule| !referral || rule.refers) {
+            if self.rules.get(index).is_some_and(|rule| evaluation.is_reason(rule.refers)) {
                 reasons.push(index as u16);
             }
         }

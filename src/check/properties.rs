@@ -132,20 +132,6 @@ impl<'p, 'r> Checker<'p, 'r> {
         Place { file: self.parts.rule_set.rules_file.clone(), line: self.parts.rule_set.rules[rule].line }
     }
 
-    /// The fired rules that made an outcome: the referring ones for a referral, those
-    /// favouring the recommended style for a massage.
-    fn deciding(&self, outcome: &Evaluation) -> Vec<usize> {
-        let rules = &self.parts.rule_set.rules;
-        outcome
-            .fired
-            .iter()
-            .filter(|r| match outcome.recommendation {
-                Recommendation::Physician => rules[*r].effect.refer.is_some(),
-                Recommendation::Massage(style) => rules[*r].effect.favour[style.index()] > 0,
-            })
-            .collect()
-    }
-
     fn readers(&self, question: usize, option: usize) -> Vec<usize> {
         let rules = &self.parts.rule_set.rules;
         (0..rules.len()).filter(|r| reads_option(&rules[*r].when, question, option)).collect()
@@ -252,7 +238,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         let example = self.counterexample(search, &picks, false);
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
         let mut rules = self.statement_readers(statement);
-        rules.extend(example.iter().flat_map(|e| self.deciding(&e.outcome)));
+        rules.extend(example.iter().flat_map(|e| e.outcome.reason_indices(self.parts.rule_set)));
         let (at, subject, what) = self.statement_place(statement);
         self.push(Finding {
             code: Code::MinUrgency,
