@@ -1,7 +1,6 @@
 //! `rules check` end to end: the built-in set is clean; planted unsafe edits in copies of
 //! `rules/` are caught (exit 3) with counterexamples the engine confirms, and `assess`
 //! refuses those rule sets (exit 2, pointing to `rules check`).
-#![allow(clippy::unwrap_used)]
 
 use assert_cmd::Command;
 use massage_triage::answers::{parse_answers, Answer, AnswerFormat};

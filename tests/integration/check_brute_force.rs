@@ -3,7 +3,6 @@
 //! questionnaire has each shape the checker handles: a conditional question (answered
 //! exactly when its condition holds, so only such answer sets are enumerated), marks and
 //! invariants with every demand, a rule's own `tell` and a style's maximum pressure.
-#![allow(clippy::unwrap_used)]
 
 use massage_triage::answers::{Answer, Answers};
 use massage_triage::check::{check, CheckReport};
@@ -16,8 +15,8 @@ use massage_triage::rules::{Condition, Effect, Origin, Rule, RuleSet, SetTest, T
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
-const QUESTIONNAIRE: &str = include_str!("fixtures/small/questionnaire.toml");
-const RULES: &str = include_str!("fixtures/small/rules.toml");
+const QUESTIONNAIRE: &str = include_str!("../fixtures/small/questionnaire.toml");
+const RULES: &str = include_str!("../fixtures/small/rules.toml");
 
 fn values(kind: QuestionKind, options: usize) -> Vec<Answer> {
     match kind {

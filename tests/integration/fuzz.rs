@@ -5,7 +5,7 @@
 //! test with larger budgets (see the README's "Reliability" section):
 //!
 //! ```sh
-//! FUZZ_INPUTS=10000000 FUZZ_SECONDS=3600 cargo test --release --test fuzz -- --nocapture
+//! FUZZ_INPUTS=10000000 FUZZ_SECONDS=3600 cargo test --release --test integration fuzz:: -- --nocapture
 //! ```
 //!
 //! Knobs: `FUZZ_SECONDS` (per target, default 2), `FUZZ_INPUTS` (per target, default
@@ -13,7 +13,6 @@
 //! panics, or takes more than a second, is a finding: it is written to
 //! `target/fuzz-findings/` and the test fails naming it; `FUZZ_REPLAY=target/fuzz-findings`
 //! runs the saved ones again instead (after a fix).
-#![allow(clippy::unwrap_used)]
 // The campaign's figures are its report: printed (seen with --nocapture).
 #![allow(clippy::print_stdout)]
 

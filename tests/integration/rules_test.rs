@@ -1,5 +1,4 @@
 //! `rules test`: worked cases, field-by-field failures with the trace, rule coverage.
-#![allow(clippy::unwrap_used)]
 
 use assert_cmd::Command;
 use predicates::str::contains;

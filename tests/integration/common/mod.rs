@@ -1,10 +1,7 @@
-//! What several test binaries share: the built-in rule set, one generator of valid answer
+//! What several test modules share: the built-in rule set, one generator of valid answer
 //! sets for any questionnaire (version 2's conditional question answered exactly when its
 //! condition holds), the answers as the binary reads them (TOML, JSON, CSV), and the safety
 //! statements as demands on an outcome.
-//!
-//! Each test binary uses part of this module.
-#![allow(dead_code, clippy::unwrap_used)]
 
 use massage_triage::answers::{Answer, Answers};
 use massage_triage::engine::Evaluation;
@@ -15,7 +12,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use std::sync::OnceLock;
 
-/// The built-in rule set, loaded once per test binary.
+/// The built-in rule set, loaded once for all the tests.
 pub fn rule_set() -> &'static RuleSet {
     static RULE_SET: OnceLock<RuleSet> = OnceLock::new();
     RULE_SET.get_or_init(|| RuleSet::built_in().unwrap())

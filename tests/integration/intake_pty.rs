@@ -2,9 +2,6 @@
 //! would drive it (arrow keys as j, space to tick, enter, Esc, typed numbers, Ctrl-C), and
 //! the screen is read. Every wait is for expected text, with a generous timeout.
 
-#![allow(clippy::unwrap_used)]
-#![cfg(unix)]
-
 use assert_cmd::Command as AssertCommand;
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;

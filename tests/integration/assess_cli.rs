@@ -1,6 +1,5 @@
 //! `assess` end to end: the built binary, answer files and standard input, output formats,
 //! errors with their places, exit codes.
-#![allow(clippy::unwrap_used)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -3,12 +3,9 @@
 //! `version` column, conditional question, `none` cells, rule `tell` and warnings; and a
 //! property over generated records: every safety statement holds, and every result is what
 //! `assess` gives, in both input formats.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{answers_from_seeds, broken_among, csv_header, csv_row, json_line, rule_set, statements};
 use assert_cmd::Command;
-use common::{answers_from_seeds, broken_among, csv_header, csv_row, json_line, rule_set, statements};
 use massage_triage::answers::Answers;
 use massage_triage::engine::evaluate;
 use massage_triage::recommendation::Urgency;

@@ -3,12 +3,9 @@
 //! generated version-2 answer sets, that it never proposes a change after which a safety
 //! statement that held no longer holds (taking back a red flag, a contraindication, a
 //! pregnancy sign, a lighter pressure, a lower age or severity...).
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{any_answers, is_chosen, question, rule_set, statements};
 use assert_cmd::Command;
-use common::{any_answers, is_chosen, question, rule_set, statements};
 use massage_triage::answers::{Answer, Answers};
 use massage_triage::counterfactual::what_would_change;
 use massage_triage::engine::evaluate;

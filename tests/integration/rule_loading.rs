@@ -1,6 +1,5 @@
 //! The loader refuses every kind of broken rule set, naming the file, line and column, what
 //! was expected and the closest valid id; and it reports every problem at once.
-#![allow(clippy::unwrap_used)]
 
 use assert_cmd::Command;
 use massage_triage::diagnostic::{Diagnostic, SourceText};

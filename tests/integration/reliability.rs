@@ -1,7 +1,6 @@
 //! Issue 13, "Reliability": one regression test per defect found by the attack on the
 //! release binary, named after it, through the binary end to end where the defect showed
 //! there. The answer sets are questionnaire version 2's.
-#![allow(clippy::unwrap_used)]
 
 use assert_cmd::Command;
 use massage_triage::diagnostic::SourceText;

@@ -1,7 +1,6 @@
 //! The built-in rule set against its own worked cases (rules/cases.toml), which include the
 //! shared clinical sample (shared/cases-v2): every case passes and every rule is exercised
 //! by one; and the questionnaire is the contract's version 2.
-#![allow(clippy::unwrap_used)]
 
 use massage_triage::cases::parse_cases;
 use massage_triage::diagnostic::SourceText;

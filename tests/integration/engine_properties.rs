@@ -4,11 +4,8 @@
 //! enough: every safety statement of `questionnaire.toml` (marks on options and invariants),
 //! escalation, the clinical reference's pressure limits read independently of the marks, the
 //! style maximum, `tell`, and the compiled program against the condition tree.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::{
+use crate::common::{
     any_answers, broken_among, broken_statements, choose, every_answer, is_chosen, option, question, rule_set,
     statements,
 };
