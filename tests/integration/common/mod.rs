@@ -13,25 +13,25 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The built-in rule set, loaded once for all the tests.
-pub fn rule_set() -> &'static RuleSet {
+pub(crate) fn rule_set() -> &'static RuleSet {
     static RULE_SET: OnceLock<RuleSet> = OnceLock::new();
     RULE_SET.get_or_init(|| RuleSet::built_in().unwrap())
 }
 
 /// The question index of `id` in the built-in questionnaire.
-pub fn question(id: &str) -> usize {
+pub(crate) fn question(id: &str) -> usize {
     rule_set().questionnaire.index_of(id).unwrap_or_else(|| panic!("no question {id}"))
 }
 
 /// The option index of `option` in the built-in question `id`.
-pub fn option(id: &str, option: &str) -> usize {
+pub(crate) fn option(id: &str, option: &str) -> usize {
     let questionnaire = &rule_set().questionnaire;
     questionnaire.questions[question(id)].option_index(option).unwrap_or_else(|| panic!("no option {id}.{option}"))
 }
 
 /// A fresh random word from `seed` and a salt (splitmix64), so that one seed per question
 /// gives as many independent draws as needed.
-pub fn mix(seed: u64, salt: u64) -> u64 {
+pub(crate) fn mix(seed: u64, salt: u64) -> u64 {
     let mut z = seed ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -127,7 +127,7 @@ fn answer_from_seed(question: &Question, seed: u64, opener: u64, edges: &[i64]) 
 /// A valid answer set from one random word per question (more words are ignored, missing
 /// ones count as 0): each question answered in order, a conditional question answered
 /// exactly when its condition holds on the answers before it, `NotAsked` otherwise.
-pub fn answers_from_seeds(rule_set: &RuleSet, id: Option<String>, seeds: &[u64]) -> Answers {
+pub(crate) fn answers_from_seeds(rule_set: &RuleSet, id: Option<String>, seeds: &[u64]) -> Answers {
     let questionnaire = &rule_set.questionnaire;
     let openers = openers(questionnaire);
     let edges = number_edges(rule_set);
@@ -143,19 +143,19 @@ pub fn answers_from_seeds(rule_set: &RuleSet, id: Option<String>, seeds: &[u64])
 }
 
 /// Generated answer sets for a rule set's questionnaire.
-pub fn answers_for(rule_set: &'static RuleSet) -> impl Strategy<Value = Answers> {
+pub(crate) fn answers_for(rule_set: &'static RuleSet) -> impl Strategy<Value = Answers> {
     let count = rule_set.questionnaire.questions.len();
     prop::collection::vec(any::<u64>(), count).prop_map(move |seeds| answers_from_seeds(rule_set, None, &seeds))
 }
 
 /// Generated version-2 answer sets for the built-in rule set.
-pub fn any_answers() -> impl Strategy<Value = Answers> {
+pub(crate) fn any_answers() -> impl Strategy<Value = Answers> {
     answers_for(rule_set())
 }
 
 /// `values` made consistent again after a change: a conditional question whose condition
 /// now fails is not asked; one that is newly asked is answered from `seed`.
-pub fn settle_conditionals(rule_set: &RuleSet, mut values: Vec<Answer>, seed: u64) -> Vec<Answer> {
+pub(crate) fn settle_conditionals(rule_set: &RuleSet, mut values: Vec<Answer>, seed: u64) -> Vec<Answer> {
     let questionnaire = &rule_set.questionnaire;
     let openers = openers(questionnaire);
     let edges = number_edges(rule_set);
@@ -174,7 +174,7 @@ pub fn settle_conditionals(rule_set: &RuleSet, mut values: Vec<Answer>, seed: u6
 }
 
 /// Every answer a question takes (several-of: every subset allowed).
-pub fn every_answer(question: &Question) -> Vec<Answer> {
+pub(crate) fn every_answer(question: &Question) -> Vec<Answer> {
     let options = question.options.len();
     match question.kind {
         QuestionKind::OneOf => (0..options).map(|i| Answer::Choice(i as u8)).collect(),
@@ -187,7 +187,7 @@ pub fn every_answer(question: &Question) -> Vec<Answer> {
 }
 
 /// Whether the option is chosen in the answer (a one-of answer or a several-of one).
-pub fn is_chosen(answer: Answer, option: usize) -> bool {
+pub(crate) fn is_chosen(answer: Answer, option: usize) -> bool {
     match answer {
         Answer::Choice(i) => usize::from(i) == option,
         Answer::Choices(bits) => bits & (1 << option) != 0,
@@ -198,7 +198,7 @@ pub fn is_chosen(answer: Answer, option: usize) -> bool {
 /// The answers with one option chosen (added to a several-of answer, set on a one-of); a
 /// conditional question not asked is opened first (its opening option chosen), and the
 /// conditional questions are settled again (a newly asked one answered from `seed`).
-pub fn choose(rule_set: &RuleSet, answers: &Answers, question: usize, option: usize, seed: u64) -> Answers {
+pub(crate) fn choose(rule_set: &RuleSet, answers: &Answers, question: usize, option: usize, seed: u64) -> Answers {
     let questionnaire = &rule_set.questionnaire;
     let mut values = answers.values().to_vec();
     if values[question] == Answer::NotAsked {
@@ -228,7 +228,7 @@ pub fn choose(rule_set: &RuleSet, answers: &Answers, question: usize, option: us
 
 /// Why the outcome breaks what the statement demands, if it does (the statement's
 /// condition is taken to hold).
-pub fn broken_demand(rule_set: &RuleSet, statement: &Statement<'_>, evaluation: &Evaluation) -> Option<String> {
+pub(crate) fn broken_demand(rule_set: &RuleSet, statement: &Statement<'_>, evaluation: &Evaluation) -> Option<String> {
     let name = rule_set.questionnaire.statement_name(statement.subject);
     if let Some(least) = statement.min_urgency {
         if evaluation.recommendation != Recommendation::Physician || evaluation.urgency < Some(least) {
@@ -256,12 +256,12 @@ pub fn broken_demand(rule_set: &RuleSet, statement: &Statement<'_>, evaluation: 
 
 /// Every statement of the rule set's questionnaire that holds for the answers and whose
 /// demands the evaluation breaks, in words.
-pub fn broken_statements(rule_set: &RuleSet, answers: &Answers, evaluation: &Evaluation) -> Vec<String> {
+pub(crate) fn broken_statements(rule_set: &RuleSet, answers: &Answers, evaluation: &Evaluation) -> Vec<String> {
     broken_among(rule_set, &rule_set.questionnaire.statements(), answers, evaluation)
 }
 
 /// As [`broken_statements`], among these statements (made once for many answer sets).
-pub fn broken_among(
+pub(crate) fn broken_among(
     rule_set: &RuleSet,
     statements: &[Statement<'_>],
     answers: &Answers,
@@ -271,14 +271,14 @@ pub fn broken_among(
 }
 
 /// The built-in rule set's safety statements, made once.
-pub fn statements() -> &'static [Statement<'static>] {
+pub(crate) fn statements() -> &'static [Statement<'static>] {
     static STATEMENTS: OnceLock<Vec<Statement<'static>>> = OnceLock::new();
     STATEMENTS.get_or_init(|| rule_set().questionnaire.statements())
 }
 
 /// The answer as a JSON value, as answer files and JSON Lines records give it; `None` for
 /// a question not asked (the key is left out).
-pub fn json_answer(question: &Question, value: Answer) -> Option<Value> {
+pub(crate) fn json_answer(question: &Question, value: Answer) -> Option<Value> {
     Some(match value {
         Answer::NotAsked => return None,
         Answer::Choice(i) => Value::from(question.options[usize::from(i)].id.as_str()),
@@ -297,7 +297,7 @@ pub fn json_answer(question: &Question, value: Answer) -> Option<Value> {
 }
 
 /// A record's answers as one JSON line, with the questionnaire's version.
-pub fn json_line(questionnaire: &Questionnaire, answers: &Answers) -> String {
+pub(crate) fn json_line(questionnaire: &Questionnaire, answers: &Answers) -> String {
     let mut object = serde_json::Map::new();
     object.insert("version".into(), Value::from(questionnaire.version));
     if let Some(id) = &answers.id {
@@ -312,7 +312,7 @@ pub fn json_line(questionnaire: &Questionnaire, answers: &Answers) -> String {
 }
 
 /// The CSV header batch reads: id, version, then every question in order.
-pub fn csv_header(questionnaire: &Questionnaire) -> String {
+pub(crate) fn csv_header(questionnaire: &Questionnaire) -> String {
     let mut columns = vec!["id", "version"];
     columns.extend(questionnaire.ids());
     columns.join(",")
@@ -320,7 +320,7 @@ pub fn csv_header(questionnaire: &Questionnaire) -> String {
 
 /// A record's answers as a CSV row under [`csv_header`]: `none` for an empty several-of
 /// answer, an empty cell for a question not asked.
-pub fn csv_row(questionnaire: &Questionnaire, answers: &Answers) -> String {
+pub(crate) fn csv_row(questionnaire: &Questionnaire, answers: &Answers) -> String {
     let mut cells = vec![answers.id.clone().unwrap_or_default(), questionnaire.version.to_string()];
     for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
         cells.push(match *value {
