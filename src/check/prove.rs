@@ -28,8 +28,8 @@
 
 use super::space::{AnswerSpace, ClassValue};
 use crate::answers::{Answer, Answers};
-use crate::engine::{decide, Evaluation, FiredRules};
-use crate::recommendation::{StyleSet, Urgency};
+use crate::engine::{decide, Evaluation, FiredRules, Tally};
+use crate::recommendation::{Pressure, StyleSet, Urgency};
 use crate::rules::{Condition, Effect, RuleSet, Truth};
 use std::collections::HashMap;
 
@@ -185,7 +185,21 @@ pub(crate) struct Parts<'r> {
     /// The watch of the first safety statement (the constraints come before).
     pub(super) first_statement: usize,
     /// What each safety statement demands.
-    pub(super) demands: Vec<super::sweep::Demands>,
+    pub(super) demands: Vec<Demands>,
+}
+
+/// What a safety statement demands.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Demands {
+    pub min_urgency: Option<Urgency>,
+    pub forbids: StyleSet,
+    pub max_pressure: Option<Pressure>,
+}
+
+impl Demands {
+    pub(super) fn settled_by(&self, tally: &Tally) -> bool {
+        tally.settles(self.min_urgency, self.forbids, self.max_pressure)
+    }
 }
 
 /// A condition's truth from its tests' values by position, in the order
@@ -293,11 +307,7 @@ impl<'r> Parts<'r> {
                 .questionnaire
                 .statements()
                 .iter()
-                .map(|s| super::sweep::Demands {
-                    min_urgency: s.min_urgency,
-                    forbids: s.forbids,
-                    max_pressure: s.max_pressure,
-                })
+                .map(|s| Demands { min_urgency: s.min_urgency, forbids: s.forbids, max_pressure: s.max_pressure })
                 .collect(),
         };
         // One answer a class: every answer in a class passes the same tests.

@@ -17,7 +17,6 @@
 
 use super::prove::{truth_of, Example, Parts, Pin, Spec, Variant, MAX_STATES};
 use crate::engine::{FiredRules, Tally};
-use crate::recommendation::{Pressure, StyleSet, Urgency};
 use crate::rules::{Clauses, Condition, Truth};
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hasher};
@@ -44,20 +43,6 @@ fn shape(condition: &Condition, clauses: Option<&Clauses>) -> Shape {
         c if test(c) => Shape::All,
         _ if clauses.is_some() => Shape::Clauses,
         _ => Shape::General,
-    }
-}
-
-/// What a safety statement demands.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Demands {
-    pub min_urgency: Option<Urgency>,
-    pub forbids: StyleSet,
-    pub max_pressure: Option<Pressure>,
-}
-
-impl Demands {
-    fn settled_by(&self, tally: &Tally) -> bool {
-        tally.settles(self.min_urgency, self.forbids, self.max_pressure)
     }
 }
 
