@@ -221,20 +221,31 @@ impl<'p, 'r> Checker<'p, 'r> {
         }
     }
 
-    /// Where the statement applies, a physician referral at least `least` urgent.
-    fn min_urgency(&mut self, statement: &Statement<'_>, search: &Search, least: Urgency) {
+    /// The first combination of the search whose outcome is `broken` (its picks), not
+    /// descending where `cut` says every outcome below is safe; counts what was visited.
+    fn first_broken(
+        &mut self,
+        search: &Search,
+        cut: &dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
+        broken: impl Fn(&Evaluation) -> bool,
+    ) -> Option<Vec<usize>> {
         let mut found = None;
         let parts = self.parts;
-        self.combinations += explore(&search.levels, &|refer, _| refer >= Some(least), &mut |leaf| {
-            let evaluation = parts.decide(leaf.fired);
-            if evaluation.recommendation == Recommendation::Physician && evaluation.urgency >= Some(least) {
-                Flow::Continue
-            } else {
+        self.combinations += explore(&search.levels, cut, &mut |leaf| {
+            if broken(&parts.decide(leaf.fired)) {
                 found = Some(leaf.picks.to_vec());
                 Flow::Stop
+            } else {
+                Flow::Continue
             }
         });
-        let Some(picks) = found else { return };
+        found
+    }
+
+    /// Where the statement applies, a physician referral at least `least` urgent.
+    fn min_urgency(&mut self, statement: &Statement<'_>, search: &Search, least: Urgency) {
+        let broken = |e: &Evaluation| e.recommendation != Recommendation::Physician || e.urgency < Some(least);
+        let Some(picks) = self.first_broken(search, &|refer, _| refer >= Some(least), broken) else { return };
         let example = self.counterexample(search, &picks, false);
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
         let mut rules = self.statement_readers(statement);
@@ -257,24 +268,13 @@ impl<'p, 'r> Checker<'p, 'r> {
     /// Where the statement applies, no style it forbids is recommended or offered.
     fn forbidden(&mut self, statement: &Statement<'_>, search: &Search) {
         let styles = statement.forbids;
-        let mut found = None;
-        let parts = self.parts;
-        self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
-            let evaluation = parts.decide(leaf.fired);
-            let offered = match evaluation.recommendation {
-                Recommendation::Massage(style) => {
-                    styles.contains(style) || evaluation.alternatives.iter().any(|s| styles.contains(s))
-                }
-                Recommendation::Physician => false,
-            };
-            if offered {
-                found = Some(leaf.picks.to_vec());
-                Flow::Stop
-            } else {
-                Flow::Continue
+        let offered = |e: &Evaluation| match e.recommendation {
+            Recommendation::Massage(style) => {
+                styles.contains(style) || e.alternatives.iter().any(|s| styles.contains(s))
             }
-        });
-        let Some(picks) = found else { return };
+            Recommendation::Physician => false,
+        };
+        let Some(picks) = self.first_broken(search, &|refer, _| refer.is_some(), offered) else { return };
         let example = self.counterexample(search, &picks, false);
         let names: Vec<&str> = styles.iter().map(|s| s.id()).collect();
         let mut rules = self.statement_readers(statement);
@@ -304,18 +304,8 @@ impl<'p, 'r> Checker<'p, 'r> {
 
     /// Where the statement applies, a massage is never given at more than `limit`.
     fn max_pressure(&mut self, statement: &Statement<'_>, search: &Search, limit: Pressure) {
-        let mut found = None;
-        let parts = self.parts;
-        self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
-            let evaluation = parts.decide(leaf.fired);
-            if evaluation.pressure.is_some_and(|p| p > limit) {
-                found = Some(leaf.picks.to_vec());
-                Flow::Stop
-            } else {
-                Flow::Continue
-            }
-        });
-        let Some(picks) = found else { return };
+        let above = |e: &Evaluation| e.pressure.is_some_and(|p| p > limit);
+        let Some(picks) = self.first_broken(search, &|refer, _| refer.is_some(), above) else { return };
         let example = self.counterexample(search, &picks, false);
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
         let mut rules = self.statement_readers(statement);
