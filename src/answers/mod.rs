@@ -67,20 +67,47 @@ impl Answer {
     }
 }
 
+/// Why values do not make a valid set of answers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswersError {
+    /// Not one value a question.
+    #[error("expected {expected} answers, got {got}")]
+    WrongCount {
+        /// The questionnaire's questions.
+        expected: usize,
+        /// The values given.
+        got: usize,
+    },
+    /// A value of the wrong kind or out of range for its question.
+    #[error("answer to \"{question}\" does not fit: expected {expected}")]
+    DoesNotFit {
+        /// The question's id.
+        question: String,
+        /// What it expects.
+        expected: String,
+    },
+    /// A conditional question that these answers ask is not answered.
+    #[error("\"{0}\" is asked with these answers but has no answer")]
+    Unanswered(String),
+    /// A conditional question that these answers do not ask is answered.
+    #[error("\"{0}\" is not asked with these answers but has one")]
+    NotAsked(String),
+}
+
 impl Answers {
     /// Answers from values in questionnaire order, checked against the questionnaire: each
     /// fits its question, and a conditional question is answered exactly when it is asked.
-    pub fn new(questionnaire: &Questionnaire, id: Option<String>, values: Vec<Answer>) -> Result<Answers, String> {
+    pub fn new(
+        questionnaire: &Questionnaire,
+        id: Option<String>,
+        values: Vec<Answer>,
+    ) -> Result<Answers, AnswersError> {
         let answers = Answers::unchecked(questionnaire, id, values)?;
         for (question, value) in questionnaire.questions.iter().zip(&answers.values) {
             let Some(when) = &question.ask_when else { continue };
             match (when.holds(&answers), *value == Answer::NotAsked) {
-                (true, true) => {
-                    return Err(format!("\"{}\" is asked with these answers but has no answer", question.id))
-                }
-                (false, false) => {
-                    return Err(format!("\"{}\" is not asked with these answers but has one", question.id))
-                }
+                (true, true) => return Err(AnswersError::Unanswered(question.id.clone())),
+                (false, false) => return Err(AnswersError::NotAsked(question.id.clone())),
                 _ => {}
             }
         }
@@ -93,9 +120,9 @@ impl Answers {
         questionnaire: &Questionnaire,
         id: Option<String>,
         values: Vec<Answer>,
-    ) -> Result<Answers, String> {
+    ) -> Result<Answers, AnswersError> {
         if values.len() != questionnaire.questions.len() {
-            return Err(format!("expected {} answers, got {}", questionnaire.questions.len(), values.len()));
+            return Err(AnswersError::WrongCount { expected: questionnaire.questions.len(), got: values.len() });
         }
         for (question, value) in questionnaire.questions.iter().zip(&values) {
             check_fits(question, *value)?;
@@ -248,7 +275,7 @@ fn toml_string(text: &str) -> String {
     ::toml::Value::String(text.to_owned()).to_string()
 }
 
-fn check_fits(question: &Question, value: Answer) -> Result<(), String> {
+fn check_fits(question: &Question, value: Answer) -> Result<(), AnswersError> {
     let fits = match (question.kind, value) {
         (QuestionKind::OneOf, Answer::Choice(i)) => usize::from(i) < question.options.len(),
         (QuestionKind::SeveralOf { min_selected }, Answer::Choices(bits)) => {
@@ -262,7 +289,7 @@ fn check_fits(question: &Question, value: Answer) -> Result<(), String> {
     if fits {
         Ok(())
     } else {
-        Err(format!("answer to \"{}\" does not fit: expected {}", question.id, question.expectation()))
+        Err(AnswersError::DoesNotFit { question: question.id.clone(), expected: question.expectation() })
     }
 }
 

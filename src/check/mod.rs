@@ -73,7 +73,7 @@ fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
     // One sweep a component with every statement followed; the plain outcomes are the same
     // with the statements' distinctions dropped.
     let spec = Spec { statements: true, ..Spec::default() };
-    let statement_variants: Result<Vec<_>, String> =
+    let statement_variants: Result<Vec<_>, Uncoverable> =
         (0..parts.components.len()).map(|c| parts.variants(c, &spec)).collect();
     let statement_variants = match statement_variants {
         Ok(variants) => variants,
@@ -97,7 +97,35 @@ fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
     CheckReport { findings, answer_classes, answer_sets, combinations }
 }
 
-fn prove_all(checker: &mut Checker<'_, '_>, scope: Scope) -> Result<(), String> {
+/// Why the checker could not cover a rule set's whole answer space (reported as a
+/// `not-proven` finding, never as a pass).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Uncoverable {
+    /// One question's answers split into too many classes.
+    #[error("question \"{question}\" splits into more than {max} answer classes; the check cannot cover it")]
+    TooManyClasses {
+        /// The question's id.
+        question: String,
+        /// The most classes the checker splits a question into.
+        max: usize,
+    },
+    /// The rules reading one question leave too many partial outcomes.
+    #[error("the rules reading {question} leave more than {max} outcomes to tell apart")]
+    TooManyOutcomes {
+        /// The question's id.
+        question: String,
+        /// The most partial outcomes the checker keeps.
+        max: usize,
+    },
+    /// No answer stands for a class (a bug in the split, reported rather than hidden).
+    #[error("no answer fits a class")]
+    NoAnswerFits,
+    /// A sample answer set is not valid (a bug in the split, reported rather than hidden).
+    #[error("a sample answer set is not valid: {0}")]
+    Sample(#[from] crate::answers::AnswersError),
+}
+
+fn prove_all(checker: &mut Checker<'_, '_>, scope: Scope) -> Result<(), Uncoverable> {
     let questionnaire = &checker.parts.rule_set.questionnaire;
     for (index, statement) in questionnaire.statements().iter().enumerate() {
         checker.statement(statement, index)?;
@@ -118,7 +146,7 @@ fn prove_all(checker: &mut Checker<'_, '_>, scope: Scope) -> Result<(), String> 
     Ok(())
 }
 
-fn not_proven(rule_set: &RuleSet, reason: String) -> CheckReport {
+fn not_proven(rule_set: &RuleSet, reason: Uncoverable) -> CheckReport {
     CheckReport {
         findings: vec![Finding {
             code: Code::NotProven,

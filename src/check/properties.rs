@@ -3,6 +3,7 @@
 use super::findings::{Category, Counterexample, Finding, Place};
 use super::prove::{explore, Cut, Example, Flow, Parts, Pin, Spec, Variant};
 use super::space::{collect_rule_tests, reads_option};
+use super::Uncoverable;
 use crate::code::Code;
 use crate::engine::{Evaluation, FiredRules};
 use crate::questionnaire::{QuestionKind, Statement, StatementSubject};
@@ -74,7 +75,11 @@ struct Search {
 impl<'p, 'r> Checker<'p, 'r> {
     /// The levels of a search; `other` maps each part's fired rules to the "other" side
     /// (`None`: the same, from the variants computed once).
-    fn search(&self, special: Option<(usize, Vec<Variant>)>, without: Option<FiredRules>) -> Result<Search, String> {
+    fn search(
+        &self,
+        special: Option<(usize, Vec<Variant>)>,
+        without: Option<FiredRules>,
+    ) -> Result<Search, Uncoverable> {
         let mut levels = Vec::new();
         let mut order = Vec::new();
         let special_component = special.as_ref().map(|(c, _)| *c);
@@ -139,7 +144,12 @@ impl<'p, 'r> Checker<'p, 'r> {
 
     /// The statement's component, restricted to where its condition holds, with every rule
     /// left out (to find quickly whether the condition can hold at all).
-    fn requiring(&self, statement: usize, cut: Option<Cut<'_>>, alone: bool) -> Result<(usize, Vec<Variant>), String> {
+    fn requiring(
+        &self,
+        statement: usize,
+        cut: Option<Cut<'_>>,
+        alone: bool,
+    ) -> Result<(usize, Vec<Variant>), Uncoverable> {
         let member = self.parts.watch_member(self.first_statement + statement);
         let component = self.parts.component_of_member[member];
         let only = alone.then(FiredRules::default);
@@ -167,7 +177,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Proves every demand of one safety statement over the whole answer space.
-    pub(super) fn statement(&mut self, statement: &Statement<'_>, index: usize) -> Result<(), String> {
+    pub(super) fn statement(&mut self, statement: &Statement<'_>, index: usize) -> Result<(), Uncoverable> {
         let member = self.parts.watch_member(self.first_statement + index);
         let component = self.parts.component_of_member[member];
         // A plain outcome whose example meets the condition shows it can apply; only
@@ -351,7 +361,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Whether some answer set leaves the style undecided (the engine's routine referral).
-    pub(super) fn undecided_anywhere(&mut self) -> Result<bool, String> {
+    pub(super) fn undecided_anywhere(&mut self) -> Result<bool, Uncoverable> {
         let parts = self.parts;
         let search = self.search(None, None)?;
         let mut found = false;
@@ -367,7 +377,12 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Adding an option of an escalating question never lowers the urgency nor raises the pressure.
-    pub(super) fn escalation(&mut self, question: usize, option: usize, never_undecided: bool) -> Result<(), String> {
+    pub(super) fn escalation(
+        &mut self,
+        question: usize,
+        option: usize,
+        never_undecided: bool,
+    ) -> Result<(), Uncoverable> {
         if self.escalation_follows_from_the_rules(question, option, never_undecided) {
             return Ok(());
         }
@@ -432,7 +447,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Answers no rule decides (error), or only an always-true catch-all decides (warning).
-    pub(super) fn gaps(&mut self) -> Result<(), String> {
+    pub(super) fn gaps(&mut self) -> Result<(), Uncoverable> {
         let parts = self.parts;
         let mut catch_all = Vec::new();
         let mut without = FiredRules::default();
@@ -516,7 +531,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     }
 
     /// Rules that can never fire, and rules that never change any outcome.
-    pub(super) fn dead_and_shadowed(&mut self) -> Result<(), String> {
+    pub(super) fn dead_and_shadowed(&mut self) -> Result<(), Uncoverable> {
         let parts = self.parts;
         for (component, part) in parts.components.iter().enumerate() {
             // The plain sweep kept the rules fired on every answer set, merged or not.
@@ -615,7 +630,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     /// one always, another where the rules referring more urgently allow it (only those are
     /// swept with it). A rule with no effect on the decision (a precaution or advice only)
     /// matters wherever it fires with a massage. Any other is compared with and without it.
-    fn shadowed(&mut self, component: usize, rule: usize) -> Result<(), String> {
+    fn shadowed(&mut self, component: usize, rule: usize) -> Result<(), Uncoverable> {
         let parts = self.parts;
         let rule_set = parts.rule_set;
         let effect = &rule_set.rules[rule].effect;

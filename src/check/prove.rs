@@ -27,6 +27,7 @@
 //! followed when a property requires it to hold.
 
 use super::space::{AnswerSpace, ClassValue};
+use super::Uncoverable;
 use crate::answers::{Answer, Answers};
 use crate::engine::{decide, Evaluation, FiredRules, Tally};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
@@ -215,7 +216,7 @@ pub(crate) fn truth_of(condition: &Condition, seen: &[u8]) -> Truth {
 impl<'r> Parts<'r> {
     /// Splits the space into classes and the questions into components, joined by every
     /// rule and watch that reads several questions.
-    pub(crate) fn new(rule_set: &'r RuleSet, watches: &'r [Watch]) -> Result<Parts<'r>, String> {
+    pub(crate) fn new(rule_set: &'r RuleSet, watches: &'r [Watch]) -> Result<Parts<'r>, Uncoverable> {
         let space = AnswerSpace::new(rule_set)?;
         let question_count = rule_set.questionnaire.questions.len();
         let conditions: Vec<&'r Condition> =
@@ -314,7 +315,7 @@ impl<'r> Parts<'r> {
         let samples: Option<Vec<Vec<Answer>>> = (0..question_count)
             .map(|q| (0..parts.space.questions[q].classes.len()).map(|c| parts.space.answer(q, c, 0, 0)).collect())
             .collect();
-        let samples = samples.ok_or_else(|| "no answer fits a class".to_owned())?;
+        let samples = samples.ok_or(Uncoverable::NoAnswerFits)?;
         parts.test_values = parts
             .atoms
             .iter()
@@ -384,7 +385,7 @@ impl<'r> Parts<'r> {
 
     /// A complete answer set: the examples' classes where given, the first class elsewhere.
     /// `other` builds the "other" side of a pinned example (the option added).
-    pub(crate) fn answers(&self, examples: &[(usize, Example)], other: bool) -> Result<Answers, String> {
+    pub(crate) fn answers(&self, examples: &[(usize, Example)], other: bool) -> Result<Answers, Uncoverable> {
         let questionnaire = &self.rule_set.questionnaire;
         let mut values: Vec<Option<Answer>> = vec![None; questionnaire.questions.len()];
         for (component, example) in examples {
@@ -403,8 +404,8 @@ impl<'r> Parts<'r> {
         }
         let values: Option<Vec<Answer>> =
             values.into_iter().enumerate().map(|(q, v)| v.or_else(|| self.space.answer(q, 0, 0, 0))).collect();
-        let values = values.ok_or_else(|| "no answer fits a class".to_owned())?;
-        Answers::new(questionnaire, None, values)
+        let values = values.ok_or(Uncoverable::NoAnswerFits)?;
+        Ok(Answers::new(questionnaire, None, values)?)
     }
 
     /// A question's transitions (this side's class, the other side's class, the pin): every
@@ -431,7 +432,7 @@ impl<'r> Parts<'r> {
     }
 
     /// Variants of a component with `without` left out on the other side.
-    pub(crate) fn plain_variants(&self, component: usize, without: FiredRules) -> Result<Vec<Variant>, String> {
+    pub(crate) fn plain_variants(&self, component: usize, without: FiredRules) -> Result<Vec<Variant>, Uncoverable> {
         self.variants(component, &Spec { without, ..Spec::default() })
     }
 

@@ -4,6 +4,7 @@
 //! are split into such classes: numbers at the ends of the ranges the rules use, options
 //! into groups the rules never tell apart.
 
+use super::Uncoverable;
 use crate::answers::Answer;
 use crate::questionnaire::{Question, QuestionKind};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
@@ -181,7 +182,7 @@ pub struct AnswerSpace {
 
 impl AnswerSpace {
     /// Splits every question into classes; fails when a question has too many.
-    pub fn new(rule_set: &RuleSet) -> Result<AnswerSpace, String> {
+    pub fn new(rule_set: &RuleSet) -> Result<AnswerSpace, Uncoverable> {
         let tests = collect_tests(rule_set);
         let questions = rule_set
             .questionnaire
@@ -330,7 +331,7 @@ fn option_groups(question: &Question, tests: &QuestionTests) -> Vec<OptionGroup>
     groups
 }
 
-fn question_space(question: &Question, tests: &QuestionTests) -> Result<QuestionSpace, String> {
+fn question_space(question: &Question, tests: &QuestionTests) -> Result<QuestionSpace, Uncoverable> {
     let groups = option_groups(question, tests);
     let mut min_selected = 0;
     let mut classes: Vec<AnswerClass> = match question.kind {
@@ -376,7 +377,7 @@ impl QuestionSpace {
     }
 }
 
-fn several_classes(question: &Question, groups: &[OptionGroup], least: usize) -> Result<Vec<AnswerClass>, String> {
+fn several_classes(question: &Question, groups: &[OptionGroup], least: usize) -> Result<Vec<AnswerClass>, Uncoverable> {
     let choices: Vec<Vec<Take>> = groups
         .iter()
         .map(|g| match (g.options.count_ones(), g.counts_matter) {
@@ -387,10 +388,7 @@ fn several_classes(question: &Question, groups: &[OptionGroup], least: usize) ->
         .collect();
     let total: usize = choices.iter().map(Vec::len).try_fold(1usize, |a, b| a.checked_mul(b)).unwrap_or(usize::MAX);
     if total > MAX_QUESTION_CLASSES {
-        return Err(format!(
-            "question \"{}\" splits into more than {MAX_QUESTION_CLASSES} answer classes; the check cannot cover it",
-            question.id
-        ));
+        return Err(Uncoverable::TooManyClasses { question: question.id.clone(), max: MAX_QUESTION_CLASSES });
     }
     let mut classes = Vec::new();
     let mut odometer = vec![0usize; groups.len()];

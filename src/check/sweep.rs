@@ -16,6 +16,7 @@
 //! arrays, found again through a hash table of indices: no allocation per partial outcome.
 
 use super::prove::{truth_of, Example, Parts, Pin, Spec, Variant, MAX_STATES};
+use super::Uncoverable;
 use crate::engine::{FiredRules, Tally};
 use crate::rules::{Clauses, Condition, Truth};
 use hashbrown::HashTable;
@@ -540,7 +541,7 @@ impl Parts<'_> {
 
     /// A component's reachable outcomes under a spec, swept question by question and
     /// merged whenever two partial outcomes can no longer be told apart.
-    pub(crate) fn variants(&self, component: usize, spec: &Spec<'_>) -> Result<Vec<Variant>, String> {
+    pub(crate) fn variants(&self, component: usize, spec: &Spec<'_>) -> Result<Vec<Variant>, Uncoverable> {
         let order = &self.components[component].questions;
         let plan = self.plan(component, spec, order);
         let stride = plan.stride();
@@ -621,10 +622,8 @@ impl Parts<'_> {
                         next.held.push(previous.held[state].union(held));
                     }
                     if next.len() > MAX_STATES {
-                        return Err(format!(
-                            "the rules reading {} leave more than {MAX_STATES} outcomes to tell apart",
-                            self.rule_set.questionnaire.questions[question].id
-                        ));
+                        let question = self.rule_set.questionnaire.questions[question].id.clone();
+                        return Err(Uncoverable::TooManyOutcomes { question, max: MAX_STATES });
                     }
                 }
             }
