@@ -72,11 +72,23 @@ pub(crate) fn create_temporary(
     Ok((file, registered))
 }
 
-/// Runs `rename` (a temporary file's rename into place) so that a signal's clean-up waits
-/// for it: the file is then either renamed whole or removed, never both or neither.
-pub(crate) fn while_registry_held<T>(rename: impl FnOnce() -> T) -> T {
-    let _held = registry();
-    rename()
+/// Runs `rename`, the rename of `registered`'s temporary file into place, so that a signal
+/// and the rename never cross: the file is then either renamed whole (and no longer
+/// registered, so the clean-up does not say the target was left as it was) or removed by
+/// the clean-up with the target untouched. Once a signal has arrived the rename does not
+/// start: this thread waits for the signal's handler, which removes the file and exits.
+pub(crate) fn rename_registered<T>(registered: Registered, rename: impl FnOnce() -> T) -> T {
+    let mut held = registry();
+    if signal_arrived() {
+        drop(held);
+        loop {
+            std::thread::park();
+        }
+    }
+    let result = rename();
+    held.temporary.retain(|(path, _)| *path != registered.path);
+    drop(held);
+    result
 }
 
 /// The terminal's settings kept while the intake runs (dialoguer puts it in raw mode with

@@ -20,8 +20,8 @@ pub(crate) fn folder_of(path: &Path) -> &Path {
 pub(crate) struct WholeFile {
     temporary: tempfile::NamedTempFile,
     target: PathBuf,
-    // Dropped after `temporary` is removed or renamed: until then a signal removes it.
-    _registered: Registered,
+    // Until the file is renamed or dropped (removed), a signal removes it.
+    registered: Registered,
 }
 
 /// Why a file could not be put in place.
@@ -40,7 +40,7 @@ impl WholeFile {
         // tempfile creates the file with mode 0600 on Unix.
         let create = || tempfile::Builder::new().prefix(prefix).tempfile_in(folder_of(target));
         let (temporary, registered) = cleanup::create_temporary(target, create)?;
-        Ok(WholeFile { temporary, target: target.to_owned(), _registered: registered })
+        Ok(WholeFile { temporary, target: target.to_owned(), registered })
     }
 
     /// The temporary file, to write into.
@@ -54,8 +54,8 @@ impl WholeFile {
     pub(crate) fn persist(self, replace: bool) -> Result<(), PersistError> {
         self.file().sync_all().map_err(PersistError::Io)?;
         restrict_to_owner(self.temporary.path()).map_err(PersistError::Io)?;
-        let WholeFile { temporary, target, _registered } = self;
-        let persisted = cleanup::while_registry_held(|| {
+        let WholeFile { temporary, target, registered } = self;
+        let persisted = cleanup::rename_registered(registered, || {
             if replace {
                 temporary.persist(&target)
             } else {
