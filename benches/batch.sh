@@ -25,10 +25,10 @@ if [[ -z "${KEEP:-}" ]]; then
     trap 'rm -rf "$work"' EXIT
 fi
 
-echo "== building (release)"
-cargo build --release --quiet --bin massage-triage --example generate_batch
-bin="$target/release/massage-triage"
-generate="$target/release/examples/generate_batch"
+echo "== building (profile release-lto: the distributed binary)"
+cargo build --profile release-lto --quiet --bin massage-triage --example generate_batch
+bin="$target/release-lto/massage-triage"
+generate="$target/release-lto/examples/generate_batch"
 
 echo "== generating $COUNT records (seed 1) in $work"
 "$generate" --count "$COUNT" --seed 1 --format jsonl >"$work/in.jsonl"
