@@ -2,7 +2,7 @@
 //! must hold whatever the bytes (no panic, bounded messages, and where there is a second
 //! way to read the same input, the same result both ways). A target returns a signature of
 //! what the input did (accepted, which problem), which the stable-Rust fuzzer in
-//! `tests/fuzz.rs` uses to keep inputs that behave in new ways; cargo-fuzz calls the same
+//! `tests/integration/fuzz.rs` uses to keep inputs that behave in new ways; cargo-fuzz calls the same
 //! functions from `fuzz/fuzz_targets/`.
 //!
 //! A check that fails panics: both fuzzers treat a panic as a finding.
