@@ -8,8 +8,8 @@
 //! FUZZ_INPUTS=10000000 FUZZ_SECONDS=3600 cargo test --release --test integration fuzz:: -- --nocapture
 //! ```
 //!
-//! Knobs: `FUZZ_SECONDS` (per target, default 2), `FUZZ_INPUTS` (per target, default
-//! unbounded), `FUZZ_SEED` (default 13), `FUZZ_TARGET` (one target by name). An input that
+//! Knobs: `FUZZ_INPUTS` (per target, default 10,000, or unbounded when `FUZZ_SECONDS` is set),
+//! `FUZZ_SECONDS` (per target, default 60), `FUZZ_SEED` (default 13), `FUZZ_TARGET` (one target by name). An input that
 //! panics, or takes more than a second, is a finding: it is written to
 //! `target/fuzz-findings/` and the test fails naming it; `FUZZ_REPLAY=target/fuzz-findings`
 //! runs the saved ones again instead (after a fix).
@@ -323,8 +323,11 @@ fn fuzz(name: &str) {
     if let Some(dir) = std::env::var_os("FUZZ_REPLAY") {
         return replay(target, Path::new(&dir));
     }
-    let seconds = env_number("FUZZ_SECONDS").unwrap_or(2);
-    let max_inputs = env_number("FUZZ_INPUTS").unwrap_or(u64::MAX);
+    // By default a fixed number of inputs, so that `cargo test` does the same work on every
+    // run and machine; a time budget (CI's step, a campaign) lifts the count unless it is set.
+    let seconds = env_number("FUZZ_SECONDS");
+    let max_inputs = env_number("FUZZ_INPUTS").unwrap_or(if seconds.is_some() { u64::MAX } else { 10_000 });
+    let seconds = seconds.unwrap_or(60);
     let seed = env_number("FUZZ_SEED").unwrap_or(13);
     let done = campaign(target, seconds, max_inputs, seed, 20);
     println!(
