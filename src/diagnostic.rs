@@ -73,16 +73,11 @@ impl Diagnostic {
     }
 }
 
+/// The one-line form ([`Diagnostic::headline`]); `report::render_diagnostics` draws a
+/// problem in full, with its line and a caret.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.headline())?;
-        if let (Some(excerpt), true) = (&self.excerpt, self.column > 0) {
-            let gutter = self.line.to_string();
-            let pad = " ".repeat(gutter.len());
-            let caret_pad = " ".repeat(self.caret);
-            write!(f, "\n {pad} |\n {gutter} | {excerpt}\n {pad} | {caret_pad}^")?;
-        }
-        Ok(())
+        f.write_str(&self.headline())
     }
 }
 

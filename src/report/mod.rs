@@ -3,12 +3,14 @@
 
 mod human;
 mod json;
+mod problems;
 mod rules;
 
 pub use human::{
     failure_in_words, referral_banner, render_human, render_human_for, render_trace, warnings_in_words, Audience,
 };
 pub use json::{json_report, json_report_for, JsonReport, JsonTraceStep, JsonWarning};
+pub use problems::render_diagnostics;
 pub use rules::{
     check_json, render_case_failure, render_check_human, render_what_would_change, what_would_change_json,
     JsonAnswerChange, JsonCounterfactual,

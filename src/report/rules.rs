@@ -1,10 +1,11 @@
 //! Rendering for the rule-set tools: `rules check` findings, `rules test` results and the
 //! "what would change it" part of an explanation.
 
+use super::problems::{render_problems, Problem};
 use super::Paint;
 use crate::answers::{Answer, Answers};
 use crate::cases::{Mismatch, WorkedCase};
-use crate::check::{outcome_words, Category, CheckReport, Finding};
+use crate::check::{outcome_words, Category, CheckReport};
 use crate::counterfactual::Counterfactual;
 use crate::engine::Evaluation;
 use crate::questionnaire::Questionnaire;
@@ -14,21 +15,15 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::fmt::Write;
 
-/// A rule as `id (rules.toml:LINE)`.
-fn rule_ref(rule_set: &RuleSet, index: usize) -> String {
-    let rule = &rule_set.rules[index];
-    format!("{} ({})", rule.id, rule_set.rule_location(rule))
-}
-
 fn indented(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
 /// `rules check` in words: each finding, then a summary line.
 pub fn render_check_human(rule_set: &RuleSet, report: &CheckReport, paint: Paint) -> String {
-    let mut out = String::new();
-    for finding in &report.findings {
-        finding_human(&mut out, rule_set, finding, paint);
+    let mut out = render_problems(report.findings.iter().map(|f| Problem::of_finding(rule_set, f)), paint);
+    if !out.is_empty() {
+        out.push_str("\n\n");
     }
     let safety = report.count(Category::Safety);
     let gaps = report.count(Category::Gap);
@@ -42,30 +37,6 @@ pub fn render_check_human(rule_set: &RuleSet, report: &CheckReport, paint: Paint
         report.combinations
     );
     out
-}
-
-fn finding_human(out: &mut String, rule_set: &RuleSet, finding: &Finding, paint: Paint) {
-    let label = match finding.category {
-        Category::Warning => paint.warn(&format!("warning[{}]", finding.code)),
-        _ => paint.alarm(&format!("error[{}]", finding.code)),
-    };
-    let _ = writeln!(out, "{label}: {}: {}", finding.at, finding.message);
-    if !finding.rules.is_empty() {
-        let rules: Vec<String> = finding.rules.iter().map(|r| rule_ref(rule_set, *r)).collect();
-        let _ = writeln!(out, "  rules: {}", rules.join(", "));
-    }
-    if let Some(example) = &finding.example {
-        let questionnaire = &rule_set.questionnaire;
-        if let Some((before, outcome)) = &example.before {
-            let _ = writeln!(out, "  before (assess gives {}):", outcome_words(outcome));
-            out.push_str(&indented(&before.to_toml(questionnaire)));
-            let _ = writeln!(out, "  after adding it (assess gives {}):", outcome_words(&example.outcome));
-        } else {
-            let _ = writeln!(out, "  counterexample (assess gives {}):", outcome_words(&example.outcome));
-        }
-        out.push_str(&indented(&example.answers.to_toml(questionnaire)));
-    }
-    let _ = writeln!(out);
 }
 
 /// `rules check --format json`.

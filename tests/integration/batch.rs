@@ -29,6 +29,8 @@ struct Run {
     code: i32,
     stdout: String,
     stderr: String,
+    /// Its problems, one per line (`common::problems`).
+    problems: String,
 }
 
 impl Run {
@@ -69,6 +71,7 @@ fn batch(args: &[&str], stdin: Option<&[u8]>) -> Run {
     Run {
         code: output.status.code().unwrap(),
         stdout: String::from_utf8(output.stdout).unwrap(),
+        problems: crate::common::problems(&String::from_utf8_lossy(&output.stderr)),
         stderr: String::from_utf8(output.stderr).unwrap(),
     }
 }
@@ -286,7 +289,7 @@ fn a_csv_header_that_cannot_be_read_stops_before_any_record() {
     let run = batch(&["--input-format", "csv"], Some(input.as_bytes()));
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains("-:1: unknown column \"severty\""), "{}", run.stderr);
+    assert!(run.problems.contains("-:1: unknown column \"severty\""), "{}", run.stderr);
     assert!(run.stderr.contains("did you mean \"severity\""), "{}", run.stderr);
     assert!(run.stderr.contains("no column \"severity\""), "{}", run.stderr);
 }
@@ -545,7 +548,7 @@ fn a_record_longer_than_a_mebibyte_stops_the_run() {
     let input = format!("{first}\n{{\"id\":\"{}\"}}\n", "x".repeat(1 << 20));
     let run = batch(&[], Some(input.as_bytes()));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("-:2: a record longer than 1 MiB"), "{}", run.stderr);
+    assert!(run.problems.contains("-:2: a record longer than 1 MiB"), "{}", run.stderr);
 }
 
 #[cfg(unix)]
@@ -634,7 +637,7 @@ fn a_csv_header_without_version_is_refused_naming_what_version_1_lacks() {
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "", "no record is read");
     assert!(
-        run.stderr.starts_with(&format!("error[missing-column]: -:1: the header has no column \"version\", so every record would be read as questionnaire version 1, and version 2 asks more (nothing is read as \"no\"): {V1_LACKS}; the question pregnancy_signs (added in version 2); add a version column\n")),
+        run.problems.starts_with(&format!("error[missing-column]: -:1: the header has no column \"version\", so every record would be read as questionnaire version 1, and version 2 asks more (nothing is read as \"no\"): {V1_LACKS}; the question pregnancy_signs (added in version 2); add a version column\n")),
         "{}",
         run.stderr
     );
@@ -716,7 +719,7 @@ fn the_pregnancy_question_is_in_a_record_exactly_when_pregnant() {
     let run = batch(&["--input-format", "csv"], Some(format!("{header}\n").as_bytes()));
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("-:1: the header has no column \"pregnancy_signs\"; every question needs one"),
+        run.problems.contains("-:1: the header has no column \"pregnancy_signs\"; every question needs one"),
         "{}",
         run.stderr
     );

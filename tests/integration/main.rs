@@ -13,6 +13,7 @@ mod engine_properties;
 mod fuzz;
 #[cfg(unix)]
 mod intake_pty;
+mod messages;
 mod reliability;
 mod rule_loading;
 mod rules_check;

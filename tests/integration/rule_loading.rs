@@ -306,7 +306,10 @@ fn a_missing_rules_folder_is_bad_input() {
         .args(["assess", "--answers", &answers, "--rules", "/nonexistent-rules"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("/nonexistent-rules/questionnaire.toml: cannot read the file"));
+        .stderr(
+            predicate::str::contains("error[unreadable]: cannot read the file")
+                .and(predicate::str::contains("--> /nonexistent-rules/questionnaire.toml")),
+        );
 }
 
 // ---------------------------------------------------------------- version 2 of the format

@@ -343,3 +343,30 @@ pub(crate) fn csv_row(questionnaire: &Questionnaire, answers: &Answers) -> Strin
     }
     cells.join(",")
 }
+
+/// A command's rendered problems, each on one line as `error[code]: place: message`, with
+/// its help and notes after it (`= help: did you mean "x"?`): for tests that check a
+/// problem's place and words, not its drawing (the drawing is pinned in `messages`).
+pub(crate) fn problems(stderr: &str) -> String {
+    let mut out = String::new();
+    let mut lines = stderr.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some((label, title)) =
+            line.split_once("]: ").filter(|(l, _)| l.starts_with("error[") || l.starts_with("warning["))
+        else {
+            continue;
+        };
+        let place = lines.peek().and_then(|l| l.trim_start().strip_prefix("--> ")).map(str::to_owned);
+        match place {
+            Some(place) => out.push_str(&format!("{label}]: {place}: {title}\n")),
+            None => out.push_str(&format!("{label}]: {title}\n")),
+        }
+        while let Some(next) = lines.peek().filter(|l| !l.starts_with("error[") && !l.starts_with("warning[")) {
+            if let Some(note) = next.trim_start().strip_prefix("= ") {
+                out.push_str(&format!("  {note}\n"));
+            }
+            lines.next();
+        }
+    }
+    out
+}

@@ -162,12 +162,7 @@ fn report_error(error: &CommandError, context: &mut Context<'_>) {
     let label = paint.alarm("error");
     let text = match error {
         // Each problem with its code, as `rules check` shows its findings: `error[unknown-option]`.
-        CommandError::Input(diagnostics) => diagnostics
-            .0
-            .iter()
-            .map(|d| format!("{}: {d}", paint.alarm(&format!("error[{}]", d.code))))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        CommandError::Input(diagnostics) => massage_triage::report::render_diagnostics(diagnostics, paint),
         other => format!("{label}: {other}"),
     };
     let _ = writeln!(context.err, "{text}");
