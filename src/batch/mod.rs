@@ -136,7 +136,7 @@ pub fn run_batch(
         (Some(chunk), RecordFormat::Csv) => read_csv_header(rule_set, chunk, &options.input_name)?,
         _ => None,
     };
-    output.write_all(Renderer::header(options.output_format).as_bytes()).map_err(BatchError::Write)?;
+    output.write_all(&Renderer::header(options.output_format)).map_err(BatchError::Write)?;
     let mut pipeline = Pipeline {
         rule_set,
         header: header.as_ref(),

@@ -41,17 +41,24 @@ pub const CSV_ID_SEPARATOR: &str = ";";
 /// See [`CSV_ID_SEPARATOR`].
 pub const CSV_SENTENCE_SEPARATOR: &str = " | ";
 
-/// A sentence rendered ahead for both formats.
+/// A sentence of the rule set made safe ahead for both formats.
 struct Sentence {
     /// As a JSON string, with its quotes.
     json: Box<[u8]>,
-    /// As CSV cell text, quotes doubled (the cell's own quotes are added around the list).
+    /// As the inside of a quoted CSV cell, quoted by csv-core (its quotes doubled) and
+    /// unable to start a spreadsheet formula or hold a control character ([`csv_safe`]):
+    /// a cell of several is `"` + them joined by ` | ` + `"`.
     csv: Box<[u8]>,
+    /// As a whole CSV cell of its own, quoted only when it must be (what to tell).
+    cell: Box<[u8]>,
 }
 
 impl Sentence {
     fn new(text: &str) -> Self {
-        Sentence { json: json_bytes(&text), csv: csv_safe(text).replace('"', "\"\"").into_bytes().into() }
+        let (csv, safe) = (CsvCells::new(), csv_safe(text));
+        let mut cell = Vec::new();
+        csv.safe_cell(&mut cell, &safe);
+        Sentence { json: json_bytes(&text), csv: csv.quoted_inside(&safe).into(), cell: cell.into() }
     }
 }
 
@@ -91,17 +98,13 @@ pub struct Renderer {
     format: RecordFormat,
     rules: Vec<RuleText>,
     undecided_reason_json: Box<[u8]>,
-    /// What to tell the person for each urgency (the CSV form is a whole cell).
+    /// What to tell the person for each urgency.
     tell: Vec<Sentence>,
-    /// Each unlikely combination: as a JSON object, and its id for the CSV cell.
-    warnings: Vec<Sentence>,
-}
-
-/// A sentence to tell the person, its CSV form a whole cell.
-fn tell_sentence(text: &str) -> Sentence {
-    let mut cell = Vec::new();
-    csv_cell(&mut cell, text);
-    Sentence { csv: cell.into(), ..Sentence::new(text) }
+    /// Each unlikely combination as a JSON object.
+    warnings_json: Vec<Box<[u8]>>,
+    /// Each unlikely combination's id, for the CSV cell.
+    warning_ids: Vec<Box<str>>,
+    csv: CsvCells,
 }
 
 impl Renderer {
@@ -118,31 +121,31 @@ impl Renderer {
                 precaution: both(&rule.effect.precaution),
                 advice: both(&rule.effect.advice),
                 refer: rule.effect.refer,
-                tell: rule.effect.tell.as_deref().map(tell_sentence),
+                tell: rule.effect.tell.as_deref().map(Sentence::new),
             })
             .collect();
-        let tell = Urgency::ALL.iter().map(|u| tell_sentence(rule_set.policy.tell(*u))).collect();
-        let warnings = rule_set
-            .questionnaire
-            .unlikely
-            .iter()
-            .map(|u| Sentence { json: json_bytes(&crate::report::JsonWarning::of(u)), csv: u.id.as_bytes().into() })
-            .collect();
+        let tell = Urgency::ALL.iter().map(|u| Sentence::new(rule_set.policy.tell(*u))).collect();
+        let warnings_json =
+            rule_set.questionnaire.unlikely.iter().map(|u| json_bytes(&crate::report::JsonWarning::of(u))).collect();
         Self {
             format,
             rules,
             undecided_reason_json: reason_json(UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[]),
             tell,
-            warnings,
+            warnings_json,
+            warning_ids: rule_set.questionnaire.unlikely.iter().map(|u| u.id.as_str().into()).collect(),
+            csv: CsvCells::new(),
         }
     }
 
     /// What comes before the first record: the CSV header row, nothing for JSON Lines.
-    pub fn header(format: RecordFormat) -> String {
-        match format {
-            RecordFormat::Jsonl => String::new(),
-            RecordFormat::Csv => CSV_COLUMNS.join(",") + "\n",
+    pub fn header(format: RecordFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        if format == RecordFormat::Csv {
+            CsvCells::new().row(&mut out, CSV_COLUMNS.iter().copied());
+            out.push(b'\n');
         }
+        out
     }
 
     /// Appends an answered record.
@@ -171,11 +174,11 @@ impl Renderer {
                 }
                 // The warnings depend on the answers, not on the rules fired: outside the cache.
                 out.extend_from_slice(b",\"warnings\":[");
-                json_list(out, warnings.iter().map(|w| &self.warnings[*w].json[..]));
+                json_list(out, warnings.iter().map(|w| &self.warnings_json[*w][..]));
                 out.push(b']');
             }
             RecordFormat::Csv => {
-                csv_cell(out, answers.id.as_deref().unwrap_or(""));
+                self.csv.cell(out, answers.id.as_deref().unwrap_or(""));
                 out.push(b',');
                 decimal(out, line);
             }
@@ -196,12 +199,7 @@ impl Renderer {
         if self.format == RecordFormat::Csv {
             // The error cell is empty; the warnings cell holds their ids.
             out.extend_from_slice(b",,");
-            for (index, warning) in warnings.iter().enumerate() {
-                if index > 0 {
-                    out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
-                }
-                out.extend_from_slice(&self.warnings[*warning].csv);
-            }
+            self.csv.ids(out, warnings.iter().map(|w| &*self.warning_ids[*w]));
             out.push(b'\n');
         }
     }
@@ -230,12 +228,12 @@ impl Renderer {
                 out.extend_from_slice(b"]}\n");
             }
             RecordFormat::Csv => {
-                csv_cell(out, error.id.as_deref().unwrap_or(""));
+                self.csv.cell(out, error.id.as_deref().unwrap_or(""));
                 out.push(b',');
                 decimal(out, line);
                 // Every outcome column empty, then the error, then no warnings.
                 out.extend_from_slice(&[b','; CSV_COLUMNS.len() - 3]);
-                csv_cell(out, &error.message);
+                self.csv.cell(out, &error.message);
                 out.extend_from_slice(b",\n");
             }
         }
@@ -306,48 +304,36 @@ impl Renderer {
         Some(deciding.and_then(|r| r.tell.as_ref()).unwrap_or(&self.tell[urgency.index()]))
     }
 
-    /// `,recommendation,...,tell,` (the error cell empty) and the newline.
+    /// `,recommendation,...,tell`: each cell after its comma. Its cells are ids and the
+    /// rule set's sentences, made safe once per run.
     fn csv_outcome(&self, out: &mut Vec<u8>, evaluation: &Evaluation) {
         let reasons = self.reasons(evaluation);
-        out.push(b',');
-        out.extend_from_slice(evaluation.recommendation.id().as_bytes());
-        out.push(b',');
-        out.extend_from_slice(evaluation.urgency.map_or("", |u| u.id()).as_bytes());
-        out.push(b',');
-        out.extend_from_slice(evaluation.pressure.map_or("", |p| p.id()).as_bytes());
+        let csv = &self.csv;
+        let ids = [
+            Some(evaluation.recommendation.id()),
+            evaluation.urgency.map(|u| u.id()),
+            evaluation.pressure.map(|p| p.id()),
+        ];
+        for id in ids {
+            out.push(b',');
+            csv.ids(out, id.into_iter());
+        }
         out.push(b',');
         if let Some(minutes) = evaluation.session_minutes {
             decimal(out, u64::from(minutes));
         }
         out.push(b',');
-        for (index, style) in evaluation.alternatives.iter().enumerate() {
-            if index > 0 {
-                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
-            }
-            out.extend_from_slice(style.id().as_bytes());
-        }
+        csv.ids(out, evaluation.alternatives.iter().map(|s| s.id()));
         out.push(b',');
-        csv_sentences(out, self.each(&reasons).filter_map(|r| r.precaution.as_ref().map(|p| &p.csv[..])));
+        csv.sentences(out, self.each(&reasons).filter_map(|r| r.precaution.as_ref()).map(|p| &p.csv[..]));
         out.push(b',');
-        let mut first = true;
-        for rule in self.each(&reasons) {
-            if !first {
-                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
-            }
-            first = false;
-            out.extend_from_slice(rule.id.as_bytes());
-        }
-        if evaluation.undecided {
-            if !first {
-                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
-            }
-            out.extend_from_slice(UNDECIDED_REASON.0.as_bytes());
-        }
+        let undecided = evaluation.undecided.then_some(UNDECIDED_REASON.0);
+        csv.ids(out, self.each(&reasons).map(|r| &*r.id).chain(undecided));
         out.push(b',');
-        csv_sentences(out, self.each(&reasons).filter_map(|r| r.advice.as_ref().map(|a| &a.csv[..])));
+        csv.sentences(out, self.each(&reasons).filter_map(|r| r.advice.as_ref()).map(|a| &a.csv[..]));
         out.push(b',');
         if let Some(tell) = self.tell_of(evaluation) {
-            out.extend_from_slice(&tell.csv);
+            out.extend_from_slice(&tell.cell);
         }
     }
 }
@@ -426,36 +412,103 @@ fn json_list<'a>(out: &mut Vec<u8>, items: impl Iterator<Item = &'a [u8]>) {
     }
 }
 
-/// Sentences (quotes already doubled) in one quoted cell, separated by ` | `; empty when none.
-fn csv_sentences<'a>(out: &mut Vec<u8>, sentences: impl Iterator<Item = &'a [u8]>) {
-    let mut any = false;
-    for sentence in sentences {
-        out.extend_from_slice(if any { CSV_SENTENCE_SEPARATOR.as_bytes() } else { b"\"" });
-        any = true;
-        out.extend_from_slice(sentence);
-    }
-    if any {
-        out.push(b'"');
-    }
+/// Writes CSV cells: quoted by csv-core (the writer inside the `csv` crate, which the batch
+/// also reads with) when they hold a comma, a quote or a line break. csv-core rather than
+/// `csv::Writer`: the records' outcomes are cached as finished bytes and copied between
+/// cells, which a writer that keeps its own buffer and record state cannot take. Built
+/// once (its table of special bytes), copied for each cell.
+#[derive(Clone, Debug)]
+struct CsvCells {
+    /// Quotes a cell when it must be.
+    necessary: csv_core::Writer,
+    /// Always quotes: the rule set's sentences, quoted once and then joined in cells.
+    always: csv_core::Writer,
 }
 
-/// A CSV cell, quoted when it holds a comma, a quote or a line break; text from the input
-/// (an id, an error quoting a value) cannot start a spreadsheet formula nor hold a control
-/// character ([`csv_safe`]).
-fn csv_cell(out: &mut Vec<u8>, text: &str) {
-    let text = &csv_safe(text);
-    if !text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        out.extend_from_slice(text.as_bytes());
-        return;
+impl CsvCells {
+    fn new() -> Self {
+        let always = csv_core::WriterBuilder::new().quote_style(csv_core::QuoteStyle::Always).build();
+        CsvCells { necessary: csv_core::Writer::new(), always }
     }
-    out.push(b'"');
-    for part in text.split_inclusive('"') {
-        out.extend_from_slice(part.as_bytes());
-        if part.ends_with('"') {
+
+    /// One cell of text from the input: it cannot start a spreadsheet formula nor hold a
+    /// control character ([`csv_safe`]).
+    fn cell(&self, out: &mut Vec<u8>, text: &str) {
+        self.safe_cell(out, &csv_safe(text));
+    }
+
+    /// One cell of text already made safe: the rule set's sentences (made safe once per
+    /// run) and ids. An empty cell is written as nothing (csv-core alone writes `""`).
+    fn safe_cell(&self, out: &mut Vec<u8>, text: &str) {
+        if !self.necessary.should_quote(text.as_bytes()) {
+            // What csv-core would write, without copying its writer for it.
+            return out.extend_from_slice(text.as_bytes());
+        }
+        let mut writer = self.necessary.clone();
+        field(&mut writer, out, text);
+        finish(&mut writer, out);
+    }
+
+    /// The inside of `text` as a quoted cell (its quotes doubled), without the cell's own
+    /// quotes.
+    fn quoted_inside(&self, text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        field(&mut self.always.clone(), &mut out, text);
+        out.remove(0);
+        out
+    }
+
+    /// Sentences (each [`Self::quoted_inside`], made once per run) in one quoted cell,
+    /// separated by ` | `; empty when none.
+    fn sentences<'a>(&self, out: &mut Vec<u8>, sentences: impl Iterator<Item = &'a [u8]>) {
+        let mut any = false;
+        for sentence in sentences {
+            out.extend_from_slice(if any { CSV_SENTENCE_SEPARATOR.as_bytes() } else { b"\"" });
+            out.extend_from_slice(sentence);
+            any = true;
+        }
+        if any {
             out.push(b'"');
         }
     }
-    out.push(b'"');
+
+    /// Ids joined by `;` in one cell; empty when there are none. The loader takes only
+    /// lower-case letters, digits and `_` in an id, so an id never needs quoting.
+    fn ids<'a>(&self, out: &mut Vec<u8>, ids: impl Iterator<Item = &'a str>) {
+        for (index, id) in ids.enumerate() {
+            debug_assert!(!self.necessary.should_quote(id.as_bytes()), "{id}");
+            if index > 0 {
+                out.extend_from_slice(CSV_ID_SEPARATOR.as_bytes());
+            }
+            out.extend_from_slice(id.as_bytes());
+        }
+    }
+
+    /// Cells separated by commas.
+    fn row<'a>(&self, out: &mut Vec<u8>, cells: impl Iterator<Item = &'a str>) {
+        for (index, cell) in cells.enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            self.cell(out, cell);
+        }
+    }
+}
+
+/// Writes `text` as (more of) a cell through csv-core, which writes at most 2 + 2 × the
+/// input's length (an opening quote, every byte a quote doubled).
+fn field(writer: &mut csv_core::Writer, out: &mut Vec<u8>, text: &str) {
+    let start = out.len();
+    out.resize(start + 2 * text.len() + 2, 0);
+    let (_, _, written) = writer.field(text.as_bytes(), &mut out[start..]);
+    out.truncate(start + written);
+}
+
+/// Ends a cell (its closing quote, when it is quoted).
+fn finish(writer: &mut csv_core::Writer, out: &mut Vec<u8>) {
+    let mut close = [0; 2];
+    let (_, written) = writer.finish(&mut close);
+    out.extend_from_slice(&close[..written]);
 }
 
 /// A JSON string with its quotes and escapes; the controls a terminal may obey and JSON
@@ -481,14 +534,15 @@ mod tests {
 
     #[test]
     fn csv_cells_are_quoted_only_when_needed() {
+        let csv = CsvCells::new();
         let mut out = Vec::new();
-        csv_cell(&mut out, "plain");
-        out.push(b' ');
-        csv_cell(&mut out, "a, \"b\"");
-        assert_eq!(String::from_utf8_lossy(&out), "plain \"a, \"\"b\"\"\"");
+        csv.row(&mut out, ["plain", "a, \"b\"", "", "line\nbreak", "=HYPERLINK(\"x\")"].into_iter());
+        assert_eq!(String::from_utf8_lossy(&out), "plain,\"a, \"\"b\"\"\",,line\\nbreak,\"'=HYPERLINK(\"\"x\"\")\"");
         let mut out = Vec::new();
-        csv_cell(&mut out, "=HYPERLINK(\"x\")");
-        assert_eq!(String::from_utf8_lossy(&out), "\"'=HYPERLINK(\"\"x\"\")\"");
+        let (one, three) = (csv.quoted_inside("One, \"two\"."), csv.quoted_inside("Three."));
+        csv.sentences(&mut out, [&one[..], &three[..]].into_iter());
+        csv.ids(&mut out, ["a", "b"].into_iter());
+        assert_eq!(String::from_utf8_lossy(&out), "\"One, \"\"two\"\". | Three.\"a;b");
     }
 
     #[test]
@@ -508,7 +562,7 @@ mod tests {
         rule_set.questionnaire.unlikely[0].message = sentence.to_owned();
         let renderer = Renderer::new(&rule_set, RecordFormat::Jsonl);
         let advice = &renderer.rules[0].advice.as_ref().expect("advice").json;
-        for json in [&renderer.rules[0].reason_json, advice, &renderer.warnings[0].json] {
+        for json in [&renderer.rules[0].reason_json, advice, &renderer.warnings_json[0]] {
             let text = std::str::from_utf8(json).expect("UTF-8");
             assert!(text.contains("\\u202e") && text.contains("\\u0085"), "{text}");
             assert!(!text.contains(['\u{202e}', '\u{85}']), "{text}");

@@ -128,18 +128,16 @@ impl TerminalAsker {
             _ => 0,
         };
         loop {
-            let picked = Select::with_theme(&theme)
-                .with_prompt(self.prompt(ask))
-                .items(labels.iter().chain(&extras))
-                .default(default)
-                .report(false)
-                .interact_on_opt(&self.term)
-                .map_err(stop)?;
-            let Some(picked) = picked else {
-                if ask.can_go_back {
-                    return Ok(Reply::Back);
-                }
-                continue;
+            let select = || {
+                Select::with_theme(&theme)
+                    .with_prompt(self.prompt(ask))
+                    .items(labels.iter().chain(&extras))
+                    .default(default)
+                    .report(false)
+                    .interact_on_opt(&self.term)
+            };
+            let Some(picked) = until_picked(ask, select)? else {
+                return Ok(Reply::Back);
             };
             if picked < labels.len() {
                 let answer = match ask.question.kind {
@@ -172,19 +170,16 @@ impl TerminalAsker {
             }
         }
         loop {
-            let labels = options.iter().map(|o| o.label.as_str()).chain(extras.iter().copied());
-            let picked = MultiSelect::with_theme(&theme)
-                .with_prompt(format!("{}\n(space ticks, enter confirms)", self.prompt(ask)))
-                .items(labels)
-                .defaults(&ticks)
-                .report(false)
-                .interact_on_opt(&self.term)
-                .map_err(stop)?;
-            let Some(picked) = picked else {
-                if ask.can_go_back {
-                    return Ok(Reply::Back);
-                }
-                continue;
+            let select = || {
+                MultiSelect::with_theme(&theme)
+                    .with_prompt(format!("{}\n(space ticks, enter confirms)", self.prompt(ask)))
+                    .items(options.iter().map(|o| o.label.as_str()).chain(extras.iter().copied()))
+                    .defaults(&ticks)
+                    .report(false)
+                    .interact_on_opt(&self.term)
+            };
+            let Some(picked) = until_picked(ask, select)? else {
+                return Ok(Reply::Back);
             };
             ticks = vec![false; options.len() + extras.len()];
             picked.iter().for_each(|i| ticks[*i] = true);
@@ -400,5 +395,17 @@ impl Asker for TerminalAsker {
             .interact_on_opt(&self.term)
             .map_err(stop)?;
         Ok(choice == Some(1))
+    }
+}
+
+/// Shows a list until something is picked. Esc goes back to the previous question (`None`)
+/// when there is one; on the first question it shows the list again.
+fn until_picked<T>(ask: &Ask<'_>, mut show: impl FnMut() -> dialoguer::Result<Option<T>>) -> Result<Option<T>, Stop> {
+    loop {
+        match show().map_err(stop)? {
+            Some(picked) => return Ok(Some(picked)),
+            None if ask.can_go_back => return Ok(None),
+            None => {}
+        }
     }
 }
