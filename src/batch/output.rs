@@ -1,13 +1,13 @@
 //! Records out: one JSON Lines object or CSV row per record.
 //!
 //! What follows a record's `id`/`line` is the same object as `assess --format json`
-//! ([`json_report`]) prints, made of the fired rules' reasons, precautions and advice. Each
+//! ([`Outcome`]) prints, made of the fired rules' reasons, precautions and advice. Each
 //! rule's parts are rendered once per run, escaped and ready; writing a record is then a
 //! few copies, with no allocation and no serializer (measured: rendering through serde
 //! per record took a sixth of the time; a cache of whole outcomes did not fit, as the
 //! default rules give thousands of distinct outcomes).
 //!
-//! [`json_report`]: crate::report::json_report
+//! [`Outcome`]: crate::report::Outcome
 
 use super::input::RecordError;
 use super::RecordFormat;
@@ -126,7 +126,7 @@ impl Renderer {
             .collect();
         let tell = Urgency::ALL.iter().map(|u| Sentence::new(rule_set.policy.tell(*u))).collect();
         let warnings_json =
-            rule_set.questionnaire.unlikely.iter().map(|u| json_bytes(&crate::report::JsonWarning::of(u))).collect();
+            rule_set.questionnaire.unlikely.iter().map(|u| json_bytes(&crate::report::Warning::of(u))).collect();
         Self {
             format,
             rules,

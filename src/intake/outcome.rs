@@ -3,12 +3,8 @@
 //! asked named (nothing is made up for them).
 
 use super::skip::{settled_evaluation, PartialAnswers};
-use crate::report::{
-    failure_in_words, json_report_for, render_human_for, warnings_in_words, Audience, Format, JsonTraceStep,
-    JsonWarning, Paint,
-};
+use crate::report::{failure_in_words, render_human, Audience, Format, Outcome, Paint, TraceStep, Warning};
 use crate::rules::{Condition, RuleSet, Truth};
-use std::fmt::Write;
 
 /// How the result of a settled intake is shown.
 #[derive(Debug, Clone, Copy)]
@@ -29,31 +25,15 @@ pub struct Presentation<'a> {
 pub fn render_settled(rule_set: &RuleSet, answers: &PartialAnswers, how: Presentation<'_>) -> String {
     let evaluation = settled_evaluation(rule_set, answers);
     let unlikely = rule_set.questionnaire.unlikely.iter().filter(|u| u.when.truth(answers) == Truth::Yes);
+    let outcome = Outcome {
+        warnings: unlikely.map(Warning::of).collect(),
+        not_asked: not_asked(rule_set, answers),
+        trace: how.explain.then(|| trace(rule_set, answers)),
+        ..Outcome::of(rule_set, how.id, &evaluation)
+    };
     match how.format {
-        Format::Json => {
-            let mut report = json_report_for(rule_set, how.id, &evaluation);
-            report.warnings = unlikely.map(JsonWarning::of).collect();
-            if how.explain {
-                report.trace = Some(json_trace(rule_set, answers));
-            }
-            let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
-            text.push('\n');
-            text
-        }
-        Format::Human => {
-            let mut text = render_human_for(rule_set, how.id, &evaluation, how.audience, how.paint);
-            warnings_in_words(&mut text, unlikely, how.paint);
-            let not_asked = not_asked(rule_set, answers);
-            if !not_asked.is_empty() {
-                let _ = writeln!(text);
-                let note = format!("Not asked (the answers given settle the referral): {}", not_asked.join(", "));
-                let _ = writeln!(text, "{}", how.paint.faint(&note));
-            }
-            if how.explain {
-                human_trace(&mut text, rule_set, answers, how.paint);
-            }
-            text
-        }
+        Format::Json => outcome.to_json(),
+        Format::Human => render_human(&outcome, how.audience, how.paint),
     }
 }
 
@@ -87,37 +67,19 @@ fn status_in_words(rule_set: &RuleSet, answers: &PartialAnswers, when: &Conditio
     }
 }
 
-fn human_trace(out: &mut String, rule_set: &RuleSet, answers: &PartialAnswers, paint: Paint) {
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Rules considered, in order:");
-    for rule in &rule_set.rules {
-        let at = paint.faint(&rule_set.rule_location(rule));
-        let status = rule.when.truth(answers);
-        match status_in_words(rule_set, answers, &rule.when, status) {
-            None => {
-                let _ = writeln!(out, "  {} {} fired ({at})", paint.good("+"), rule.id);
-            }
-            Some(why) if status == Truth::No => {
-                let _ = writeln!(out, "  {} {} did not fire: {why} ({at})", paint.faint("-"), rule.id);
-            }
-            Some(why) => {
-                let _ = writeln!(out, "  {} {} {why} ({at})", paint.faint("?"), rule.id);
-            }
-        }
-    }
-}
-
-fn json_trace<'r>(rule_set: &'r RuleSet, answers: &PartialAnswers) -> Vec<JsonTraceStep<'r>> {
+/// Every rule: fired, not fired, or not decided because it reads a question not asked.
+fn trace<'r>(rule_set: &'r RuleSet, answers: &PartialAnswers) -> Vec<TraceStep<'r>> {
     rule_set
         .rules
         .iter()
         .map(|rule| {
             let status = rule.when.truth(answers);
-            JsonTraceStep {
+            TraceStep {
                 rule: &rule.id,
                 at: rule_set.rule_location(rule),
                 fired: status == Truth::Yes,
                 failed: status_in_words(rule_set, answers, &rule.when, status),
+                undecided: status == Truth::Unknown,
             }
         })
         .collect()

@@ -1,12 +1,12 @@
 //! The human format: the recommendation first, a referral impossible to miss.
 
+use super::outcome::{Outcome, TraceStep};
 use super::Paint;
 use crate::answers::{Answer, Answers};
 use crate::choice::Choice;
-use crate::engine::{Evaluation, RuleTrace, UNDECIDED_REASON};
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Recommendation, Urgency};
-use crate::rules::{Condition, RuleSet};
+use crate::rules::Condition;
 use std::fmt::Write;
 
 /// Who reads the output: the wording differs, not the decision.
@@ -52,53 +52,40 @@ pub fn referral_banner(urgency: Urgency, text: &str, paint: Paint) -> String {
     }
 }
 
-/// Renders an evaluation in words. `trace` adds the readable trace (`--explain`).
-pub fn render_human(
-    rule_set: &RuleSet,
-    answers: &Answers,
-    evaluation: &Evaluation,
-    trace: Option<&[RuleTrace<'_>]>,
-    paint: Paint,
-) -> String {
-    let mut out = render_human_for(rule_set, answers.id.as_deref(), evaluation, Audience::Therapist, paint);
-    if let Some(trace) = trace {
-        explain(&mut out, rule_set, answers, trace, paint);
-    }
-    out
-}
-
-/// Renders an evaluation in words for one audience, without a trace: the desk gets the
-/// decision, what to say, pressure, session length and precautions; the therapist gets
-/// the reasons with their sources and the advice as well. `id` is the answers' reference.
-pub fn render_human_for(
-    rule_set: &RuleSet,
-    id: Option<&str>,
-    evaluation: &Evaluation,
-    audience: Audience,
-    paint: Paint,
-) -> String {
+/// A result in words for one audience: the desk gets the decision, what to say, pressure,
+/// session length and precautions; the therapist gets the reasons with their sources and
+/// the advice as well. Then the answers to check, the questions an intake did not ask, and
+/// the trace when the outcome carries one (`--explain`).
+pub fn render_human(outcome: &Outcome<'_>, audience: Audience, paint: Paint) -> String {
     let mut out = String::new();
     // The recommendation (an emergency above all) comes before anything else, the
     // reference included.
     // The reference comes from the input: escaped, so that it cannot forge a line.
-    let reference = id.map(|id| paint.faint(&format!("Reference: {}", crate::text::escape_controls(id))));
-    match evaluation.recommendation {
-        Recommendation::Physician => referral(&mut out, rule_set, evaluation, reference, audience, paint),
-        Recommendation::Massage(style) => massage(&mut out, rule_set, evaluation, style, reference, audience, paint),
+    let reference = outcome.id.map(|id| paint.faint(&format!("Reference: {}", crate::text::escape_controls(id))));
+    match outcome.recommendation {
+        Recommendation::Physician => referral(&mut out, outcome, reference, audience, paint),
+        Recommendation::Massage(style) => massage(&mut out, outcome, style, reference, audience, paint),
+    }
+    let warnings: Vec<String> = outcome.warnings.iter().map(|w| paint.warn(w.message)).collect();
+    list(
+        &mut out,
+        "Answers to check (they rarely go together; the result is the same either way)",
+        warnings.iter().map(String::as_str),
+    );
+    if !outcome.not_asked.is_empty() {
+        let _ = writeln!(out);
+        let note = format!("Not asked (the answers given settle the referral): {}", outcome.not_asked.join(", "));
+        let _ = writeln!(out, "{}", paint.faint(&note));
+    }
+    if let Some(trace) = &outcome.trace {
+        out.push_str(&render_trace(trace, paint));
     }
     out
 }
 
-fn referral(
-    out: &mut String,
-    rule_set: &RuleSet,
-    evaluation: &Evaluation,
-    reference: Option<String>,
-    audience: Audience,
-    paint: Paint,
-) {
-    let urgency = evaluation.urgency.unwrap_or(Urgency::Routine);
-    let tell = evaluation.tell(rule_set).unwrap_or_else(|| rule_set.policy.tell(urgency));
+fn referral(out: &mut String, outcome: &Outcome<'_>, reference: Option<String>, audience: Audience, paint: Paint) {
+    let urgency = outcome.urgency.unwrap_or(Urgency::Routine);
+    let tell = outcome.tell.unwrap_or_default();
     // The emergency banner says what to do, in capitals: the first sentence of what to tell
     // (call 911..., or the maternity unit when that rule decides).
     let first = tell.split_inclusive(". ").next().unwrap_or(tell).trim().trim_end_matches('.');
@@ -116,30 +103,18 @@ fn referral(
     }
     if audience == Audience::Desk {
         // The desk tells the caller why, in the deciding rule's plain words.
-        let why = match evaluation.deciding_rule(rule_set) {
-            Some(rule) => rule.because.as_str(),
-            None => UNDECIDED_REASON.1,
-        };
-        let _ = writeln!(out, "Why: {why}");
-        list(out, "Precautions", evaluation.precautions(rule_set));
+        let _ = writeln!(out, "Why: {}", outcome.why.unwrap_or_default());
+        list(out, "Precautions", outcome.precautions.iter().copied());
         return;
     }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Why:");
-    for rule in evaluation.reasons(rule_set) {
-        reason_line(out, &rule.id, &rule.because, &rule.source, paint);
-    }
-    if evaluation.undecided {
-        reason_line(out, UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[], paint);
-    }
-    list(out, "Precautions", evaluation.precautions(rule_set));
-    list(out, "Advice", evaluation.advice(rule_set));
+    reasons(out, outcome, paint);
+    list(out, "Precautions", outcome.precautions.iter().copied());
+    list(out, "Advice", outcome.advice.iter().copied());
 }
 
 fn massage(
     out: &mut String,
-    rule_set: &RuleSet,
-    evaluation: &Evaluation,
+    outcome: &Outcome<'_>,
     style: crate::recommendation::Style,
     reference: Option<String>,
     audience: Audience,
@@ -149,45 +124,32 @@ fn massage(
     if let Some(reference) = reference {
         let _ = writeln!(out, "{reference}");
     }
-    if let Some(pressure) = evaluation.pressure {
+    if let Some(pressure) = outcome.pressure {
         let _ = writeln!(out, "Pressure: {} at most", paint.strong(pressure.id()));
     }
-    if let Some(minutes) = evaluation.session_minutes {
+    if let Some(minutes) = outcome.session_minutes {
         let _ = writeln!(out, "First session: {minutes} minutes");
     }
-    if !evaluation.alternatives.is_empty() {
-        let names: Vec<&str> = evaluation.alternatives.iter().map(|s| s.name()).collect();
+    if !outcome.alternatives.is_empty() {
+        let names: Vec<&str> = outcome.alternatives.iter().map(|s| s.name()).collect();
         let _ = writeln!(out, "Alternatives: {}", names.join(", "));
     }
-    list(out, "Precautions", evaluation.precautions(rule_set));
+    list(out, "Precautions", outcome.precautions.iter().copied());
     if audience == Audience::Desk {
         return;
     }
+    reasons(out, outcome, paint);
+    list(out, "Advice for the client", outcome.advice.iter().copied());
+}
+
+/// `Why:` and each reason with its sources.
+fn reasons(out: &mut String, outcome: &Outcome<'_>, paint: Paint) {
     let _ = writeln!(out);
     let _ = writeln!(out, "Why:");
-    for rule in evaluation.reasons(rule_set) {
-        reason_line(out, &rule.id, &rule.because, &rule.source, paint);
+    for reason in &outcome.reasons {
+        let sources = if reason.source.is_empty() { String::new() } else { format!(" [{}]", reason.source.join(", ")) };
+        let _ = writeln!(out, "  - {}: {}{}", paint.strong(reason.rule), reason.because, paint.faint(&sources));
     }
-    list(out, "Advice for the client", evaluation.advice(rule_set));
-}
-
-/// Unlikely combinations, as a list to check with the person (the outcome is unchanged).
-pub fn warnings_in_words<'a>(
-    out: &mut String,
-    warnings: impl Iterator<Item = &'a crate::questionnaire::Unlikely>,
-    paint: Paint,
-) {
-    let messages: Vec<String> = warnings.map(|u| paint.warn(&u.message)).collect();
-    list(
-        out,
-        "Answers to check (they rarely go together; the result is the same either way)",
-        messages.iter().map(String::as_str),
-    );
-}
-
-fn reason_line(out: &mut String, id: &str, because: &str, source: &[String], paint: Paint) {
-    let sources = if source.is_empty() { String::new() } else { format!(" [{}]", source.join(", ")) };
-    let _ = writeln!(out, "  - {}: {because}{}", paint.strong(id), paint.faint(&sources));
 }
 
 fn list<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a str>) {
@@ -202,28 +164,21 @@ fn list<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a str>)
     }
 }
 
-/// The readable trace alone (`--explain`): every rule, fired or not, and why.
-pub fn render_trace(rule_set: &RuleSet, answers: &Answers, trace: &[RuleTrace<'_>], paint: Paint) -> String {
+/// The readable trace (`--explain`): every rule, fired or not, and why.
+pub fn render_trace(trace: &[TraceStep<'_>], paint: Paint) -> String {
     let mut out = String::new();
-    explain(&mut out, rule_set, answers, trace, paint);
-    out
-}
-
-fn explain(out: &mut String, rule_set: &RuleSet, answers: &Answers, trace: &[RuleTrace<'_>], paint: Paint) {
     let _ = writeln!(out);
     let _ = writeln!(out, "Rules considered, in order:");
     for step in trace {
-        let at = paint.faint(&rule_set.rule_location(step.rule));
-        if step.fired {
-            let _ = writeln!(out, "  {} {} fired ({at})", paint.good("+"), step.rule.id);
-        } else {
-            let failed = step
-                .failed
-                .map(|c| failure_in_words(&rule_set.questionnaire, c, |q| Some(answers.get(q))))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  {} {} did not fire: {failed} ({at})", paint.faint("-"), step.rule.id);
-        }
+        let at = paint.faint(&step.at);
+        let why = step.failed.as_deref().unwrap_or_default();
+        let _ = match (step.fired, step.undecided) {
+            (true, _) => writeln!(out, "  {} {} fired ({at})", paint.good("+"), step.rule),
+            (false, false) => writeln!(out, "  {} {} did not fire: {why} ({at})", paint.faint("-"), step.rule),
+            (false, true) => writeln!(out, "  {} {} {why} ({at})", paint.faint("?"), step.rule),
+        };
     }
+    out
 }
 
 /// Why a condition does not hold, in words: what it needs and the answers it read

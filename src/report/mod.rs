@@ -1,15 +1,14 @@
 //! Rendering an evaluation for people (human) and for scripts (JSON). The engine's result
-//! is turned into words here and nowhere else.
+//! is turned into words here and nowhere else: [`Outcome`] chooses what a result shows,
+//! once; the human words and the JSON object both read it.
 
 mod human;
-mod json;
+mod outcome;
 mod problems;
 mod rules;
 
-pub use human::{
-    failure_in_words, referral_banner, render_human, render_human_for, render_trace, warnings_in_words, Audience,
-};
-pub use json::{json_report, json_report_for, JsonReport, JsonTraceStep, JsonWarning};
+pub use human::{failure_in_words, referral_banner, render_human, render_trace, Audience};
+pub use outcome::{Outcome, Reason, TraceStep, Warning};
 pub use problems::render_diagnostics;
 pub use rules::{
     check_json, render_case_failure, render_check_human, render_what_would_change, what_would_change_json,

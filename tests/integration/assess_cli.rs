@@ -474,7 +474,7 @@ fn the_desk_is_shown_the_deciding_rules_reason_beside_what_to_tell() {
     use massage_triage::answers::parse_answers;
     use massage_triage::diagnostic::SourceText;
     use massage_triage::engine::evaluate;
-    use massage_triage::report::{render_human_for, Audience, Paint};
+    use massage_triage::report::{render_human, Audience, Outcome, Paint};
     let rule_set = massage_triage::rules::RuleSet::built_in().unwrap();
     let desk = |file: &str| {
         let text = std::fs::read_to_string(fixture(file)).unwrap();
@@ -485,7 +485,7 @@ fn the_desk_is_shown_the_deciding_rules_reason_beside_what_to_tell() {
         )
         .unwrap();
         let evaluation = evaluate(&rule_set, &answers);
-        render_human_for(&rule_set, answers.id.as_deref(), &evaluation, Audience::Desk, Paint::new(false))
+        render_human(&Outcome::of(&rule_set, answers.id.as_deref(), &evaluation), Audience::Desk, Paint::new(false))
     };
     let because = |id: &str| rule_set.rules[rule_set.rule_index(id).unwrap()].because.clone();
     let labour = desk("labour.toml");
@@ -504,7 +504,8 @@ fn the_desk_is_shown_the_deciding_rules_reason_beside_what_to_tell() {
         massage_triage::answers::AnswerFormat::Toml,
     )
     .unwrap();
-    let words = render_human_for(&rule_set, None, &evaluate(&rule_set, &answers), Audience::Desk, Paint::new(false));
+    let words =
+        render_human(&Outcome::of(&rule_set, None, &evaluate(&rule_set, &answers)), Audience::Desk, Paint::new(false));
     assert!(words.contains(&format!("\nWhy: {}\n", because("cancer_history"))), "{words}");
 }
 

@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use massage_triage::answers::Answers;
 use massage_triage::engine::evaluate;
 use massage_triage::recommendation::Urgency;
-use massage_triage::report::json_report;
+use massage_triage::report::Outcome;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::path::Path;
@@ -386,7 +386,7 @@ fn a_failed_run_leaves_the_previous_output_in_place() {
 fn expected_result(answers: &Answers, line: usize) -> Value {
     let rule_set = rule_set();
     let mut expected =
-        serde_json::to_value(json_report(rule_set, answers, &evaluate(rule_set, answers), None)).unwrap();
+        serde_json::to_value(Outcome::of_answers(rule_set, answers, &evaluate(rule_set, answers), None)).unwrap();
     if answers.id.is_none() {
         let object = expected.as_object_mut().unwrap();
         let mut with_line = serde_json::Map::new();

@@ -8,8 +8,7 @@ use massage_triage::diagnostic::{read_limited, read_text_file, SourceText};
 use massage_triage::engine::{evaluate, evaluate_traced};
 use massage_triage::report::Format;
 use massage_triage::report::{
-    json_report, render_human, render_human_for, render_trace, render_what_would_change, warnings_in_words,
-    what_would_change_json, Audience, Paint,
+    render_human, render_what_would_change, what_would_change_json, Audience, Outcome, Paint,
 };
 use massage_triage::rules::RuleSet;
 use std::path::Path;
@@ -79,27 +78,14 @@ pub(crate) fn render_for(
     };
     // "What would change it" belongs to the explanation: computed only when it is shown.
     let changes = explain.then(|| what_would_change(rule_set, answers, &evaluation));
+    let mut outcome = Outcome::of_answers(rule_set, answers, &evaluation, trace.as_deref());
     match format {
         Format::Json => {
-            let mut report = json_report(rule_set, answers, &evaluation, trace.as_deref());
-            report.what_would_change = changes.map(|c| what_would_change_json(rule_set, &c));
-            let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-            // The same JSON value, with no character left raw that a terminal would obey.
-            let mut text = massage_triage::text::json_terminal_safe(&text).into_owned();
-            text.push('\n');
-            text
+            outcome.what_would_change = changes.map(|c| what_would_change_json(rule_set, &c));
+            outcome.to_json()
         }
         Format::Human => {
-            let mut text = if audience == Audience::Therapist {
-                render_human(rule_set, answers, &evaluation, trace.as_deref(), paint)
-            } else {
-                let mut text = render_human_for(rule_set, answers.id.as_deref(), &evaluation, audience, paint);
-                if let Some(trace) = trace.as_deref() {
-                    text.push_str(&render_trace(rule_set, answers, trace, paint));
-                }
-                text
-            };
-            warnings_in_words(&mut text, massage_triage::engine::warnings(rule_set, answers), paint);
+            let mut text = render_human(&outcome, audience, paint);
             if let Some(changes) = changes {
                 text.push_str(&render_what_would_change(rule_set, &changes));
             }

@@ -7,7 +7,7 @@ use massage_triage::check::check;
 use massage_triage::diagnostic::{read_text_file, SourceText};
 use massage_triage::engine::{evaluate_traced, FiredRules};
 use massage_triage::report::Format;
-use massage_triage::report::{check_json, render_case_failure, render_check_human, render_trace};
+use massage_triage::report::{check_json, render_case_failure, render_check_human, render_trace, TraceStep};
 use massage_triage::rules::{RuleSet, BUILT_IN_CASES};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -75,7 +75,7 @@ fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<Ended, Command
         } else {
             failed += 1;
             let (_, trace) = evaluate_traced(&rule_set, &case.answers);
-            let trace = render_trace(&rule_set, &case.answers, &trace, paint);
+            let trace = render_trace(&TraceStep::of_evaluation(&rule_set, &case.answers, &trace), paint);
             out.push_str(&render_case_failure(case, &name, &mismatches, &trace, paint));
         }
     }
