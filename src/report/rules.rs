@@ -67,6 +67,7 @@ pub fn check_json(rule_set: &RuleSet, report: &CheckReport) -> Value {
         })
         .collect();
     json!({
+        "rule_set_sha256": rule_set.digest.map(|d| d.to_string()),
         "safe": !report.unsafe_(),
         "passed": !report.failed(),
         "answer_classes": big_number(report.answer_classes),

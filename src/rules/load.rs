@@ -82,6 +82,10 @@ impl RuleSet {
                 origin,
                 rules_file: rules.name.to_owned(),
                 questionnaire_file: questionnaire.name.to_owned(),
+                digest: Some(super::Digest::of_files(&[
+                    ("questionnaire.toml", questionnaire.text),
+                    ("rules.toml", rules.text),
+                ])),
             }),
             _ => Err(problems),
         }

@@ -2,12 +2,14 @@
 //! from TOML and validated once, then evaluated many times by the engine.
 
 mod condition;
+mod digest;
 mod load;
 mod program;
 mod raw;
 
 pub(crate) use condition::ConditionCompiler;
 pub use condition::{Clauses, Condition, Leaf, Leaves, Logic, SetTest, Truth};
+pub use digest::Digest;
 pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
 use program::Program;
 pub use program::RuleBits;
@@ -103,6 +105,9 @@ pub struct RuleSet {
     pub rules_file: String,
     /// The questionnaire file as named to the user.
     pub questionnaire_file: String,
+    /// The digest of the files it was loaded from; `None` for one changed in code
+    /// ([`RuleSet::with_rules`]), which no file holds.
+    pub digest: Option<Digest>,
     /// The rules compiled for evaluation; private so that it can never fall out of step
     /// with `rules` (build a changed rule set with [`RuleSet::with_rules`]).
     pub(crate) program: Program,
@@ -113,7 +118,7 @@ impl RuleSet {
     /// code skip the loader's validation: their conditions must name this questionnaire's
     /// questions and options.
     pub fn with_rules(&self, rules: Vec<Rule>) -> RuleSet {
-        RuleSet { program: Program::compile(&rules, &self.questionnaire), rules, ..self.clone() }
+        RuleSet { program: Program::compile(&rules, &self.questionnaire), rules, digest: None, ..self.clone() }
     }
 
     /// `rules.toml:LINE` of a rule, for findings and traces.

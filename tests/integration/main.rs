@@ -18,5 +18,6 @@ mod reliability;
 mod rule_loading;
 mod rules_check;
 mod rules_test;
+mod verdicts;
 mod what_would_change;
 mod worked_cases;

@@ -14,6 +14,7 @@ mod save;
 #[cfg(unix)]
 mod signals;
 mod terminal;
+mod verdicts;
 
 use clap::Parser;
 use cli::Cli;

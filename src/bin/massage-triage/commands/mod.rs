@@ -174,10 +174,23 @@ pub(crate) fn load_rule_set(dir: Option<&Path>) -> Result<RuleSet, CommandError>
     match dir {
         None => Ok(RuleSet::built_in()?),
         Some(dir) => {
-            // A clinic's edited rule set is proven safe before anyone is answered with it.
+            // A clinic's edited rule set is proven safe before anyone is answered with it,
+            // once: this binary's verdict on the same bytes is kept (see `verdicts`).
             let rule_set = RuleSet::load_dir(dir)?;
-            massage_triage::check::ensure_safe(&rule_set)?;
+            let verdicts = crate::verdicts::Verdicts::open();
+            let kept = |v: &crate::verdicts::Verdicts| rule_set.digest.is_some_and(|d| v.proven_safe(&d));
+            if !verdicts.as_ref().is_some_and(kept) {
+                massage_triage::check::ensure_safe(&rule_set)?;
+                remember_safe(verdicts.as_ref(), &rule_set);
+            }
             Ok(rule_set)
         }
+    }
+}
+
+/// Keeps the verdict that a rule set was proven safe, when it came from files.
+pub(crate) fn remember_safe(verdicts: Option<&crate::verdicts::Verdicts>, rule_set: &RuleSet) {
+    if let (Some(verdicts), Some(digest)) = (verdicts, rule_set.digest) {
+        verdicts.remember_safe(&digest);
     }
 }
