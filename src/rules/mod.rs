@@ -10,7 +10,7 @@ mod raw;
 pub(crate) use condition::ConditionCompiler;
 pub use condition::{Clauses, Condition, Leaf, Leaves, Logic, SetTest, Truth};
 pub use digest::Digest;
-pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
+pub use load::{BUILT_IN_CASES, BUILT_IN_DIGEST, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
 use program::Program;
 pub use program::RuleBits;
 pub(crate) use raw::RawCondition;
