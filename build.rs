@@ -1,7 +1,7 @@
 //! Computes the built-in rule set's digest at build time, with the library's own digest
 //! function (the same file, included), so that a call does not hash the embedded files.
 
-#[allow(dead_code)]
+#[allow(dead_code, unreachable_pub)]
 #[path = "src/rules/digest.rs"]
 mod digest;
 
