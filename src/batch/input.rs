@@ -358,7 +358,11 @@ fn json_by_serde(
                 0 => String::new(),
                 column => format!(", column {column}"),
             };
-            let message = format!("line {number}{column}: not valid JSON: {message}");
+            let mut message = format!("line {number}{column}: not valid JSON: {message}");
+            if !text.trim_start().starts_with('{') {
+                // A record that does not even open an object is most likely another format.
+                message.push_str("; a JSON Lines record is one JSON object a line (for CSV, pass --input-format csv)");
+            }
             Err(RecordError::new(id_before_error(text), Code::Json, message))
         }
         Err(JsonError::NotAnObject(what)) => {

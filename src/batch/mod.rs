@@ -60,6 +60,23 @@ impl RecordFormat {
             _ => None,
         }
     }
+
+    /// The format the start of an input shows: JSON Lines when its first record opens an
+    /// object, CSV when its first line is a header naming a column this questionnaire reads
+    /// (`id`, `version` or a question id); `None` when it shows neither.
+    pub fn recognise(start: &[u8], questionnaire: &crate::questionnaire::Questionnaire) -> Option<RecordFormat> {
+        let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+        let first = start.iter().position(|b| !b.is_ascii_whitespace()).map(|i| &start[i..])?;
+        if first.starts_with(b"{") {
+            return Some(RecordFormat::Jsonl);
+        }
+        let line = first.split(|b| *b == b'\n').next().unwrap_or_default();
+        let known = |cell: &[u8]| {
+            let cell = std::str::from_utf8(cell).unwrap_or_default().trim().trim_matches('"');
+            cell == "id" || cell == "version" || questionnaire.index_of(cell).is_some()
+        };
+        line.split(|b| *b == b',').any(known).then_some(RecordFormat::Csv)
+    }
 }
 
 /// What a batch run reads and writes.

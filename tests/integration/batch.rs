@@ -823,3 +823,20 @@ fn warnings_are_a_field_a_column_and_a_summary_line_and_never_change_the_outcome
     assert!(!run.stderr.contains("rarely go together"), "{}", run.stderr);
     assert!(run.json_lines().iter().all(|r| r["warnings"] == serde_json::json!([])));
 }
+
+#[test]
+fn csv_on_standard_input_is_recognised_by_its_header() {
+    let record = csv_with("r-1", &[]);
+    let run = batch(&[], Some(format!("{HEADER}\n{record}\n").as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json_lines()[0]["id"], "r-1");
+    // With a byte-order mark, as spreadsheets save it.
+    let run = batch(&[], Some(format!("\u{feff}{HEADER}\n{record}\n").as_bytes()));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Neither JSON nor a header this questionnaire knows: read as JSON Lines, and the error
+    // says how to pass CSV.
+    let run = batch(&[], Some(b"a;b;c\n"));
+    assert_eq!(run.code, 2);
+    let error = run.json_lines()[0]["error"].as_str().unwrap().to_owned();
+    assert!(error.ends_with("(for CSV, pass --input-format csv)"), "{error}");
+}

@@ -9,11 +9,15 @@ use massage_triage::batch::{run_batch, BatchError, BatchOptions, Progress, Recor
 use massage_triage::code::Code;
 use massage_triage::diagnostic::{Diagnostic, Diagnostics};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
 /// Inputs smaller than this finish before a progress bar would be worth drawing.
 const PROGRESS_MIN_BYTES: u64 = 32 * 1024 * 1024;
+
+/// How much of an input of unknown format is read ahead to recognise it (a CSV header
+/// line, or the `{` of a JSON record); later reads larger than this pass straight through.
+const INPUT_PEEK_BYTES: usize = 64 * 1024;
 
 /// Output buffer: large writes pass straight through; small ones are gathered.
 const OUTPUT_BUFFER_BYTES: usize = 256 * 1024;
@@ -34,13 +38,23 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<Ended, 
         remove_stale_temporary_files(path, context);
     }
     let mut file;
-    let input: &mut dyn Read = match input_path {
+    let opened: &mut dyn Read = match input_path {
         Some(path) => {
             file = open_input(path, &options.input_name)?;
             &mut file
         }
         None => &mut context.input,
     };
+    // Neither `--input-format` nor an extension says the format: the input's start does.
+    let mut peeked = BufReader::with_capacity(INPUT_PEEK_BYTES, opened);
+    let mut options = options;
+    if args.input_format.is_none() && input_path.and_then(RecordFormat::from_path).is_none() {
+        let start = peeked.fill_buf().map_err(|e| read_error(&options.input_name, &e))?;
+        if let Some(recognised) = RecordFormat::recognise(start, &rule_set.questionnaire) {
+            options.input_format = recognised;
+        }
+    }
+    let input: &mut dyn Read = &mut peeked;
     let mut progress = ProgressBar::new(context.terminal.stderr, input_path);
     let mut on_progress = |p: Progress| progress.update(p);
     let result = match output_path {
@@ -85,6 +99,11 @@ fn open_input(path: &Path, name: &str) -> Result<File, CommandError> {
     }
     File::open(path)
         .map_err(|e| Diagnostic::whole_file(name, Code::Unreadable, format!("cannot read the file: {e}")).into())
+}
+
+/// The input could not be read.
+fn read_error(name: &str, error: &std::io::Error) -> CommandError {
+    Diagnostic::whole_file(name, Code::Unreadable, format!("cannot read the input: {error}")).into()
 }
 
 /// A device or a pipe, written in place (not a regular file, which is replaced whole).
