@@ -12,6 +12,10 @@ use std::ops::Range;
 /// places; every problem points at the real place of its key or value.
 pub fn parse_json(questionnaire: &Questionnaire, source: SourceText<'_>) -> Result<Answers, Diagnostics> {
     use crate::answers::json_reader::{read_object, Event};
+    // A byte-order mark (as some Windows editors save UTF-8) is no part of the JSON; places
+    // are counted after it, as an editor shows them. TOML answer files and JSON Lines
+    // records accept one too.
+    let source = SourceText::new(source.name, source.text.strip_prefix('\u{feff}').unwrap_or(source.text));
     let mut sheet = AnswerSheet::new(questionnaire);
     // Each entry's text: an error's excerpt shows its own entry and nothing of the others.
     let mut entries: Vec<Range<usize>> = Vec::new();

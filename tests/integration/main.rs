@@ -9,6 +9,7 @@ mod common;
 mod assess_cli;
 mod batch;
 mod check_brute_force;
+mod conventions;
 mod engine_properties;
 mod fuzz;
 #[cfg(unix)]

@@ -11,11 +11,15 @@ use std::path::PathBuf;
 /// Back-pain triage for massage clinics: a short questionnaire and the clinic's rules
 /// recommend a massage style, the pressure to use, or a physician first.
 #[derive(Debug, Parser)]
-#[command(name = "massage-triage", version, about, long_about = None)]
+#[command(name = "massage-triage", version, about, long_about = None, propagate_version = true)]
 pub(crate) struct Cli {
     /// When to colour the output; never when NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+
+    /// Print the manual page (roff, for `man -l -`) and exit.
+    #[arg(long)]
+    pub man: bool,
 
     /// What to do; with none, the questionnaire starts (on a terminal).
     #[command(subcommand)]
@@ -34,6 +38,13 @@ pub(crate) enum Command {
     /// Check and test a rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Print a shell's completion script, e.g. `massage-triage completions bash >
+    /// ~/.local/share/bash-completion/completions/massage-triage`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `--rules DIR`, shared by every subcommand that evaluates or checks.
@@ -41,7 +52,7 @@ pub(crate) enum Command {
 pub(crate) struct RulesArg {
     /// A folder with questionnaire.toml and rules.toml (and cases.toml) to use instead of
     /// the built-in rule set.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "MASSAGE_TRIAGE_RULES")]
     pub rules: Option<PathBuf>,
 }
 

@@ -138,6 +138,8 @@ impl From<std::io::Error> for CommandError {
 /// Runs the command line and returns the exit code; every message is written here.
 pub(crate) fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
     let result = match cli.command {
+        _ if cli.man => man_page(context),
+        Some(Command::Completions { shell }) => completions(shell, context),
         Some(Command::Assess(args)) => assess::run(&args, context),
         Some(Command::Intake(args)) => intake::run(&args, context),
         Some(Command::Batch(args)) => batch::run(&args, context),
@@ -148,6 +150,19 @@ pub(crate) fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
         report_error(error, context);
     }
     exit_code(&result)
+}
+
+/// The manual page, from the same definitions as `--help`.
+fn man_page(context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut context.out)?;
+    Ok(Ended::Done)
+}
+
+/// A shell's completion script.
+fn completions(shell: clap_complete::Shell, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "massage-triage", &mut context.out);
+    Ok(Ended::Done)
 }
 
 fn no_subcommand(context: &mut Context<'_>) -> Result<Ended, CommandError> {

@@ -1,0 +1,81 @@
+//! The conventions of a command-line tool: completions, a manual page, `--version` on every
+//! subcommand, the rule set from the environment, a byte-order mark in a JSON file.
+
+use assert_cmd::Command;
+
+fn triage() -> Command {
+    Command::cargo_bin("massage-triage").unwrap()
+}
+
+fn stdout(args: &[&str]) -> String {
+    let output = triage().args(args).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn completions_name_every_subcommand_in_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = stdout(&["completions", shell]);
+        for word in ["assess", "batch", "intake", "rules", "answers", "input-format"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+    }
+    triage().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn the_manual_page_is_roff_with_the_subcommands() {
+    let page = stdout(&["--man"]);
+    assert!(page.starts_with(".ie ") || page.contains(".TH massage-triage 1"), "{page}");
+    assert!(page.contains(".TH massage-triage 1"));
+    for word in ["assess", "batch", "intake", "rules", "completions"] {
+        assert!(page.contains(word), "{word}");
+    }
+}
+
+#[test]
+fn every_subcommand_has_version() {
+    let version = format!(" {}\n", env!("CARGO_PKG_VERSION"));
+    for args in
+        [&["--version"][..], &["intake", "--version"], &["batch", "--version"], &["rules", "check", "--version"]]
+    {
+        assert!(stdout(args).ends_with(&version), "{args:?}");
+    }
+}
+
+#[test]
+fn the_rule_set_can_come_from_the_environment() {
+    let answers = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/answers/desk-worker.toml");
+    let output = triage()
+        .args(["assess", "--answers", answers])
+        .env("MASSAGE_TRIAGE_RULES", "/nonexistent-rules")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--> /nonexistent-rules/questionnaire.toml"));
+    // `--rules` wins over the environment.
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    let output = triage()
+        .args(["assess", "--answers", answers, "--rules", rules])
+        .env("MASSAGE_TRIAGE_RULES", "/nonexistent-rules")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn a_json_answer_file_with_a_byte_order_mark_is_read_and_placed_after_it() {
+    let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/answers/desk-worker.json"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bom.json");
+    std::fs::write(&file, format!("\u{feff}{json}")).unwrap();
+    triage().args(["assess", "--answers", file.to_str().unwrap()]).assert().code(0);
+    std::fs::write(&file, format!("\u{feff}{}", json.replace("\"medium\"", "\"medum\""))).unwrap();
+    let output = triage().args(["assess", "--answers", file.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let line = json.lines().position(|l| l.contains("\"medium\"")).unwrap() + 1;
+    let column = json.lines().nth(line - 1).unwrap().find("\"medium\"").unwrap() + 1;
+    assert!(stderr.contains(&format!("bom.json:{line}:{column}\n")), "{stderr}");
+}
