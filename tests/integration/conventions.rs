@@ -79,3 +79,29 @@ fn a_json_answer_file_with_a_byte_order_mark_is_read_and_placed_after_it() {
     let column = json.lines().nth(line - 1).unwrap().find("\"medium\"").unwrap() + 1;
     assert!(stderr.contains(&format!("bom.json:{line}:{column}\n")), "{stderr}");
 }
+
+/// Standard output of a run with these arguments and environment, colour variables removed
+/// first.
+fn coloured(args: &[&str], env: &[(&str, &str)]) -> bool {
+    let mut command = triage();
+    command.args(args).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CLICOLOR");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap().stdout.contains(&0x1b)
+}
+
+#[test]
+fn colour_follows_the_flag_and_the_conventions_help_included() {
+    let emergency = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/emergency.toml");
+    let assess = ["assess", "--answers", emergency];
+    assert!(!coloured(&assess, &[]), "not a terminal");
+    assert!(coloured(&assess, &[("CLICOLOR_FORCE", "1")]));
+    assert!(!coloured(&assess, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), "NO_COLOR wins");
+    assert!(coloured(&[&assess[..], &["--color", "always"]].concat(), &[]));
+    assert!(!coloured(&[&assess[..], &["--color", "always"]].concat(), &[("NO_COLOR", "1")]));
+    assert!(coloured(&["--color", "always", "--help"], &[]));
+    assert!(coloured(&["rules", "check", "--help", "--color=always"], &[]));
+    assert!(!coloured(&["--color", "never", "--help"], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!coloured(&["--color", "always", "--help"], &[("NO_COLOR", "1")]));
+}

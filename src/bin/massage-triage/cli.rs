@@ -59,12 +59,12 @@ pub(crate) struct RulesArg {
 /// When to colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub(crate) enum ColorChoice {
-    /// On a terminal, unless NO_COLOR is set.
+    /// On a terminal that shows colour (not TERM=dumb), or anywhere with CLICOLOR_FORCE; never with NO_COLOR.
     #[default]
     Auto,
-    /// Always.
+    /// Also when the output is a file or a pipe; still never with NO_COLOR.
     Always,
-    /// Never.
+    /// No colour at all.
     Never,
 }
 

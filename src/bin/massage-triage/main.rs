@@ -16,14 +16,35 @@ mod signals;
 mod terminal;
 mod verdicts;
 
-use clap::Parser;
 use cli::Cli;
 use commands::{run, Context, Terminal};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+/// The colour of `--help` and of usage errors: `--color never` and `NO_COLOR` turn it off,
+/// `--color always` on; otherwise clap decides as for any stream (a terminal, unless
+/// `NO_COLOR`, `TERM=dumb`; `CLICOLOR_FORCE` forces it).
+fn help_color(args: impl Iterator<Item = std::ffi::OsString>) -> clap::ColorChoice {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    let asked = args.iter().enumerate().find_map(|(i, arg)| match arg.strip_prefix("--color") {
+        Some(value) if value.starts_with('=') => Some(value[1..].to_owned()),
+        Some("") => args.get(i + 1).cloned(),
+        _ => None,
+    });
+    match asked.as_deref() {
+        _ if anstyle_query::no_color() => clap::ColorChoice::Never,
+        Some("never") => clap::ColorChoice::Never,
+        Some("always") => clap::ColorChoice::Always,
+        _ => clap::ColorChoice::Auto,
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // Help is coloured as `--color` says, which clap cannot know before it parses.
+    let command = <Cli as clap::CommandFactory>::command().color(help_color(std::env::args_os()));
+    let parsed =
+        command.try_get_matches().and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             // Help and version go to standard output with 0; usage errors exit 2.
@@ -41,7 +62,9 @@ fn main() -> ExitCode {
         stdin: std::io::stdin().is_terminal(),
         stdout: std::io::stdout().is_terminal(),
         stderr: std::io::stderr().is_terminal(),
-        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        no_color: anstyle_query::no_color(),
+        clicolor_force: anstyle_query::clicolor_force(),
+        dumb: !anstyle_query::term_supports_color(),
     };
     let mut context = Context {
         input: &mut std::io::stdin().lock(),

@@ -62,6 +62,10 @@ pub(crate) struct Terminal {
     pub stderr: bool,
     /// `NO_COLOR` is set to a non-empty value.
     pub no_color: bool,
+    /// `CLICOLOR_FORCE` is set (and not `0`): colour even where it is not a terminal.
+    pub clicolor_force: bool,
+    /// The terminal cannot show colour (`TERM=dumb`).
+    pub dumb: bool,
 }
 
 /// The streams and facts a command runs with.
@@ -80,14 +84,16 @@ pub(crate) struct Context<'a> {
 
 impl Context<'_> {
     /// The contract says never with `NO_COLOR`: it wins even over `--color always`, which
-    /// otherwise colours a stream that is not a terminal.
+    /// otherwise colours a stream that is not a terminal. With `auto`, a terminal that can
+    /// show colour (not `TERM=dumb`), or any stream when `CLICOLOR_FORCE` is set.
     fn paint(&self, is_terminal: bool) -> Paint {
+        let terminal = &self.terminal;
         Paint::new(
-            !self.terminal.no_color
+            !terminal.no_color
                 && match self.color {
                     ColorChoice::Always => true,
                     ColorChoice::Never => false,
-                    ColorChoice::Auto => is_terminal,
+                    ColorChoice::Auto => terminal.clicolor_force || (is_terminal && !terminal.dumb),
                 },
         )
     }
