@@ -10,7 +10,8 @@
 //! A conditional question follows the answer it depends on: not asked once its condition
 //! fails; a change that would newly ask it is not proposed (its answer is unknown).
 
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::check::space::number_intervals;
 use crate::engine::{evaluate, Evaluation};
 use crate::questionnaire::QuestionKind;

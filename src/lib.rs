@@ -12,6 +12,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![deny(unreachable_pub)]
 
+pub mod answer;
 pub mod answers;
 pub mod batch;
 pub mod cases;

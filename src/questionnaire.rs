@@ -348,7 +348,7 @@ impl Questionnaire {
     /// The questions a version-`version` answer set was not asked, given its answers: every
     /// question added since (a conditional one only when its condition holds), and for the
     /// other several-of questions every option added since. Empty when nothing more is asked.
-    pub fn not_asked_before(&self, version: u32, answers: &[Option<crate::answers::Answer>]) -> Vec<NotAsked<'_>> {
+    pub fn not_asked_before(&self, version: u32, answers: &[Option<crate::answer::Answer>]) -> Vec<NotAsked<'_>> {
         let mut missing = Vec::new();
         if version >= self.version {
             // Nothing is added after the questionnaire's own version (the loader checks

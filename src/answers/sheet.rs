@@ -1,7 +1,8 @@
 //! The answer sheet: answers set key by key, each checked against its question as it
 //! comes, every problem kept with its place; one sheet for every format.
 
-use super::{Answer, Answers, RawValue};
+use super::{Answers, RawValue};
+use crate::answer::Answer;
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, SourceText};
 use crate::questionnaire::{Question, QuestionKind, Questionnaire};

@@ -28,7 +28,8 @@
 
 use super::space::{AnswerSpace, ClassValue};
 use super::Uncoverable;
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::engine::{decide, Evaluation, FiredRules, Tally};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
 use crate::rules::{Condition, Effect, RuleSet, Truth};

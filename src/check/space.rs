@@ -5,7 +5,7 @@
 //! into groups the rules never tell apart.
 
 use super::Uncoverable;
-use crate::answers::Answer;
+use crate::answer::Answer;
 use crate::questionnaire::{Question, QuestionKind};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
 use crate::rules::{Condition, RuleSet, SetTest};

@@ -9,7 +9,8 @@
 pub mod outcome;
 pub mod skip;
 
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::questionnaire::{Question, Questionnaire};
 use crate::recommendation::Urgency;
 use crate::rules::RuleSet;

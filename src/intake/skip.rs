@@ -7,7 +7,7 @@
 //! soon as one part is true. A truth found this way holds for every way the remaining
 //! questions could be answered.
 
-use crate::answers::Answer;
+use crate::answer::Answer;
 use crate::engine::{decide, Evaluation, FiredRules};
 use crate::recommendation::Urgency;
 use crate::rules::{Effect, Rule, RuleSet, Truth};

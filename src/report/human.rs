@@ -2,7 +2,8 @@
 
 use super::outcome::{Outcome, TraceStep};
 use super::Paint;
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::choice::Choice;
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Recommendation, Urgency};

@@ -2,7 +2,8 @@
 //! and number ranges, so that evaluating one is a few comparisons and never allocates.
 
 use super::raw::RawCondition;
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::code::Code;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::questionnaire::{Question, QuestionKind, Questionnaire};

@@ -9,7 +9,8 @@
 
 use super::condition::{Condition, SetTest};
 use super::{Effect, Rule};
-use crate::answers::{Answers, NUMBER_BIAS};
+use crate::answer::NUMBER_BIAS;
+use crate::answers::Answers;
 use crate::questionnaire::Questionnaire;
 
 /// How many distinct tests get a bit; rules needing more fall back to the tree.
