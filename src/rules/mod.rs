@@ -6,12 +6,10 @@ mod load;
 mod program;
 mod raw;
 
-pub(crate) use condition::ConditionCompiler;
 pub use condition::{Clauses, Condition, Leaf, Leaves, Logic, SetTest, Truth};
 pub use load::{BUILT_IN_CASES, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
 use program::Program;
 pub use program::RuleBits;
-pub(crate) use raw::RawCondition;
 
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
