@@ -132,7 +132,7 @@ fn changed_answers(rule_set: &RuleSet, answers: &Answers, changes: &[&AnswerChan
         let Some(when) = &question.ask_when else { continue };
         let partial: Vec<Option<Answer>> = values.iter().copied().map(Some).collect();
         match (when.truth(&partial), values[index]) {
-            (crate::rules::Truth::No, _) => values[index] = Answer::NotAsked,
+            (crate::condition::Truth::No, _) => values[index] = Answer::NotAsked,
             (_, Answer::NotAsked) => return None,
             _ => {}
         }

@@ -19,6 +19,7 @@ pub mod cases;
 pub mod check;
 pub mod choice;
 pub mod code;
+pub mod condition;
 pub mod counterfactual;
 pub mod diagnostic;
 pub mod engine;

@@ -21,6 +21,7 @@ pub use value::{ListItem, RawValue, ValueKind};
 // questionnaire); it is named here too, where answer sets are built.
 pub use crate::answer::{Answer, NUMBER_BIAS};
 
+use crate::condition::AnswerLookup;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::questionnaire::{AnswerOption, Question, QuestionKind, Questionnaire};
 
@@ -33,6 +34,15 @@ pub struct Answers {
     /// The same answers as machine words (option bits, or the number), which the engine's
     /// compiled tests read.
     words: Vec<u64>,
+}
+
+/// Conditions read a complete answer set through this, so that they need not know
+/// [`Answers`].
+impl AnswerLookup for Answers {
+    #[inline]
+    fn answer(&self, question: usize) -> Answer {
+        self.get(question)
+    }
 }
 
 /// Why values do not make a valid set of answers.

@@ -185,7 +185,7 @@ fn confirm_unlikely(
     asker: &mut dyn Asker,
 ) -> Result<bool, Stop> {
     for (index, unlikely) in rule_set.questionnaire.unlikely.iter().enumerate() {
-        if confirmed.contains(&index) || unlikely.when.truth(answers) != crate::rules::Truth::Yes {
+        if confirmed.contains(&index) || unlikely.when.truth(answers) != crate::condition::Truth::Yes {
             continue;
         }
         if !asker.confirm(&unlikely.message)? {

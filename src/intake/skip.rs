@@ -8,9 +8,10 @@
 //! questions could be answered.
 
 use crate::answer::Answer;
+use crate::condition::Truth;
 use crate::engine::{decide, Evaluation, FiredRules};
 use crate::recommendation::Urgency;
-use crate::rules::{Effect, Rule, RuleSet, Truth};
+use crate::rules::{Effect, Rule, RuleSet};
 
 /// Answers given so far, in questionnaire order; `None` for a question not (or no longer)
 /// answered.

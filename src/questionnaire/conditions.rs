@@ -2,12 +2,12 @@
 //! ([`RawCondition`], in `questionnaire.toml` and `rules.toml` alike), compiled against the
 //! questionnaire's questions and options ([`ConditionCompiler`]), and a compiled condition
 //! put back into words with their ids ([`Condition::describe`]). The core of a condition,
-//! which knows no questionnaire, is `crate::rules::Condition`.
+//! which knows no questionnaire, is `crate::condition::Condition`.
 
 use super::{Question, QuestionKind, Questionnaire};
 use crate::code::Code;
+use crate::condition::{Condition, SetTest};
 use crate::diagnostic::{Diagnostics, SourceText};
-use crate::rules::{Condition, SetTest};
 use crate::suggestion::{closest, one_of};
 use serde::Deserialize;
 use std::ops::Range;

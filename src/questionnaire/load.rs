@@ -6,9 +6,9 @@
 use super::conditions::{ConditionCompiler, RawCondition};
 use super::{AnswerOption, Invariant, Question, QuestionKind, Questionnaire, Unlikely, MAX_OPTIONS, RESERVED_KEYS};
 use crate::code::Code;
+use crate::condition::Condition;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
-use crate::rules::Condition;
 use crate::suggestion::{closest, one_of};
 use serde::Deserialize;
 use std::collections::HashSet;

@@ -13,8 +13,8 @@ mod load;
 pub(crate) use conditions::{ConditionCompiler, RawCondition};
 pub(crate) use load::{check_id, parse_pressure, parse_style, parse_urgency};
 
+use crate::condition::Condition;
 use crate::recommendation::{Pressure, StyleSet, Urgency};
-use crate::rules::Condition;
 use crate::suggestion::one_of;
 
 /// The most options a question may have (several-of answers are held as bits).
@@ -252,7 +252,11 @@ impl Questionnaire {
             for (o, option) in question.options.iter().enumerate().filter(|(_, o)| o.has_mark()) {
                 let when = match question.kind {
                     QuestionKind::OneOf => Condition::Choice { question: q, options: 1 << o },
-                    _ => Condition::Contains { question: q, options: 1 << o, test: crate::rules::SetTest::ContainsAny },
+                    _ => Condition::Contains {
+                        question: q,
+                        options: 1 << o,
+                        test: crate::condition::SetTest::ContainsAny,
+                    },
                 };
                 statements.push(Statement {
                     subject: StatementSubject::Mark { question: q, option: o },
@@ -301,7 +305,7 @@ impl Questionnaire {
         for question in &self.questions {
             if question.since > version {
                 let asked =
-                    question.ask_when.as_ref().is_none_or(|when| when.truth(answers) != crate::rules::Truth::No);
+                    question.ask_when.as_ref().is_none_or(|when| when.truth(answers) != crate::condition::Truth::No);
                 if asked {
                     missing.push(NotAsked { question, options: Vec::new() });
                 }

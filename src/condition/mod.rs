@@ -1,10 +1,31 @@
-//! Conditions: the `when` of a rule, compiled against the questionnaire into option bits
-//! and number ranges, so that evaluating one is a few comparisons and never allocates.
-//! The compiler and the description in words, which need the questions, are in
-//! `questionnaire/conditions.rs`.
+//! Conditions: the `when` of a rule, of a conditional question, of an invariant or an
+//! unlikely answer, compiled against the questionnaire into option bits and number ranges,
+//! so that evaluating one is a few comparisons and never allocates.
+//!
+//! This is the core, which knows answers ([`crate::answer`]) and nothing else of ours: what
+//! a test means, one fold that gives `all`, `any` and `not` their meaning in two logics, the
+//! walk of a condition's tests and its clause form. What needs the questions (the TOML form,
+//! the compiler, the description in words) is in the questionnaire
+//! (`questionnaire/conditions.rs`), and whole answer sets are read through
+//! [`AnswerLookup`], which `answers::Answers` implements.
 
 use crate::answer::Answer;
-use crate::answers::Answers;
+
+/// A complete set of answers, read one question at a time: what [`Condition::holds`] and
+/// [`Condition::failing_part`] evaluate over (`answers::Answers` is one).
+pub trait AnswerLookup {
+    /// The answer to the question at index `question`.
+    fn answer(&self, question: usize) -> Answer;
+}
+
+/// A reference reads as what it refers to, so that `holds(&answers)` compiles whether
+/// `answers` is an answer set or a reference to one.
+impl<T: AnswerLookup + ?Sized> AnswerLookup for &T {
+    #[inline]
+    fn answer(&self, question: usize) -> Answer {
+        (**self).answer(question)
+    }
+}
 
 /// How a several-of answer is tested against a set of options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,8 +290,8 @@ impl Condition {
 
     /// Whether the condition holds for these answers.
     #[inline]
-    pub fn holds(&self, answers: &Answers) -> bool {
-        let mut leaf = |test: &Condition| test.test_question().is_some_and(|q| test.test(answers.get(q)));
+    pub fn holds(&self, answers: &impl AnswerLookup) -> bool {
+        let mut leaf = |test: &Condition| test.test_question().is_some_and(|q| test.test(answers.answer(q)));
         self.fold(&mut leaf, &mut |_: &Condition| {})
     }
 
@@ -303,7 +324,7 @@ impl Condition {
 
     /// The smallest part that made the condition fail (`None` when it holds): the first
     /// failing part of an `all`, or the whole `any` / `not` / test that failed.
-    pub fn failing_part(&self, answers: &Answers) -> Option<&Condition> {
+    pub fn failing_part(&self, answers: &impl AnswerLookup) -> Option<&Condition> {
         if self.holds(answers) {
             return None;
         }
