@@ -9,6 +9,14 @@
 //! (`questionnaire/conditions.rs`), and whole answer sets are read through
 //! [`AnswerLookup`], which `answers::Answers` implements.
 
+mod clauses;
+mod leaves;
+mod logic;
+
+pub use clauses::Clauses;
+pub use leaves::{Leaf, Leaves};
+pub use logic::{Logic, Truth};
+
 use crate::answer::Answer;
 
 /// A complete set of answers, read one question at a time: what [`Condition::holds`] and
@@ -100,135 +108,6 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
-/// A condition's truth over answers given so far (Kleene's three-valued logic): a test on a
-/// question not yet answered is unknown; `all` is false as soon as one part is false, `any`
-/// true as soon as one part is true. A truth found this way holds for every way the
-/// remaining questions could be answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Truth {
-    /// Holds whatever the remaining answers are.
-    Yes,
-    /// Fails whatever the remaining answers are.
-    No,
-    /// Depends on a question not answered yet.
-    Unknown,
-}
-
-impl Truth {
-    /// The value, if it is known.
-    pub fn known(self) -> Option<bool> {
-        match self {
-            Truth::Yes => Some(true),
-            Truth::No => Some(false),
-            Truth::Unknown => None,
-        }
-    }
-
-    /// A known value.
-    pub fn from_bool(value: bool) -> Truth {
-        if value {
-            Truth::Yes
-        } else {
-            Truth::No
-        }
-    }
-}
-
-/// A logic a condition is evaluated in: plain true/false ([`bool`]), or three values with
-/// unknown ([`Truth`]). [`Condition::value`] is the one place `all`, `any` and `not` get
-/// their meaning; every evaluator is that fold with its own value for a test.
-pub trait Logic: Copy + PartialEq {
-    /// Holds.
-    const TRUE: Self;
-    /// Fails.
-    const FALSE: Self;
-    /// Both hold.
-    fn and(self, other: Self) -> Self;
-    /// At least one holds.
-    fn or(self, other: Self) -> Self;
-    /// The opposite.
-    fn not(self) -> Self;
-}
-
-impl Logic for bool {
-    const TRUE: Self = true;
-    const FALSE: Self = false;
-
-    #[inline]
-    fn and(self, other: Self) -> Self {
-        self && other
-    }
-
-    #[inline]
-    fn or(self, other: Self) -> Self {
-        self || other
-    }
-
-    #[inline]
-    fn not(self) -> Self {
-        !self
-    }
-}
-
-/// Kleene's logic: false and unknown is false, true or unknown is true.
-impl Logic for Truth {
-    const TRUE: Self = Truth::Yes;
-    const FALSE: Self = Truth::No;
-
-    fn and(self, other: Self) -> Self {
-        match (self, other) {
-            (Truth::No, _) | (_, Truth::No) => Truth::No,
-            (Truth::Yes, Truth::Yes) => Truth::Yes,
-            _ => Truth::Unknown,
-        }
-    }
-
-    fn or(self, other: Self) -> Self {
-        self.not().and(other.not()).not()
-    }
-
-    fn not(self) -> Self {
-        match self {
-            Truth::Yes => Truth::No,
-            Truth::No => Truth::Yes,
-            Truth::Unknown => Truth::Unknown,
-        }
-    }
-}
-
-/// One test of a condition, as [`Condition::leaves`] gives it.
-#[derive(Debug, Clone, Copy)]
-pub struct Leaf<'c> {
-    /// The test (never `always`, `all`, `any` or `not`).
-    pub test: &'c Condition,
-    /// Under an odd number of `not`s: the condition holds more often when the test fails.
-    pub negated: bool,
-}
-
-/// The tests of a condition in condition order (see [`Condition::leaves`]).
-#[derive(Debug, Clone)]
-pub struct Leaves<'c> {
-    stack: Vec<(&'c Condition, bool)>,
-}
-
-impl<'c> Iterator for Leaves<'c> {
-    type Item = Leaf<'c>;
-
-    fn next(&mut self) -> Option<Leaf<'c>> {
-        while let Some((condition, negated)) = self.stack.pop() {
-            match condition {
-                Condition::Always => {}
-                Condition::All(parts) | Condition::Any(parts) => {
-                    self.stack.extend(parts.iter().rev().map(|p| (p, negated)));
-                }
-                Condition::Not(part) => self.stack.push((part, !negated)),
-                test => return Some(Leaf { test, negated }),
-            }
-        }
-        None
-    }
-}
-
 impl Condition {
     /// The question a test reads; `None` for `always` and for combinations.
     pub fn test_question(&self) -> Option<usize> {
@@ -308,13 +187,13 @@ impl Condition {
     /// in [`Condition::tests`] and negated where the flag says so; `None` when that form would
     /// be large. The compiled program and the checker read conditions this way.
     pub fn clauses(&self) -> Option<Clauses> {
-        clauses(self)
+        clauses::clauses(self)
     }
 
     /// Every test of the condition, in condition order, with whether it is under a `not`:
     /// the one walk of a condition's tests.
     pub fn leaves(&self) -> Leaves<'_> {
-        Leaves { stack: vec![(self, false)] }
+        Leaves::of(self)
     }
 
     /// Every test of the condition, in condition order.
@@ -368,60 +247,6 @@ fn fold_parts<L: Logic>(
         }
     }
     value
-}
-
-/// A condition as an `all` of clauses, each an `any` of its tests (by their position in the
-/// condition's tests), a test negated where the flag says so.
-pub type Clauses = Vec<Vec<(usize, bool)>>;
-
-/// The most clauses kept; a condition that needs more is evaluated as it is.
-const MAX_CLAUSES: usize = 64;
-
-/// The condition as clauses, when that stays small (conditions are small: `all` of `any`s
-/// already, or a handful of tests). Clauses that always hold (a test and its negation) are
-/// left out.
-fn clauses(condition: &Condition) -> Option<Clauses> {
-    let tests = condition.tests();
-    let mut next = 0;
-    let mut clauses = to_clauses(condition, false, &mut next)?;
-    clauses.retain(|clause| {
-        !clause.iter().any(|(a, negated)| clause.iter().any(|(b, other)| negated != other && tests[*a] == tests[*b]))
-    });
-    Some(clauses)
-}
-
-fn to_clauses(condition: &Condition, negated: bool, next: &mut usize) -> Option<Clauses> {
-    let conjunction = |parts: &[Condition], next: &mut usize| -> Option<Clauses> {
-        let mut all = Vec::new();
-        for part in parts {
-            all.extend(to_clauses(part, negated, next)?);
-        }
-        (all.len() <= MAX_CLAUSES).then_some(all)
-    };
-    let disjunction = |parts: &[Condition], next: &mut usize| -> Option<Clauses> {
-        // (a1 and a2) or (b1 and b2) = (a1 or b1) and (a1 or b2) and (a2 or b1) and (a2 or b2)
-        let mut product: Clauses = vec![Vec::new()];
-        for part in parts {
-            let part = to_clauses(part, negated, next)?;
-            product = product.iter().flat_map(|a| part.iter().map(move |b| [a.clone(), b.clone()].concat())).collect();
-            if product.len() > MAX_CLAUSES {
-                return None;
-            }
-        }
-        Some(product)
-    };
-    match (condition, negated) {
-        (Condition::Always, false) => Some(Vec::new()),
-        (Condition::Always, true) => Some(vec![Vec::new()]),
-        (Condition::All(parts), false) | (Condition::Any(parts), true) => conjunction(parts, next),
-        (Condition::Any(parts), false) | (Condition::All(parts), true) => disjunction(parts, next),
-        (Condition::Not(part), _) => to_clauses(part, !negated, next),
-        _ => {
-            let test = *next;
-            *next += 1;
-            Some(vec![vec![(test, negated)]])
-        }
-    }
 }
 
 #[cfg(test)]
