@@ -10,7 +10,8 @@
 //! A conditional question follows the answer it depends on: not asked once its condition
 //! fails; a change that would newly ask it is not proposed (its answer is unknown).
 
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::check::space::number_intervals;
 use crate::engine::{evaluate, Evaluation};
 use crate::questionnaire::QuestionKind;
@@ -131,7 +132,7 @@ fn changed_answers(rule_set: &RuleSet, answers: &Answers, changes: &[&AnswerChan
         let Some(when) = &question.ask_when else { continue };
         let partial: Vec<Option<Answer>> = values.iter().copied().map(Some).collect();
         match (when.truth(&partial), values[index]) {
-            (crate::rules::Truth::No, _) => values[index] = Answer::NotAsked,
+            (crate::condition::Truth::No, _) => values[index] = Answer::NotAsked,
             (_, Answer::NotAsked) => return None,
             _ => {}
         }

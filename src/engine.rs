@@ -2,9 +2,10 @@
 //! trace. No I/O, no global state, and no allocation on the untraced path.
 
 use crate::answers::Answers;
+use crate::condition::Condition;
 use crate::questionnaire::Unlikely;
 use crate::recommendation::{Pressure, Recommendation, Style, StyleSet, Urgency};
-use crate::rules::{Condition, Effect, Rule, RuleBits, RuleSet, MAX_RULES};
+use crate::rules::{Effect, Rule, RuleBits, RuleSet, MAX_RULES};
 
 /// Which rules fired, as a fixed set of bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -17,24 +17,13 @@ pub use sheet::{AnswerProblem, AnswerSheet};
 pub use toml::parse_toml;
 pub use value::{ListItem, RawValue, ValueKind};
 
+// The value of one answer lives in `crate::answer` (conditions read it without the
+// questionnaire); it is named here too, where answer sets are built.
+pub use crate::answer::{Answer, NUMBER_BIAS};
+
+use crate::condition::AnswerLookup;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::questionnaire::{AnswerOption, Question, QuestionKind, Questionnaire};
-
-/// The answer to one question, in the compact form the engine reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Answer {
-    /// A one-of answer: the option's index.
-    Choice(u8),
-    /// A several-of answer: one bit per chosen option (bit i = option i).
-    Choices(u64),
-    /// A whole number.
-    Number(i64),
-    /// Yes or no.
-    YesNo(bool),
-    /// A conditional question that was not asked (its `ask_when` did not hold): a state of
-    /// its own, which no test reads as any answer.
-    NotAsked,
-}
 
 /// A complete, validated set of answers: one per question, in questionnaire order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,23 +36,12 @@ pub struct Answers {
     words: Vec<u64>,
 }
 
-/// Numbers are stored as words with the sign bit flipped, so that unsigned comparison of
-/// words orders them as signed numbers.
-pub const NUMBER_BIAS: u64 = 1 << 63;
-
-impl Answer {
-    /// The answer as one word: option bits (a yes/no is bit 1 for yes, bit 0 for no) or
-    /// the number, biased by [`NUMBER_BIAS`].
+/// Conditions read a complete answer set through this, so that they need not know
+/// [`Answers`].
+impl AnswerLookup for Answers {
     #[inline]
-    pub fn word(self) -> u64 {
-        match self {
-            Answer::Choice(i) => 1 << i,
-            Answer::Choices(bits) => bits,
-            Answer::Number(n) => n as u64 ^ NUMBER_BIAS,
-            Answer::YesNo(b) => 1 << u8::from(b),
-            // Passes no compiled test but a negated one (see `rules::program`).
-            Answer::NotAsked => 0,
-        }
+    fn answer(&self, question: usize) -> Answer {
+        self.get(question)
     }
 }
 

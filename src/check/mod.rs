@@ -15,9 +15,10 @@ mod sweep;
 pub use findings::{outcome_words, Category, CheckReport, Counterexample, Finding, Place};
 
 use crate::code::Code;
+use crate::condition::Condition;
 use crate::diagnostic::Diagnostics;
 use crate::questionnaire::QuestionKind;
-use crate::rules::{Condition, RuleSet};
+use crate::rules::RuleSet;
 use properties::Checker;
 use prove::{Parts, Spec, Watch};
 

@@ -5,10 +5,11 @@ use super::prove::{explore, Cut, Example, Flow, Parts, Pin, Spec, Variant};
 use super::space::{collect_rule_tests, reads_option};
 use super::Uncoverable;
 use crate::code::Code;
+use crate::condition::{Condition, SetTest};
 use crate::engine::{Evaluation, FiredRules};
 use crate::questionnaire::{QuestionKind, Statement, StatementSubject};
 use crate::recommendation::{Pressure, Recommendation, Urgency};
-use crate::rules::{Condition, Effect, RuleSet, SetTest};
+use crate::rules::{Effect, RuleSet};
 
 /// Urgency in one order: no referral, then routine, urgent, emergency.
 fn urgency_rank(evaluation: &Evaluation) -> usize {

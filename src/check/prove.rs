@@ -28,10 +28,12 @@
 
 use super::space::{AnswerSpace, ClassValue};
 use super::Uncoverable;
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
+use crate::condition::{Condition, Truth};
 use crate::engine::{decide, Evaluation, FiredRules, Tally};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
-use crate::rules::{Condition, Effect, RuleSet, Truth};
+use crate::rules::{Effect, RuleSet};
 use std::collections::HashMap;
 
 /// Questions joined by rules (or watches) that read several of them, and what reads them.
@@ -178,7 +180,7 @@ pub(crate) struct Parts<'r> {
     /// effect can be folded in per class of that question.
     pub(super) single: Vec<bool>,
     /// Per member, its condition as clauses when that stays small (see [`super::sweep`]).
-    pub(super) clauses: Vec<Option<crate::rules::Clauses>>,
+    pub(super) clauses: Vec<Option<crate::condition::Clauses>>,
     /// Per member and test, whether it holds for each class of the test's question.
     pub(super) test_values: Vec<Vec<Vec<bool>>>,
     /// Per member reading one question, whether it holds for each class of that question.

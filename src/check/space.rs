@@ -5,10 +5,11 @@
 //! into groups the rules never tell apart.
 
 use super::Uncoverable;
-use crate::answers::Answer;
+use crate::answer::Answer;
+use crate::condition::{Condition, SetTest};
 use crate::questionnaire::{Question, QuestionKind};
 use crate::recommendation::{Pressure, StyleSet, Urgency};
-use crate::rules::{Condition, RuleSet, SetTest};
+use crate::rules::RuleSet;
 use std::collections::HashMap;
 
 /// The most classes one question may have before the checker gives up on it.

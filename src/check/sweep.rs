@@ -17,8 +17,8 @@
 
 use super::prove::{truth_of, Example, Parts, Pin, Spec, Variant, MAX_STATES};
 use super::Uncoverable;
+use crate::condition::{Clauses, Condition, Truth};
 use crate::engine::{FiredRules, Tally};
-use crate::rules::{Clauses, Condition, Truth};
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hasher};
 

@@ -9,7 +9,8 @@
 pub mod outcome;
 pub mod skip;
 
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::questionnaire::{Question, Questionnaire};
 use crate::recommendation::Urgency;
 use crate::rules::RuleSet;
@@ -184,7 +185,7 @@ fn confirm_unlikely(
     asker: &mut dyn Asker,
 ) -> Result<bool, Stop> {
     for (index, unlikely) in rule_set.questionnaire.unlikely.iter().enumerate() {
-        if confirmed.contains(&index) || unlikely.when.truth(answers) != crate::rules::Truth::Yes {
+        if confirmed.contains(&index) || unlikely.when.truth(answers) != crate::condition::Truth::Yes {
             continue;
         }
         if !asker.confirm(&unlikely.message)? {

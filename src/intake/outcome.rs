@@ -3,8 +3,9 @@
 //! asked named (nothing is made up for them).
 
 use super::skip::{settled_evaluation, PartialAnswers};
+use crate::condition::{Condition, Truth};
 use crate::report::{failure_in_words, render_human, Audience, Format, Outcome, Paint, TraceStep, Warning};
-use crate::rules::{Condition, RuleSet, Truth};
+use crate::rules::RuleSet;
 
 /// How the result of a settled intake is shown.
 #[derive(Debug, Clone, Copy)]

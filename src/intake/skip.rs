@@ -7,10 +7,11 @@
 //! soon as one part is true. A truth found this way holds for every way the remaining
 //! questions could be answered.
 
-use crate::answers::Answer;
+use crate::answer::Answer;
+use crate::condition::Truth;
 use crate::engine::{decide, Evaluation, FiredRules};
 use crate::recommendation::Urgency;
-use crate::rules::{Effect, Rule, RuleSet, Truth};
+use crate::rules::{Effect, Rule, RuleSet};
 
 /// Answers given so far, in questionnaire order; `None` for a question not (or no longer)
 /// answered.

@@ -2,11 +2,12 @@
 
 use super::outcome::{Outcome, TraceStep};
 use super::Paint;
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::choice::Choice;
+use crate::condition::Condition;
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Recommendation, Urgency};
-use crate::rules::Condition;
 use std::fmt::Write;
 
 /// Who reads the output: the wording differs, not the decision.

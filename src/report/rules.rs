@@ -3,7 +3,8 @@
 
 use super::problems::{render_problems, Problem};
 use super::Paint;
-use crate::answers::{Answer, Answers};
+use crate::answer::Answer;
+use crate::answers::Answers;
 use crate::cases::{Mismatch, WorkedCase};
 use crate::check::{outcome_words, Category, CheckReport};
 use crate::counterfactual::Counterfactual;

@@ -1,12 +1,11 @@
 //! Loading a rule set: parse each file with spans, then validate everything, collecting
 //! every problem (file, line, column, what was expected, the closest valid id).
 
-use super::condition::ConditionCompiler;
 use super::raw::{RawPolicy, RawRule, RawRuleFile};
 use super::{Digest, Effect, Origin, Policy, Rule, RuleSet, SESSION_MINUTES};
 use crate::code::Code;
 use crate::diagnostic::{read_text_file, Diagnostic, Diagnostics, SourceText};
-use crate::questionnaire::{check_id, parse_pressure, parse_style, parse_urgency, Questionnaire};
+use crate::questionnaire::{check_id, parse_pressure, parse_style, parse_urgency, ConditionCompiler, Questionnaire};
 use crate::recommendation::{Pressure, Style};
 use crate::suggestion::{closest, one_of};
 use std::collections::HashSet;

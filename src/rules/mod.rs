@@ -1,20 +1,20 @@
 //! The rule set: the questionnaire plus the clinic's rules and combination policy, loaded
 //! from TOML and validated once, then evaluated many times by the engine.
 
-mod condition;
 mod digest;
 mod load;
 mod program;
 mod raw;
 
-pub(crate) use condition::ConditionCompiler;
-pub use condition::{Clauses, Condition, Leaf, Leaves, Logic, SetTest, Truth};
 pub use digest::Digest;
 pub use load::{BUILT_IN_CASES, BUILT_IN_DIGEST, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
 use program::Program;
 pub use program::RuleBits;
-pub(crate) use raw::RawCondition;
 
+// Conditions live in `crate::condition`; they are named here too, as the rule set's
+// vocabulary (`rules::Condition` and its kin are the public paths the binary, the tests
+// and the examples use).
+pub use crate::condition::{Clauses, Condition, Leaf, Leaves, Logic, SetTest, Truth};
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
 

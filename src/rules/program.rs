@@ -7,9 +7,10 @@
 //! `contains_none` on a conditional question) and very large conditions fall back to the
 //! tree. Both paths give the same answer (a property test checks it).
 
-use super::condition::{Condition, SetTest};
 use super::{Effect, Rule};
-use crate::answers::{Answers, NUMBER_BIAS};
+use crate::answer::NUMBER_BIAS;
+use crate::answers::Answers;
+use crate::condition::{Condition, SetTest};
 use crate::questionnaire::Questionnaire;
 
 /// How many distinct tests get a bit; rules needing more fall back to the tree.

@@ -1,6 +1,7 @@
 //! The rule file as written, with a span on every id and reference: the first of the two
 //! loading phases. Unknown keys are refused here (`deny_unknown_fields`).
 
+use crate::questionnaire::RawCondition;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -46,23 +47,4 @@ pub(crate) struct RawRule {
     pub precaution: Option<String>,
     pub advice: Option<String>,
     pub tell: Option<Spanned<String>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCondition {
-    pub question: Option<Spanned<String>>,
-    pub is: Option<Spanned<toml::Value>>,
-    pub any_of: Option<Spanned<Vec<Spanned<String>>>>,
-    pub contains_any: Option<Spanned<Vec<Spanned<String>>>>,
-    pub contains_all: Option<Spanned<Vec<Spanned<String>>>>,
-    pub contains_none: Option<Spanned<Vec<Spanned<String>>>>,
-    pub at_least: Option<Spanned<i64>>,
-    pub at_most: Option<Spanned<i64>>,
-    pub between: Option<Spanned<Vec<i64>>>,
-    pub asked: Option<Spanned<bool>>,
-    pub all: Option<Spanned<Vec<Spanned<RawCondition>>>>,
-    pub any: Option<Spanned<Vec<Spanned<RawCondition>>>>,
-    pub not: Option<Box<Spanned<RawCondition>>>,
-    pub always: Option<Spanned<bool>>,
 }
