@@ -64,12 +64,16 @@ impl<'r> ChunkReader<'r> {
         buffer.clear();
         buffer.append(&mut self.carry);
         let mut target = self.target.max(buffer.len() + self.target / 2);
+        // Only the input's first chunk can start with a byte-order mark, which readers skip.
+        let at_start = self.next_line == 1;
         let boundary = loop {
             self.fill(&mut buffer, target)?;
             if self.end_of_input {
                 break buffer.len();
             }
-            if let Some(end) = last_record_end(&buffer, self.format) {
+            let end =
+                if at_start { first_record_end(&buffer, self.format) } else { last_record_end(&buffer, self.format) };
+            if let Some(end) = end {
                 break end;
             }
             if buffer.len() >= MAX_RECORD_BYTES {
@@ -130,6 +134,14 @@ pub enum ChunkError {
 }
 
 /// The end (just past the newline) of the last whole record in `bytes`, if any.
+/// [`last_record_end`] of the input's very start, where a UTF-8 byte-order mark is no part
+/// of the first record (the csv reader skips it: read as a field's text, it hid a quote
+/// that opens the field, `\u{feff}"a""\nb"`).
+pub(crate) fn first_record_end(bytes: &[u8], format: RecordFormat) -> Option<usize> {
+    let skip = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    last_record_end(&bytes[skip..], format).map(|end| end + skip)
+}
+
 pub(crate) fn last_record_end(bytes: &[u8], format: RecordFormat) -> Option<usize> {
     match format {
         RecordFormat::Jsonl => memchr::memrchr(b'\n', bytes).map(|end| end + 1),
@@ -846,6 +858,11 @@ mod tests {
         // A quote inside an unquoted field is a character, as the csv reader reads it.
         assert_eq!(last_record_end(b"a,lower\"_back\nb,c\n", RecordFormat::Csv), Some(18));
         assert_eq!(last_record_end(b"\"a\"b\"\nc\n", RecordFormat::Csv), Some(8));
+        // At the input's start a byte-order mark is skipped, as the csv reader skips it: the
+        // quote after it opens a quoted field, whose `""` and newline are its text.
+        assert_eq!(first_record_end(b"\xEF\xBB\xBF\"\"\"\na", RecordFormat::Csv), None);
+        assert_eq!(first_record_end(b"\xEF\xBB\xBF\"\"\"\na\"\nb\n", RecordFormat::Csv), Some(12));
+        assert_eq!(last_record_end(b"\xEF\xBB\xBF\"\"\"\na", RecordFormat::Csv), Some(7));
     }
 
     #[test]
@@ -882,15 +899,22 @@ mod tests {
             text in prop::collection::vec(prop::sample::select(b"ab,\"\n\r \xef\xbb\xbf".to_vec()), 0..80),
             length in 0..80usize,
         ) {
+            // The text is an input's start: its first chunk.
             let prefix = &text[..length.min(text.len())];
-            if let Some(end) = last_record_end(prefix, RecordFormat::Csv) {
+            if let Some(end) = first_record_end(prefix, RecordFormat::Csv) {
                 prop_assert_eq!(prefix[end - 1], b'\n');
                 let mut parts = csv_records(&text[..end]);
                 parts.extend(csv_records(NoBomStrip::new(&text[end..])));
                 prop_assert_eq!(parts, csv_records(&text[..]));
             }
             if !prefix.contains(&b'"') {
-                prop_assert_eq!(last_record_end(prefix, RecordFormat::Csv), memchr::memrchr(b'\n', prefix).map(|e| e + 1));
+                prop_assert_eq!(first_record_end(prefix, RecordFormat::Csv), memchr::memrchr(b'\n', prefix).map(|e| e + 1));
+            }
+            // Past the start, a chunk is read as it is (NoBomStrip).
+            if let Some(end) = last_record_end(prefix, RecordFormat::Csv) {
+                let mut parts = csv_records(NoBomStrip::new(&text[..end]));
+                parts.extend(csv_records(NoBomStrip::new(&text[end..])));
+                prop_assert_eq!(parts, csv_records(NoBomStrip::new(&text[..])));
             }
         }
     }
