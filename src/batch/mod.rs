@@ -11,6 +11,7 @@ pub mod input;
 pub mod output;
 pub mod summary;
 
+use crate::answers::Answers;
 use crate::code::Code;
 use crate::diagnostic::{count_newlines, Diagnostic};
 use crate::engine::evaluate;
@@ -265,19 +266,39 @@ impl Pipeline<'_> {
         let mut summary = Summary::default();
         let caches = || self.caches.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut cache = caches().pop().unwrap_or_default();
+        let mut sink = Sink { output: &mut output, summary: &mut summary, cache: &mut cache, warnings: Vec::new() };
         match self.header {
-            Some(header) => self.process_csv(header, &chunk, &mut output, &mut summary, &mut cache),
-            None => self.process_jsonl(&chunk, &mut output, &mut summary, &mut cache),
+            Some(header) => self.process_csv(header, &chunk, &mut sink),
+            None => self.process_jsonl(&chunk, &mut sink),
         }
         caches().push(cache);
         Done { sequence, output, input_bytes: chunk.input_bytes, input: chunk.data, summary }
     }
 
-    fn process_jsonl(&self, chunk: &Chunk, output: &mut Vec<u8>, summary: &mut Summary, cache: &mut OutcomeCache) {
+    /// Evaluates and writes one record's result, counted in the summary; gives back the
+    /// answers, whose buffers the next record reuses.
+    fn write(&self, sink: &mut Sink<'_>, line: u64, record: Result<Answers, input::RecordError>) -> Option<Answers> {
+        match record {
+            Ok(answers) => {
+                let evaluation = evaluate(self.rule_set, &answers);
+                sink.summary.answered(&evaluation);
+                self.warnings(&answers, &mut sink.warnings);
+                sink.summary.warned(!sink.warnings.is_empty());
+                self.renderer.answered(sink.output, line, &answers, &evaluation, &sink.warnings, sink.cache);
+                Some(answers)
+            }
+            Err(error) => {
+                sink.summary.refused();
+                self.renderer.refused(sink.output, line, &error);
+                None
+            }
+        }
+    }
+
+    fn process_jsonl(&self, chunk: &Chunk, sink: &mut Sink<'_>) {
         let mut records = RecordReader::new(&self.rule_set.questionnaire);
         // The last record's answers, whose buffers the next one reuses.
         let mut spare = None;
-        let mut warnings = Vec::new();
         for (index, line) in input::lines(&chunk.data).enumerate() {
             let number = chunk.first_line + index as u64;
             let line = if number == 1 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line) } else { line };
@@ -285,34 +306,14 @@ impl Pipeline<'_> {
             if line.is_empty() {
                 continue;
             }
-            match records.json(line, number, spare.take()) {
-                Ok(answers) => {
-                    let evaluation = evaluate(self.rule_set, &answers);
-                    summary.answered(&evaluation);
-                    self.warnings(&answers, &mut warnings);
-                    summary.warned(!warnings.is_empty());
-                    self.renderer.answered(output, number, &answers, &evaluation, &warnings, cache);
-                    spare = Some(answers);
-                }
-                Err(error) => {
-                    summary.refused();
-                    self.renderer.refused(output, number, &error);
-                }
-            }
+            let record = records.json(line, number, spare.take());
+            spare = self.write(sink, number, record);
         }
     }
 
-    fn process_csv(
-        &self,
-        header: &CsvHeader,
-        chunk: &Chunk,
-        output: &mut Vec<u8>,
-        summary: &mut Summary,
-        cache: &mut OutcomeCache,
-    ) {
+    fn process_csv(&self, header: &CsvHeader, chunk: &Chunk, sink: &mut Sink<'_>) {
         let mut records = RecordReader::new(&self.rule_set.questionnaire);
         let mut spare = None;
-        let mut warnings = Vec::new();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -339,25 +340,21 @@ impl Pipeline<'_> {
                 // on; should it, the record is refused and reading stops for this chunk.
                 Err(error) => Err(input::RecordError::new(None, Code::Csv, format!("line {line}: {error}"))),
             };
-            match record {
-                Ok(answers) => {
-                    let evaluation = evaluate(self.rule_set, &answers);
-                    summary.answered(&evaluation);
-                    self.warnings(&answers, &mut warnings);
-                    summary.warned(!warnings.is_empty());
-                    self.renderer.answered(output, line, &answers, &evaluation, &warnings, cache);
-                    spare = Some(answers);
-                }
-                Err(error) => {
-                    summary.refused();
-                    self.renderer.refused(output, line, &error);
-                    if failed {
-                        break;
-                    }
-                }
+            spare = self.write(sink, line, record);
+            if failed {
+                break;
             }
         }
     }
+}
+
+/// Where one chunk's results go.
+struct Sink<'o> {
+    output: &'o mut Vec<u8>,
+    summary: &'o mut Summary,
+    cache: &'o mut OutcomeCache,
+    /// The unlikely combinations of the record at hand (reused from record to record).
+    warnings: Vec<usize>,
 }
 
 /// Writes chunk results in sequence, whatever order they finish in.
