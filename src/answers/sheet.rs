@@ -500,7 +500,7 @@ fn option_index(asked: Asked<'_>, text: &str, span: Option<Range<usize>>) -> Res
                 one_of(question.option_ids())
             ),
         );
-        problem.suggestion = closest(text, question.option_ids()).map(str::to_owned);
+        problem.suggestion = question.closest_option(text).map(str::to_owned);
         problem
     })
 }

@@ -341,7 +341,7 @@ impl ConditionCompiler<'_> {
             question.id,
             one_of(question.option_ids())
         );
-        let suggestion = closest(text, question.option_ids());
+        let suggestion = question.closest_option(text);
         self.problems.push(self.source.error(span, Code::UnknownOption, message).suggest(suggestion));
         None
     }

@@ -121,6 +121,17 @@ impl Question {
         self.options.iter().position(|o| o.id == id)
     }
 
+    /// The option a mistaken name most likely means: the one whose label it is (rule files
+    /// and answers name options by id, and a label is the slip a person makes: "not sure"
+    /// for `unknown`), else the closest id.
+    pub fn closest_option(&self, text: &str) -> Option<&str> {
+        let label = |o: &&AnswerOption| o.label.trim().eq_ignore_ascii_case(text.trim());
+        match self.options.iter().find(label) {
+            Some(option) => Some(&option.id),
+            None => crate::suggestion::closest(text, self.option_ids()),
+        }
+    }
+
     /// Option ids, for messages.
     pub fn option_ids(&self) -> impl Iterator<Item = &str> {
         self.options.iter().map(|o| o.id.as_str())

@@ -8,7 +8,7 @@ use crate::diagnostic::{read_text_file, Diagnostic, Diagnostics, SourceText};
 use crate::questionnaire::{check_id, parse_pressure, parse_style, parse_urgency, ConditionCompiler, Questionnaire};
 use crate::recommendation::{Pressure, Style};
 use crate::suggestion::{closest, one_of};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use toml::Spanned;
 
@@ -212,15 +212,20 @@ fn validate_rules(
             format!("more than {} rules", super::MAX_RULES),
         ));
     }
-    let mut seen = HashSet::new();
+    let mut seen = HashMap::new();
     let mut rules: Vec<Rule> = raw
         .iter()
         .filter_map(|rule| {
-            if !seen.insert(rule.id.get_ref().as_str()) {
+            let first = *seen.entry(rule.id.get_ref().as_str()).or_insert(rule.id.span().start);
+            if first != rule.id.span().start {
+                let first = source.line_of(first);
                 problems.push(source.error(
                     rule.id.span(),
                     Code::DuplicateRule,
-                    format!("rule \"{}\" is defined twice", rule.id.get_ref()),
+                    format!(
+                        "rule \"{}\" is defined twice, first at line {first}; give each rule an id of its own",
+                        rule.id.get_ref()
+                    ),
                 ));
             }
             validate_rule(rule, questionnaire, source, problems)

@@ -117,3 +117,66 @@ fn a_rules_check_finding_with_its_counterexample() {
     assert_eq!(output.status.code(), Some(3));
     insta::assert_snapshot!(String::from_utf8(output.stdout).unwrap());
 }
+
+// ---------------------------------------------------------------- slips in a rules file
+
+/// `rules check` on the built-in rules with `edit` applied: the whole message.
+fn rules_slip(edit: impl FnOnce(String) -> String) -> String {
+    let dir = edited_rules(edit);
+    stderr_of(dir.path(), &["rules", "check", "--rules", "."], "", 2)
+}
+
+/// The built-in rules with a rule of this TOML text added at the end.
+fn with_rule(rule: &'static str) -> impl FnOnce(String) -> String {
+    move |rules| format!("{rules}\n{rule}")
+}
+
+#[test]
+fn slip_a_single_bracket_rule_table() {
+    insta::assert_snapshot!(rules_slip(|rules| {
+        let at = rules.find("[[rule]]\nid = \"nerve_compression\"").unwrap();
+        format!("{}[rule]{}", &rules[..at], &rules[at + "[[rule]]".len()..])
+    }));
+}
+
+#[test]
+fn slip_a_number_in_quotes() {
+    insta::assert_snapshot!(rules_slip(with_rule(
+        "[[rule]]\nid = \"slip\"\nbecause = \"A slip.\"\nsource = [\"seed\"]\nwhen = { question = \"severity\", at_least = \"50\" }\nrefer = \"routine\"\n"
+    )));
+}
+
+#[test]
+fn slip_a_quote_left_open() {
+    insta::assert_snapshot!(rules_slip(with_rule(
+        "[[rule]]\nid = \"slip\"\nbecause = \"A slip.\nsource = [\"seed\"]\nwhen = { question = \"severity\", at_least = 9 }\nrefer = \"routine\"\n"
+    )));
+}
+
+#[test]
+fn slip_a_rule_key_after_its_condition_table() {
+    insta::assert_snapshot!(rules_slip(with_rule(
+        "[[rule]]\nid = \"slip\"\nbecause = \"A slip.\"\nsource = [\"seed\"]\n[rule.when]\nquestion = \"severity\"\nat_least = 9\nrefer = \"routine\"\n"
+    )));
+}
+
+#[test]
+fn slip_a_rule_id_given_twice() {
+    insta::assert_snapshot!(rules_slip(with_rule(
+        "[[rule]]\nid = \"cauda_equina\"\nbecause = \"Again.\"\nsource = [\"seed\"]\nwhen = { question = \"severity\", at_least = 9 }\nrefer = \"routine\"\n"
+    )));
+}
+
+#[test]
+fn slip_an_option_named_by_its_label() {
+    insta::assert_snapshot!(rules_slip(with_rule(
+        "[[rule]]\nid = \"slip\"\nbecause = \"A slip.\"\nsource = [\"seed\"]\nwhen = { question = \"onset\", is = \"not sure\" }\nrefer = \"routine\"\n"
+    )));
+}
+
+#[test]
+fn slip_a_tab_before_the_mistake() {
+    insta::assert_snapshot!(rules_slip(with_rule(
+        "[[rule]]\nid = \"slip\"\nbecause = \"A slip.\"\nsource = [\"seed\"]\nwhen = {\tquestion = \"onset\",\tis = \"sportz\" }\nrefer = \"routine\"\n"
+    )));
+}

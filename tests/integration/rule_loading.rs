@@ -73,7 +73,7 @@ fn an_unknown_key_in_a_rule() {
         "id = \"cauda_equina\"\n",
         "id = \"cauda_equina\"\nrefr = \"emergency\"\n",
         "toml",
-        "unknown field `refr`",
+        "unknown key \"refr\"",
     );
     assert!(found.message.contains("refer"), "the expected keys are listed: {}", found.message);
     assert_eq!(
@@ -91,7 +91,7 @@ fn an_unknown_key_in_a_condition() {
         "contains_any = [\"leg_weakness\"]",
         "contains = [\"leg_weakness\"]",
         "toml",
-        "unknown field `contains`",
+        "unknown key \"contains\"",
     );
 }
 
@@ -151,7 +151,7 @@ fn a_number_compared_with_a_string() {
         "{ question = \"severity\", at_least = 8 }\nrefer = \"routine\"",
         "{ question = \"severity\", at_least = \"8\" }\nrefer = \"routine\"",
         "toml",
-        "invalid type",
+        "expected a whole number, found the text \"8\": remove the quotes",
     );
     rules_edit_is_refused(
         "{ question = \"duration\", is = \"chronic\" },\n  { question = \"pressure\"",

@@ -1,6 +1,8 @@
 //! A problem found in a file a person wrote (rule set, answer file, batch record): where it
 //! is, what was expected, and the closest valid name.
 
+mod toml_words;
+
 use crate::code::Code;
 use crate::suggestion::push_did_you_mean;
 pub use crate::text::MAX_EXCERPT_CHARS;
@@ -216,13 +218,14 @@ impl<'a> SourceText<'a> {
 
     /// A syntax or type error reported by the TOML parser.
     pub fn toml_error(&self, error: &toml::de::Error) -> Diagnostic {
-        let mut message = error.message().trim().to_owned();
+        let span = error.span().or_else(|| self.spanless_toml_error_line(error.message().trim()));
+        let (mut message, span) = toml_words::plain(error.message().trim(), self.text, span);
         if message.contains("recursion") {
             message.push_str(
                 ": nested too deeply (a dotted key of too many parts, or lists or tables inside one another)",
             );
         }
-        match error.span().or_else(|| self.spanless_toml_error_line(error.message().trim())) {
+        match span {
             Some(span) => self.error(span, Code::Toml, message),
             None => Diagnostic::whole_file(self.name, Code::Toml, message),
         }
