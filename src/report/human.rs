@@ -55,10 +55,18 @@ pub fn referral_banner(urgency: Urgency, text: &str, paint: Paint) -> String {
 
 /// A result in words for one audience: the desk gets the decision, what to say, pressure,
 /// session length and precautions; the therapist gets the reasons with their sources and
-/// the advice as well. Then the answers to check, the questions an intake did not ask, and
-/// the trace when the outcome carries one (`--explain`).
+/// the advice as well; then the answers to check and the questions an intake did not ask.
+/// The trace, when the outcome carries one (`--explain`), comes before all of it.
 pub fn render_human(outcome: &Outcome<'_>, audience: Audience, paint: Paint) -> String {
-    let mut out = String::new();
+    // The trace, when asked for, comes first: the recommendation, the pressure and the
+    // precautions end the output, in view at the bottom of the terminal.
+    let mut out = match &outcome.trace {
+        Some(trace) => format!("{}\n", render_trace(trace, paint).trim_start_matches('\n')),
+        None => String::new(),
+    };
+    if let Some(changes) = &outcome.what_would_change {
+        what_would_change(&mut out, changes);
+    }
     // The recommendation (an emergency above all) comes before anything else, the
     // reference included.
     // The reference comes from the input: escaped, so that it cannot forge a line.
@@ -77,9 +85,6 @@ pub fn render_human(outcome: &Outcome<'_>, audience: Audience, paint: Paint) -> 
         let _ = writeln!(out);
         let note = format!("Not asked (the answers given settle the referral): {}", outcome.not_asked.join(", "));
         let _ = writeln!(out, "{}", paint.faint(&note));
-    }
-    if let Some(trace) = &outcome.trace {
-        out.push_str(&render_trace(trace, paint));
     }
     out
 }
@@ -163,6 +168,18 @@ fn list<'a>(out: &mut String, title: &str, items: impl Iterator<Item = &'a str>)
     for item in items {
         let _ = writeln!(out, "  - {item}");
     }
+}
+
+/// "What would change it" (`--explain`), each change with its result in words.
+fn what_would_change(out: &mut String, changes: &[super::JsonCounterfactual]) {
+    let _ = writeln!(out, "What would change it:");
+    if changes.is_empty() {
+        let _ = writeln!(out, "  - no change to one or two answers would change the recommendation or the urgency");
+    }
+    for change in changes {
+        let _ = writeln!(out, "  - {}", change.in_words);
+    }
+    let _ = writeln!(out);
 }
 
 /// The readable trace (`--explain`): every rule, fired or not, and why.

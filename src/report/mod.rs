@@ -11,8 +11,7 @@ pub use human::{failure_in_words, referral_banner, render_human, render_trace, A
 pub use outcome::{Outcome, Reason, TraceStep, Warning};
 pub use problems::render_diagnostics;
 pub use rules::{
-    check_json, render_case_failure, render_check_human, render_what_would_change, what_would_change_json,
-    JsonAnswerChange, JsonCounterfactual,
+    check_json, render_case_failure, render_check_human, what_would_change_json, JsonAnswerChange, JsonCounterfactual,
 };
 
 use crate::choice::Choice;

@@ -84,12 +84,13 @@ fn big_number(count: u128) -> Value {
     u64::try_from(count).map_or_else(|_| json!(crate::text::count(count)), |n| json!(n))
 }
 
-/// One failing worked case: expected against actual, field by field, then the trace.
+/// One failing worked case: expected against actual, field by field, then the trace when
+/// it is asked for.
 pub fn render_case_failure(
     case: &WorkedCase,
     cases_file: &str,
     mismatches: &[Mismatch],
-    trace: &str,
+    trace: Option<&str>,
     paint: Paint,
 ) -> String {
     let mut out = String::new();
@@ -97,7 +98,9 @@ pub fn render_case_failure(
     for mismatch in mismatches {
         let _ = writeln!(out, "  {}: expected {}, got {}", mismatch.field, mismatch.expected, mismatch.actual);
     }
-    out.push_str(&indented(trace.trim_start_matches('\n')));
+    if let Some(trace) = trace {
+        out.push_str(&indented(trace.trim_start_matches('\n')));
+    }
     out
 }
 
@@ -143,25 +146,6 @@ fn result_words(evaluation: &Evaluation) -> String {
         }
         (Recommendation::Massage(style), _) => style.name().to_owned(),
     }
-}
-
-/// "What would change it" in words.
-pub fn render_what_would_change(rule_set: &RuleSet, counterfactuals: &[Counterfactual]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out);
-    let _ = writeln!(out, "What would change it:");
-    if counterfactuals.is_empty() {
-        let _ = writeln!(out, "  - no change to one or two answers would change the recommendation or the urgency");
-    }
-    for counterfactual in counterfactuals {
-        let _ = writeln!(
-            out,
-            "  - {} this would be {}",
-            change_words(rule_set, counterfactual),
-            result_words(&counterfactual.evaluation)
-        );
-    }
-    out
 }
 
 /// One answer changed, in the JSON output.

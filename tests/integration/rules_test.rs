@@ -1,6 +1,7 @@
 //! `rules test`: worked cases, field-by-field failures with the trace, rule coverage.
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::path::Path;
 
@@ -40,17 +41,24 @@ fn passing_cases_exit_0_and_report_coverage() {
 #[test]
 fn a_failing_case_shows_expected_against_actual_and_the_trace() {
     let dir = with_cases("failing.toml");
-    triage()
-        .args(["rules", "test", "--rules"])
-        .arg(dir.path())
-        .assert()
-        .code(3)
-        .stdout(contains("FAIL desk worker wrongly expected to get deep tissue"))
-        .stdout(contains("cases.toml:9"))
-        .stdout(contains("recommendation: expected deep_tissue, got swedish"))
-        .stdout(contains("Rules considered, in order:"))
-        .stdout(contains("+ posture_and_stress fired"))
-        .stdout(contains("rules test FAILED: 1 passed, 1 failed"));
+    let failing = |explain: bool| {
+        let mut command = triage();
+        command.args(["rules", "test", "--rules"]).arg(dir.path());
+        if explain {
+            command.arg("--explain");
+        }
+        command
+            .assert()
+            .code(3)
+            .stdout(contains("FAIL desk worker wrongly expected to get deep tissue"))
+            .stdout(contains("cases.toml:9"))
+            .stdout(contains("recommendation: expected deep_tissue, got swedish"))
+            .stdout(contains("rules test FAILED: 1 passed, 1 failed"));
+        command
+    };
+    // What differs leads; the trace only when asked for.
+    failing(false).assert().stdout(contains("Rules considered").not());
+    failing(true).assert().stdout(contains("Rules considered, in order:")).stdout(contains("+ posture_and_stress fired"));
 }
 
 #[test]

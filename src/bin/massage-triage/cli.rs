@@ -170,6 +170,9 @@ pub(crate) struct TestArgs {
     /// Fail (exit 3) when the cases exercise fewer than this percentage of the rules.
     #[arg(long, value_name = "PCT")]
     pub min_coverage: Option<f64>,
+    /// With a failing case, show every rule considered for it, fired or not, and why.
+    #[arg(long)]
+    pub explain: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,

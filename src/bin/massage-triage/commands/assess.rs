@@ -7,9 +7,7 @@ use massage_triage::counterfactual::what_would_change;
 use massage_triage::diagnostic::{read_limited, read_text_file, SourceText};
 use massage_triage::engine::{evaluate, evaluate_traced};
 use massage_triage::report::Format;
-use massage_triage::report::{
-    render_human, render_what_would_change, what_would_change_json, Audience, Outcome, Paint,
-};
+use massage_triage::report::{render_human, what_would_change_json, Audience, Outcome, Paint};
 use massage_triage::rules::RuleSet;
 use std::path::Path;
 
@@ -79,17 +77,9 @@ pub(crate) fn render_for(
     // "What would change it" belongs to the explanation: computed only when it is shown.
     let changes = explain.then(|| what_would_change(rule_set, answers, &evaluation));
     let mut outcome = Outcome::of_answers(rule_set, answers, &evaluation, trace.as_deref());
+    outcome.what_would_change = changes.map(|c| what_would_change_json(rule_set, &c));
     match format {
-        Format::Json => {
-            outcome.what_would_change = changes.map(|c| what_would_change_json(rule_set, &c));
-            outcome.to_json()
-        }
-        Format::Human => {
-            let mut text = render_human(&outcome, audience, paint);
-            if let Some(changes) = changes {
-                text.push_str(&render_what_would_change(rule_set, &changes));
-            }
-            text
-        }
+        Format::Json => outcome.to_json(),
+        Format::Human => render_human(&outcome, audience, paint),
     }
 }

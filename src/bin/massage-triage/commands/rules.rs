@@ -78,9 +78,12 @@ fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<Ended, Command
             let _ = writeln!(out, "{} {} ({name}:{})", paint.good("ok  "), case.name, case.line);
         } else {
             failed += 1;
-            let (_, trace) = evaluate_traced(&rule_set, &case.answers);
-            let trace = render_trace(&TraceStep::of_evaluation(&rule_set, &case.answers, &trace), paint);
-            out.push_str(&render_case_failure(case, &name, &mismatches, &trace, paint));
+            // What differs leads; the trace is for whoever asks (`--explain`).
+            let trace = args.explain.then(|| {
+                let (_, trace) = evaluate_traced(&rule_set, &case.answers);
+                render_trace(&TraceStep::of_evaluation(&rule_set, &case.answers, &trace), paint)
+            });
+            out.push_str(&render_case_failure(case, &name, &mismatches, trace.as_deref(), paint));
         }
     }
     let total = rule_set.rules.len();
