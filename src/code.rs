@@ -80,6 +80,7 @@ codes! {
     TooManyRules "too-many-rules" "The rule set has more rules than the engine holds.",
     DuplicateRule "duplicate-rule" "Two rules have the same id.",
     MissingPolicy "missing-policy" "The rule set has no `[policy]` table.",
+    BadMeta "bad-meta" "A `[meta]` value is empty, too long, or not a date where one is expected.",
     BadTieBreak "bad-tie-break" "`tie_break` does not list every style exactly once.",
     BadSessionLength "bad-session-length" "A session length is not one the contract allows.",
     BadWeight "bad-weight" "A style weight is out of range.",

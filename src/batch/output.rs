@@ -102,6 +102,8 @@ pub struct Renderer {
     tell: Vec<Sentence>,
     /// Each unlikely combination as a JSON object.
     warnings_json: Vec<Box<[u8]>>,
+    /// `"schema_version":…,"rule_set":{…},…`: which rules made every line, rendered once.
+    identity_json: Box<[u8]>,
     /// Each unlikely combination's id, for the CSV cell.
     warning_ids: Vec<Box<str>>,
     csv: CsvCells,
@@ -133,6 +135,7 @@ impl Renderer {
             undecided_reason_json: reason_json(UNDECIDED_REASON.0, UNDECIDED_REASON.1, &[]),
             tell,
             warnings_json,
+            identity_json: identity_fields(rule_set),
             warning_ids: rule_set.questionnaire.unlikely.iter().map(|u| u.id.as_str().into()).collect(),
             csv: CsvCells::new(),
         }
@@ -175,7 +178,8 @@ impl Renderer {
                 // The warnings depend on the answers, not on the rules fired: outside the cache.
                 out.extend_from_slice(b",\"warnings\":[");
                 json_list(out, warnings.iter().map(|w| &self.warnings_json[*w][..]));
-                out.push(b']');
+                out.extend_from_slice(b"],");
+                out.extend_from_slice(&self.identity_json);
             }
             RecordFormat::Csv => {
                 self.csv.cell(out, answers.id.as_deref().unwrap_or(""));
@@ -216,6 +220,8 @@ impl Renderer {
                 }
                 out.extend_from_slice(b"\"line\":");
                 decimal(out, line);
+                out.push(b',');
+                out.extend_from_slice(&self.identity_json);
                 out.extend_from_slice(b",\"error\":");
                 json_string(out, &error.message);
                 out.extend_from_slice(b",\"codes\":[");
@@ -336,6 +342,13 @@ impl Renderer {
             out.extend_from_slice(&tell.cell);
         }
     }
+}
+
+/// The identity's fields as `assess --format json` writes them, without the braces, to go
+/// inside each line's object.
+fn identity_fields(rule_set: &RuleSet) -> Box<[u8]> {
+    let object = json_bytes(&rule_set.identity());
+    object.get(1..object.len().saturating_sub(1)).unwrap_or_default().into()
 }
 
 /// A reason as `assess --format json` writes it (the batch tests compare the two).

@@ -86,7 +86,33 @@ pub fn render_human(outcome: &Outcome<'_>, audience: Audience, paint: Paint) -> 
         let note = format!("Not asked (the answers given settle the referral): {}", outcome.not_asked.join(", "));
         let _ = writeln!(out, "{}", paint.faint(&note));
     }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", paint.faint(&identity_in_words(&outcome.identity)));
     out
+}
+
+/// Which rules made a result, on one line: `Rules: massage-triage built-in 2.0 (effective
+/// 2026-12-01, sha256 1a2b3c4d5e6f), questionnaire version 2, massage-triage 0.1.0`.
+pub fn identity_in_words(identity: &crate::rules::Identity<'_>) -> String {
+    let rule_set = &identity.rule_set;
+    let name = match (rule_set.name, rule_set.version) {
+        (Some(name), Some(version)) => format!("{name} {version}"),
+        (Some(name), None) => name.to_owned(),
+        (None, Some(version)) => format!("version {version}"),
+        (None, None) => "unnamed".to_owned(),
+    };
+    let mut details = Vec::new();
+    if let Some(effective) = rule_set.effective {
+        details.push(format!("effective {effective}"));
+    }
+    if let Some(sha256) = &rule_set.sha256 {
+        details.push(format!("sha256 {}", &sha256[..12.min(sha256.len())]));
+    }
+    let details = if details.is_empty() { String::new() } else { format!(" ({})", details.join(", ")) };
+    format!(
+        "Rules: {name}{details}, questionnaire version {}, massage-triage {}",
+        identity.questionnaire_version, identity.tool_version
+    )
 }
 
 fn referral(out: &mut String, outcome: &Outcome<'_>, reference: Option<String>, audience: Audience, paint: Paint) {

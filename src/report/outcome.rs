@@ -8,7 +8,7 @@ use crate::answers::Answers;
 use crate::engine::{Evaluation, RuleTrace, UNDECIDED_REASON};
 use crate::questionnaire::Unlikely;
 use crate::recommendation::{Pressure, Recommendation, Style, Urgency};
-use crate::rules::RuleSet;
+use crate::rules::{Identity, RuleSet};
 use serde::Serialize;
 
 /// One result: the contract's JSON object (plus `id`, `tell` and, with `--explain`,
@@ -54,6 +54,10 @@ pub struct Outcome<'a> {
     /// recommendation or the urgency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub what_would_change: Option<Vec<super::rules::JsonCounterfactual>>,
+    /// Which rule set, questionnaire and tool made it (`schema_version`, `rule_set`,
+    /// `questionnaire_version`, `tool_version`).
+    #[serde(flatten)]
+    pub identity: Identity<'a>,
 }
 
 /// An unlikely combination of answers.
@@ -149,6 +153,7 @@ impl<'a> Outcome<'a> {
             not_asked: Vec::new(),
             trace: None,
             what_would_change: None,
+            identity: rule_set.identity(),
         }
     }
 

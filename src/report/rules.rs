@@ -30,6 +30,7 @@ pub fn render_check_human(rule_set: &RuleSet, report: &CheckReport, paint: Paint
     let gaps = report.count(Category::Gap);
     let warnings = report.count(Category::Warning);
     let verdict = if report.failed() { paint.alarm("FAILED") } else { paint.good("ok") };
+    let _ = writeln!(out, "{}", paint.faint(&super::identity_in_words(&rule_set.identity())));
     let _ = writeln!(
         out,
         "rules check {verdict}: {safety} safety finding(s), {gaps} gap(s), {warnings} warning(s); proven over all {} answer classes ({} answer sets), {} combinations searched",
@@ -67,15 +68,21 @@ pub fn check_json(rule_set: &RuleSet, report: &CheckReport) -> Value {
             })
         })
         .collect();
-    json!({
-        "rule_set_sha256": rule_set.digest.map(|d| d.to_string()),
+    let mut report_json = json!({
         "safe": !report.unsafe_(),
         "passed": !report.failed(),
         "answer_classes": big_number(report.answer_classes),
         "answer_sets": big_number(report.answer_sets),
         "combinations": report.combinations,
         "findings": findings,
-    })
+    });
+    // Which rule set, questionnaire and tool, as every JSON output says it.
+    if let (Some(object), Ok(Value::Object(identity))) =
+        (report_json.as_object_mut(), serde_json::to_value(rule_set.identity()))
+    {
+        object.extend(identity);
+    }
+    report_json
 }
 
 /// A count as a JSON number (as a string only beyond what JSON readers hold exactly, and

@@ -1,7 +1,7 @@
 //! Loading a rule set: parse each file with spans, then validate everything, collecting
 //! every problem (file, line, column, what was expected, the closest valid id).
 
-use super::raw::{RawPolicy, RawRule, RawRuleFile};
+use super::raw::{RawMeta, RawPolicy, RawRule, RawRuleFile};
 use super::{Digest, Effect, Origin, Policy, Rule, RuleSet, SESSION_MINUTES};
 use crate::code::Code;
 use crate::diagnostic::{read_text_file, Diagnostic, Diagnostics, SourceText};
@@ -86,6 +86,7 @@ impl RuleSet {
             }
         };
         let mut problems = Diagnostics::default();
+        let meta = validate_meta(raw_rules.meta.as_ref(), rules, &mut problems);
         let policy = validate_policy(raw_rules.policy.as_ref(), rules, &mut problems);
         let compiled = validate_rules(&raw_rules.rule, &questionnaire_parsed, rules, &mut problems);
         match policy {
@@ -98,9 +99,49 @@ impl RuleSet {
                 rules_file: rules.name.to_owned(),
                 questionnaire_file: questionnaire.name.to_owned(),
                 digest: Some(digest),
+                meta,
             }),
             _ => Err(problems),
         }
+    }
+}
+
+/// The longest `[meta]` value: a name or a version, not a paragraph.
+const MAX_META_CHARS: usize = 100;
+
+/// `[meta]`: each value present is one line of at most [`MAX_META_CHARS`] characters, and
+/// `effective` a date, `YYYY-MM-DD`.
+fn validate_meta(raw: Option<&RawMeta>, source: SourceText<'_>, problems: &mut Diagnostics) -> super::Meta {
+    let Some(raw) = raw else { return super::Meta::default() };
+    let mut checked = |value: &Option<Spanned<String>>, key: &str, date: bool| -> Option<String> {
+        let value = value.as_ref()?;
+        let text = value.get_ref().trim();
+        let is_date = |t: &str| {
+            let parts: Vec<&str> = t.split('-').collect();
+            parts.len() == 3
+                && [4, 2, 2].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let problem = if text.is_empty() {
+            Some("is empty".to_owned())
+        } else if text.chars().count() > MAX_META_CHARS || text.contains(|c: char| c.is_control()) {
+            Some(format!("must be one line of at most {MAX_META_CHARS} characters"))
+        } else if date && !is_date(text) {
+            Some("must be a date, written YYYY-MM-DD".to_owned())
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => {
+                problems.push(source.error(value.span(), Code::BadMeta, format!("[meta] {key} {problem}")));
+                None
+            }
+            None => Some(text.to_owned()),
+        }
+    };
+    super::Meta {
+        name: checked(&raw.name, "name", false),
+        version: checked(&raw.version, "version", false),
+        effective: checked(&raw.effective, "effective", true),
     }
 }
 

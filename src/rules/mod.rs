@@ -60,6 +60,46 @@ pub struct Rule {
     pub line: usize,
 }
 
+/// How a rule set names itself (`[meta]` in rules.toml); every part optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// Its name, e.g. the clinic's.
+    pub name: Option<String>,
+    /// Its version, as the clinic numbers its edits.
+    pub version: Option<String>,
+    /// The date it takes effect, `YYYY-MM-DD`.
+    pub effective: Option<String>,
+}
+
+/// Which rule set, questionnaire and tool made a result: every output carries it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Identity<'a> {
+    /// The shape of the JSON outputs; raised when a field changes meaning or goes.
+    pub schema_version: u32,
+    /// The rule set: its `[meta]` and its digest.
+    pub rule_set: RuleSetIdentity<'a>,
+    /// The questionnaire's version.
+    pub questionnaire_version: u32,
+    /// This tool's version.
+    pub tool_version: &'static str,
+}
+
+/// A rule set's name, version, date and digest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleSetIdentity<'a> {
+    /// `[meta] name`.
+    pub name: Option<&'a str>,
+    /// `[meta] version`.
+    pub version: Option<&'a str>,
+    /// `[meta] effective`.
+    pub effective: Option<&'a str>,
+    /// SHA-256 of its files; `null` for a set changed in code.
+    pub sha256: Option<String>,
+}
+
+/// The JSON outputs' shape (see [`Identity::schema_version`]).
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// How the effects of the fired rules combine (the parts a clinic may tune).
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -108,6 +148,8 @@ pub struct RuleSet {
     /// The digest of the files it was loaded from; `None` for one changed in code
     /// ([`RuleSet::with_rules`]), which no file holds.
     pub digest: Option<Digest>,
+    /// How it names itself.
+    pub meta: Meta,
     /// The rules compiled for evaluation; private so that it can never fall out of step
     /// with `rules` (build a changed rule set with [`RuleSet::with_rules`]).
     pub(crate) program: Program,
@@ -135,6 +177,21 @@ impl RuleSet {
             .map(|r| &r.when)
             .chain(questionnaire.questions.iter().filter_map(|q| q.ask_when.as_ref()))
             .chain(questionnaire.invariants.iter().map(|i| &i.when))
+    }
+
+    /// Which rule set, questionnaire and tool: what every result says it came from.
+    pub fn identity(&self) -> Identity<'_> {
+        Identity {
+            schema_version: SCHEMA_VERSION,
+            rule_set: RuleSetIdentity {
+                name: self.meta.name.as_deref(),
+                version: self.meta.version.as_deref(),
+                effective: self.meta.effective.as_deref(),
+                sha256: self.digest.map(|d| d.to_string()),
+            },
+            questionnaire_version: self.questionnaire.version,
+            tool_version: env!("CARGO_PKG_VERSION"),
+        }
     }
 
     /// The index of a rule by id.

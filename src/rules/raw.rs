@@ -9,9 +9,19 @@ use toml::Spanned;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRuleFile {
+    pub meta: Option<RawMeta>,
     pub policy: Option<Spanned<RawPolicy>>,
     #[serde(default)]
     pub rule: Vec<RawRule>,
+}
+
+/// `[meta]`: how the rule set names itself.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMeta {
+    pub name: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+    pub effective: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -36,11 +36,18 @@ fn the_manual_page_is_roff_with_the_subcommands() {
 
 #[test]
 fn every_subcommand_has_version() {
-    let version = format!(" {}\n", env!("CARGO_PKG_VERSION"));
+    let version = format!(" {}", env!("CARGO_PKG_VERSION"));
     for args in
         [&["--version"][..], &["intake", "--version"], &["batch", "--version"], &["rules", "check", "--version"]]
     {
-        assert!(stdout(args).ends_with(&version), "{args:?}");
+        let text = stdout(args);
+        let mut lines = text.lines();
+        assert!(lines.next().unwrap().ends_with(&version), "{args:?}: {text}");
+        // The built-in rule set it carries, named.
+        let built_in = lines.next().unwrap();
+        assert!(built_in.starts_with("built-in rules: massage-triage built-in "), "{built_in}");
+        let digest = massage_triage::rules::BUILT_IN_DIGEST.to_string();
+        assert!(built_in.contains(&format!("sha256 {}", &digest[..12])), "{built_in}");
     }
 }
 

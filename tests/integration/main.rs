@@ -12,6 +12,7 @@ mod check_brute_force;
 mod conventions;
 mod engine_properties;
 mod fuzz;
+mod identity;
 #[cfg(unix)]
 mod intake_pty;
 mod messages;

@@ -58,7 +58,10 @@ fn a_failing_case_shows_expected_against_actual_and_the_trace() {
     };
     // What differs leads; the trace only when asked for.
     failing(false).assert().stdout(contains("Rules considered").not());
-    failing(true).assert().stdout(contains("Rules considered, in order:")).stdout(contains("+ posture_and_stress fired"));
+    failing(true)
+        .assert()
+        .stdout(contains("Rules considered, in order:"))
+        .stdout(contains("+ posture_and_stress fired"));
 }
 
 #[test]

@@ -42,7 +42,7 @@ fn unsafe_copy() -> tempfile::TempDir {
 fn digest(cache: &Path, rules: &Path) -> String {
     let (_, json) = run(cache, &["rules", "check", "--format", "json", "--rules", rules.to_str().unwrap()]);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
-    json["rule_set_sha256"].as_str().unwrap().to_owned()
+    json["rule_set"]["sha256"].as_str().unwrap().to_owned()
 }
 
 fn verdicts(cache: &Path) -> Vec<std::path::PathBuf> {

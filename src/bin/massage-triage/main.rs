@@ -39,9 +39,24 @@ fn help_color(args: impl Iterator<Item = std::ffi::OsString>) -> clap::ColorChoi
     }
 }
 
+/// `--version`: the tool's, and the built-in rule set it carries (loaded only when asked:
+/// every other command would pay for it).
+fn version_text() -> String {
+    match massage_triage::rules::RuleSet::built_in() {
+        Ok(rule_set) => {
+            let identity = massage_triage::report::identity_in_words(&rule_set.identity());
+            format!("{}\nbuilt-in {}", env!("CARGO_PKG_VERSION"), identity.replacen("Rules: ", "rules: ", 1))
+        }
+        Err(_) => env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
 fn main() -> ExitCode {
     // Help is coloured as `--color` says, which clap cannot know before it parses.
-    let command = <Cli as clap::CommandFactory>::command().color(help_color(std::env::args_os()));
+    let mut command = <Cli as clap::CommandFactory>::command().color(help_color(std::env::args_os()));
+    if std::env::args_os().any(|a| a == "--version" || a == "-V") {
+        command = command.version(version_text());
+    }
     let parsed =
         command.try_get_matches().and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
     let cli = match parsed {
