@@ -113,6 +113,9 @@ codes! {
     ShadowedRule "shadowed-rule" "A rule that never changes any outcome.",
     UnusedQuestion "unused-question" "A question no rule reads.",
     UnusedOption "unused-option" "An option no rule reads.",
+    // The command line
+    BadUsage "bad-usage" "The command line asks for something the tool does not do (exit 2).",
+    Failure "failure" "Something unexpected failed: a file could not be written, an internal error (exit 1).",
 }
 
 impl fmt::Display for Code {

@@ -112,3 +112,27 @@ fn colour_follows_the_flag_and_the_conventions_help_included() {
     assert!(!coloured(&["--color", "never", "--help"], &[("CLICOLOR_FORCE", "1")]));
     assert!(!coloured(&["--color", "always", "--help"], &[("NO_COLOR", "1")]));
 }
+
+#[test]
+fn with_format_json_errors_are_json_lines_on_standard_error() {
+    let output = triage()
+        .args(["assess", "--format", "json", "--answers", "-"])
+        .write_stdin("version = 2\nduration = \"acut\"\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "results only on standard output");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let errors: Vec<serde_json::Value> = stderr.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let first = &errors[0]["error"];
+    assert_eq!(first["code"], "unknown-option");
+    assert_eq!(
+        (first["file"].as_str(), first["line"].as_u64(), first["column"].as_u64()),
+        (Some("-"), Some(2), Some(12))
+    );
+    assert_eq!(first["suggestion"], "acute");
+    assert!(errors[1..].iter().all(|e| e["error"]["code"] == "missing-answer"), "{stderr}");
+    // Without --format json, the same problems in words.
+    let output = triage().args(["assess", "--answers", "-"]).write_stdin("version = 2\n").output().unwrap();
+    assert!(String::from_utf8(output.stderr).unwrap().starts_with("error[missing-answer]: "));
+}

@@ -7,6 +7,7 @@ mod intake;
 mod rules;
 
 use crate::cli::{Cli, ColorChoice, Command};
+use massage_triage::code::Code;
 use massage_triage::diagnostic::Diagnostics;
 use massage_triage::report::Paint;
 use massage_triage::rules::RuleSet;
@@ -143,6 +144,7 @@ impl From<std::io::Error> for CommandError {
 
 /// Runs the command line and returns the exit code; every message is written here.
 pub(crate) fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
+    let json_errors = asks_for_json(cli.command.as_ref());
     let result = match cli.command {
         _ if cli.man => man_page(context),
         Some(Command::Completions { shell }) => completions(shell, context),
@@ -153,7 +155,11 @@ pub(crate) fn run(cli: Cli, context: &mut Context<'_>) -> u8 {
         None => no_subcommand(context),
     };
     if let Err(error) = &result {
-        report_error(error, context);
+        if json_errors {
+            report_error_json(error, context);
+        } else {
+            report_error(error, context);
+        }
     }
     exit_code(&result)
 }
@@ -175,6 +181,48 @@ fn no_subcommand(context: &mut Context<'_>) -> Result<Ended, CommandError> {
     // The intake with its defaults; without a terminal it gives the hint to use `assess`.
     let args = crate::cli::IntakeArgs::defaults().map_err(|e| CommandError::Failure(e.into()))?;
     intake::run(&args, context)
+}
+
+/// Whether the command was asked for JSON (`--format json`): then its errors are JSON too.
+fn asks_for_json(command: Option<&Command>) -> bool {
+    use massage_triage::report::Format;
+    match command {
+        Some(Command::Assess(args)) => args.format == Format::Json,
+        Some(Command::Intake(args)) => args.format == Format::Json,
+        Some(Command::Rules(crate::cli::RulesCommand::Check(args))) => args.format == Format::Json,
+        _ => false,
+    }
+}
+
+/// Writes an error as JSON Lines on standard error, one object a problem:
+/// `{"error": {"code", "message", "file", "line", "column", "suggestion"}}`. Standard error,
+/// because standard output holds results only: a script reads a result there or, with a
+/// non-zero exit, the errors here, each with its code (the words may change; codes do not).
+fn report_error_json(error: &CommandError, context: &mut Context<'_>) {
+    let problems: Vec<serde_json::Value> = match error {
+        CommandError::Input(diagnostics) => diagnostics
+            .0
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "code": d.code,
+                    "message": d.message,
+                    "file": d.file,
+                    "line": (d.line > 0).then_some(d.line),
+                    "column": (d.column > 0).then_some(d.column),
+                    "suggestion": d.suggestion,
+                })
+            })
+            .collect(),
+        CommandError::Usage(message) => vec![serde_json::json!({ "code": Code::BadUsage, "message": message })],
+        CommandError::Failure(error) => {
+            vec![serde_json::json!({ "code": Code::Failure, "message": format!("{error:#}") })]
+        }
+    };
+    for problem in problems {
+        let line = serde_json::json!({ "error": problem }).to_string();
+        let _ = writeln!(context.err, "{}", massage_triage::text::json_terminal_safe(&line));
+    }
 }
 
 /// Writes an error to standard error.
