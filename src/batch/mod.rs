@@ -45,8 +45,8 @@ impl crate::choice::Choice for RecordFormat {
 
     fn help(self) -> &'static str {
         match self {
-            RecordFormat::Jsonl => "One JSON object a line",
-            RecordFormat::Csv => "A header row of question ids (and optionally `id`); several-of answers joined by `;`",
+            RecordFormat::Jsonl => "JSON Lines: one JSON object a line",
+            RecordFormat::Csv => "CSV: a header row, then one record a row",
         }
     }
 }

@@ -136,3 +136,15 @@ fn with_format_json_errors_are_json_lines_on_standard_error() {
     let output = triage().args(["assess", "--answers", "-"]).write_stdin("version = 2\n").output().unwrap();
     assert!(String::from_utf8(output.stderr).unwrap().starts_with("error[missing-answer]: "));
 }
+
+#[test]
+fn every_subcommands_help_has_an_example_and_its_exit_codes() {
+    for args in [&["assess"][..], &["intake"], &["batch"], &["rules", "check"], &["rules", "test"]] {
+        let help = stdout(&[args, &["--help"]].concat());
+        assert!(help.contains("\nExample:\n  massage-triage "), "{args:?}: {help}");
+        assert!(help.contains("\nExit codes: 0 "), "{args:?}: {help}");
+    }
+    // The output format's values describe the output, not the input.
+    let batch = stdout(&["batch", "--help"]);
+    assert!(batch.contains("Output format: JSON Lines results"), "{batch}");
+}

@@ -30,10 +30,13 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Ask the questionnaire interactively and give a recommendation.
+    #[command(after_help = INTAKE_HELP)]
     Intake(IntakeArgs),
     /// Assess one answer file (TOML or JSON) and give a recommendation.
+    #[command(after_help = ASSESS_HELP)]
     Assess(AssessArgs),
     /// Assess many answer sets: JSON Lines or CSV in, JSON Lines or CSV out.
+    #[command(after_help = BATCH_HELP)]
     Batch(BatchArgs),
     /// Check and test a rule set.
     #[command(subcommand)]
@@ -46,6 +49,45 @@ pub(crate) enum Command {
         shell: clap_complete::Shell,
     },
 }
+
+/// Each subcommand's help ends with an example and its exit codes.
+const ASSESS_HELP: &str = "\
+Example:
+  massage-triage assess --answers examples/desk-worker.toml
+  massage-triage assess --answers client.json --format json --explain
+
+Exit codes: 0 a recommendation (a physician referral included), 2 bad input or usage
+(the message names the file, line and column), 1 an unexpected failure.";
+
+const INTAKE_HELP: &str = "\
+Example:
+  massage-triage intake --mode therapist --save answers.toml --id booking-1042
+
+Keys: arrows (or k/j) move, space ticks, Enter confirms, Esc goes back (`<` at a number),
+\"? what this question means\" (or `?` at a number) shows the help, Ctrl-C quits.
+Exit codes: 0 a recommendation, 2 bad usage (or no terminal), 130 Ctrl-C, 143/129
+SIGTERM/SIGHUP, 1 an unexpected failure.";
+
+const BATCH_HELP: &str = "\
+Example:
+  massage-triage batch --input bookings.csv --output results.jsonl
+
+Exit codes: 0 every record answered, 2 some record refused (its line says why) or bad
+usage, 130 Ctrl-C, 143/129 SIGTERM/SIGHUP, 1 an unexpected failure.";
+
+const CHECK_HELP: &str = "\
+Example:
+  massage-triage rules check --rules my-rules
+
+Exit codes: 0 proven safe with no gaps (warnings allowed), 3 a safety finding or a gap,
+2 a rule set that does not load, 1 an unexpected failure.";
+
+const TEST_HELP: &str = "\
+Example:
+  massage-triage rules test --rules my-rules --min-coverage 100
+
+Exit codes: 0 every case passes, 3 a case fails or coverage is below --min-coverage,
+2 cases or rules that do not load, 1 an unexpected failure.";
 
 /// `--rules DIR`, shared by every subcommand that evaluates or checks.
 #[derive(Debug, Args, Clone, Default)]
@@ -132,10 +174,14 @@ pub(crate) struct BatchArgs {
     /// standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Input format (default: from the input's extension, else jsonl).
+    /// Input format: JSON Lines answer sets, or CSV with a header row of `id`, `version` and
+    /// question ids (several-of answers joined by `;`, `none` for none of these). Default:
+    /// the input's extension, else what its start shows (a CSV header, or JSON Lines).
     #[arg(long, value_parser = choice::<RecordFormat>())]
     pub input_format: Option<RecordFormat>,
-    /// Output format (default: from the output's extension, else jsonl).
+    /// Output format: JSON Lines results (the `assess --format json` object with the
+    /// record's `id` or `line`), or CSV with one column a result field. Default: the
+    /// output's extension, else jsonl.
     #[arg(long, value_parser = choice::<RecordFormat>())]
     pub output_format: Option<RecordFormat>,
     #[command(flatten)]
@@ -148,8 +194,10 @@ pub(crate) struct BatchArgs {
 pub(crate) enum RulesCommand {
     /// Prove the rule set safe over every possible answer set; report gaps, dead and
     /// shadowed rules, unused questions.
+    #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
     /// Run the rule set's worked cases (cases.toml) and report rule coverage.
+    #[command(after_help = TEST_HELP)]
     Test(TestArgs),
 }
 
