@@ -76,6 +76,7 @@ codes! {
     NoDemand "no-demand" "A mark or invariant demands nothing.",
     BadAskWhen "bad-ask-when" "A conditional question's `ask_when` reads itself or a later question.",
     // Rules
+    BadFloorException "bad-floor-exception" "A `[[floor_exception]]` has no statement or no because.",
     NoRules "no-rules" "The rule set has no rules.",
     TooManyRules "too-many-rules" "The rule set has more rules than the engine holds.",
     DuplicateRule "duplicate-rule" "Two rules have the same id.",
@@ -113,6 +114,8 @@ codes! {
     ShadowedRule "shadowed-rule" "A rule that never changes any outcome.",
     UnusedQuestion "unused-question" "A question no rule reads.",
     UnusedOption "unused-option" "An option no rule reads.",
+    FloorWeakened "floor-weakened" "A built-in safety statement is removed or weakened without a declared exception.",
+    UnusedFloorException "unused-floor-exception" "A declared exception to the safety floor names no statement that is weakened.",
     // The command line
     BadUsage "bad-usage" "The command line asks for something the tool does not do (exit 2).",
     Failure "failure" "Something unexpected failed: a file could not be written, an internal error (exit 1).",

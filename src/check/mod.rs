@@ -7,6 +7,7 @@
 //! `properties` states each property as such a search; [`findings`] is what comes out.
 
 pub mod findings;
+mod floor;
 mod properties;
 pub mod prove;
 pub mod space;
@@ -93,6 +94,9 @@ fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
         return not_proven(rule_set, reason);
     }
     let Checker { mut findings, combinations, .. } = checker;
+    // The built-in statements are a floor under a folder's: removing one is a finding too.
+    let floor = floor::floor_findings(rule_set).into_iter();
+    findings.extend(floor.filter(|f| scope == Scope::Everything || f.category == Category::Safety));
     // Safety first, then gaps, then warnings; file order within each.
     findings.sort_by_key(|f| (f.category as u8, f.at.file.clone(), f.at.line));
     CheckReport { findings, answer_classes, answer_sets, combinations }

@@ -4,7 +4,10 @@
 //! (`conditions.rs`).
 
 use super::conditions::{ConditionCompiler, RawCondition};
-use super::{AnswerOption, Invariant, Question, QuestionKind, Questionnaire, Unlikely, MAX_OPTIONS, RESERVED_KEYS};
+use super::{
+    AnswerOption, FloorException, Invariant, Question, QuestionKind, Questionnaire, Unlikely, MAX_OPTIONS,
+    RESERVED_KEYS,
+};
 use crate::code::Code;
 use crate::condition::Condition;
 use crate::diagnostic::{Diagnostics, SourceText};
@@ -39,7 +42,9 @@ impl Questionnaire {
                 .iter_mut()
                 .flat_map(|q| std::iter::once(&mut q.line).chain(q.options.iter_mut().map(|o| &mut o.line))),
         );
-        let mut questionnaire = Questionnaire { questions, version, invariants: Vec::new(), unlikely: Vec::new() };
+        let floor_exceptions = validate_floor_exceptions(&raw.floor_exception, source, &mut problems);
+        let mut questionnaire =
+            Questionnaire { questions, version, invariants: Vec::new(), unlikely: Vec::new(), floor_exceptions };
         if problems.is_empty() {
             questionnaire.compile_conditions(&raw, source, &mut problems);
         }
@@ -187,6 +192,46 @@ struct RawQuestionnaire {
     invariant: Vec<RawInvariant>,
     #[serde(default)]
     unlikely: Vec<RawUnlikely>,
+    #[serde(default)]
+    floor_exception: Vec<RawFloorException>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFloorException {
+    statement: Spanned<String>,
+    because: Spanned<String>,
+}
+
+/// `[[floor_exception]]`: a statement named, with a reason; which statements of the floor
+/// exist is for the check to say (`rules check` compares with the built-in set).
+fn validate_floor_exceptions(
+    raw: &[RawFloorException],
+    source: SourceText<'_>,
+    problems: &mut Diagnostics,
+) -> Vec<FloorException> {
+    let mut exceptions = Vec::new();
+    for exception in raw {
+        let (statement, because) = (exception.statement.get_ref().trim(), exception.because.get_ref().trim());
+        if statement.is_empty() {
+            problems.push(source.error(exception.statement.span(), Code::BadFloorException, "the statement is empty; expected a statement's name (question.option, an invariant's id, question.escalating) or \"*\""));
+            continue;
+        }
+        if because.is_empty() {
+            problems.push(source.error(
+                exception.because.span(),
+                Code::BadFloorException,
+                "an exception to the safety floor needs a because: the clinic's reason, which every result shows",
+            ));
+            continue;
+        }
+        exceptions.push(FloorException {
+            statement: statement.to_owned(),
+            because: because.to_owned(),
+            line: source.line_of(exception.statement.span().start),
+        });
+    }
+    exceptions
 }
 
 #[derive(Deserialize)]

@@ -243,6 +243,23 @@ pub struct Questionnaire {
     pub invariants: Vec<Invariant>,
     /// Answers that rarely go together.
     pub unlikely: Vec<Unlikely>,
+    /// The built-in safety statements this questionnaire means to weaken, each with the
+    /// clinic's reason (`[[floor_exception]]`).
+    pub floor_exceptions: Vec<FloorException>,
+}
+
+/// A declared exception to the safety floor: the built-in statement a clinic weakens on
+/// purpose, and why. Every result made with the rule set says so.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FloorException {
+    /// The statement: `question.option` (a mark), `question.escalating`, an invariant's id,
+    /// or `*` for the whole floor.
+    pub statement: String,
+    /// The clinic's reason.
+    pub because: String,
+    /// Line in `questionnaire.toml`.
+    #[serde(skip)]
+    pub line: usize,
 }
 
 impl Questionnaire {

@@ -87,8 +87,21 @@ pub fn render_human(outcome: &Outcome<'_>, audience: Audience, paint: Paint) -> 
         let _ = writeln!(out, "{}", paint.faint(&note));
     }
     let _ = writeln!(out);
+    for line in overrides_in_words(&outcome.identity) {
+        let _ = writeln!(out, "{}", paint.warn(&line));
+    }
     let _ = writeln!(out, "{}", paint.faint(&identity_in_words(&outcome.identity)));
     out
+}
+
+/// Each declared exception to the safety floor, on a line of its own.
+pub fn overrides_in_words(identity: &crate::rules::Identity<'_>) -> Vec<String> {
+    let statement = |s: &str| if s == "*" { "every built-in safety statement".to_owned() } else { s.to_owned() };
+    identity
+        .overrides
+        .iter()
+        .map(|e| format!("Overrides the built-in safety floor: {} (because: {})", statement(&e.statement), e.because))
+        .collect()
 }
 
 /// Which rules made a result, on one line: `Rules: massage-triage built-in 2.0 (effective

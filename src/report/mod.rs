@@ -7,7 +7,9 @@ mod outcome;
 mod problems;
 mod rules;
 
-pub use human::{failure_in_words, identity_in_words, referral_banner, render_human, render_trace, Audience};
+pub use human::{
+    failure_in_words, identity_in_words, overrides_in_words, referral_banner, render_human, render_trace, Audience,
+};
 pub use outcome::{Outcome, Reason, TraceStep, Warning};
 pub use problems::render_diagnostics;
 pub use rules::{

@@ -30,6 +30,9 @@ pub fn render_check_human(rule_set: &RuleSet, report: &CheckReport, paint: Paint
     let gaps = report.count(Category::Gap);
     let warnings = report.count(Category::Warning);
     let verdict = if report.failed() { paint.alarm("FAILED") } else { paint.good("ok") };
+    for line in super::overrides_in_words(&rule_set.identity()) {
+        let _ = writeln!(out, "{}", paint.warn(&line));
+    }
     let _ = writeln!(out, "{}", paint.faint(&super::identity_in_words(&rule_set.identity())));
     let _ = writeln!(
         out,
@@ -59,6 +62,7 @@ pub fn check_json(rule_set: &RuleSet, report: &CheckReport) -> Value {
                 "severity": f.category.severity(),
                 "category": f.category.id(),
                 "at": f.at.to_string(),
+                "subject": f.subject,
                 "message": f.message,
                 "rules": rules,
                 "counterexample": example.map(|e| e.answers.to_toml(questionnaire)),

@@ -82,6 +82,9 @@ pub struct Identity<'a> {
     pub questionnaire_version: u32,
     /// This tool's version.
     pub tool_version: &'static str,
+    /// The built-in safety statements this rule set weakens on purpose, with its reasons
+    /// (`[]` for none).
+    pub overrides: &'a [crate::questionnaire::FloorException],
 }
 
 /// A rule set's name, version, date and digest.
@@ -191,6 +194,7 @@ impl RuleSet {
             },
             questionnaire_version: self.questionnaire.version,
             tool_version: env!("CARGO_PKG_VERSION"),
+            overrides: &self.questionnaire.floor_exceptions,
         }
     }
 

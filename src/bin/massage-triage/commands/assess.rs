@@ -12,7 +12,7 @@ use massage_triage::rules::RuleSet;
 use std::path::Path;
 
 pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
-    let rule_set = load_rule_set(args.rules.rules.as_deref())?;
+    let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
     let (name, answers) = read_answers(&rule_set, &args.answers, context)?;
     let output = render(&rule_set, &answers, args.format, args.explain, context);
     context.out.write_all(output.as_bytes())?;

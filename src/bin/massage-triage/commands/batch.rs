@@ -23,7 +23,7 @@ const INPUT_PEEK_BYTES: usize = 64 * 1024;
 const OUTPUT_BUFFER_BYTES: usize = 256 * 1024;
 
 pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
-    let rule_set = load_rule_set(args.rules.rules.as_deref())?;
+    let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
     let input_path = args.input.as_deref().filter(|p| *p != Path::new("-"));
     let output_path = args.output.as_deref().filter(|p| *p != Path::new("-"));
     // A signal (Ctrl-C, SIGTERM, SIGHUP) ends the run from the binary's handler, even while

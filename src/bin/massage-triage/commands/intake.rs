@@ -19,7 +19,7 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<Ended,
     if !(context.terminal.stdin && context.terminal.stderr) {
         return Err(CommandError::Usage(NO_TERMINAL.into()));
     }
-    let rule_set = load_rule_set(args.rules.rules.as_deref())?;
+    let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
     // Refuse before the first question, not after the last.
     if let Some(path) = &args.save {
         save::check_target(path, args.force).map_err(|e| CommandError::Usage(e.to_string()))?;

@@ -239,7 +239,21 @@ fn report_error(error: &CommandError, context: &mut Context<'_>) {
 
 /// The built-in rule set (proven safe by the test suite), or the one in `--rules DIR`,
 /// refused (exit 2) unless `rules check` would find it safe.
-pub(crate) fn load_rule_set(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
+pub(crate) fn load_rule_set(dir: Option<&Path>, context: &mut Context<'_>) -> Result<RuleSet, CommandError> {
+    let rule_set = load_proven(dir)?;
+    // A declared exception to the safety floor is said on every call, not only in results.
+    for exception in &rule_set.questionnaire.floor_exceptions {
+        let warning = context.paint_err().warn("warning");
+        writeln!(
+            context.err,
+            "{warning}: this rule set overrides the built-in safety floor: {} (because: {})",
+            exception.statement, exception.because
+        )?;
+    }
+    Ok(rule_set)
+}
+
+fn load_proven(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
     match dir {
         None => Ok(RuleSet::built_in()?),
         Some(dir) => {

@@ -109,6 +109,9 @@ fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<Ended, Command
         let _ = writeln!(out, "{}: coverage {coverage:.1}% is below --min-coverage {least}", paint.alarm("error"));
     }
     let verdict = if failed > 0 || low { paint.alarm("FAILED") } else { paint.good("ok") };
+    for line in massage_triage::report::overrides_in_words(&rule_set.identity()) {
+        let _ = writeln!(out, "{}", paint.warn(&line));
+    }
     let _ = writeln!(out, "{}", paint.faint(&massage_triage::report::identity_in_words(&rule_set.identity())));
     let _ = writeln!(out, "rules test {verdict}: {} passed, {failed} failed", cases.len() - failed);
     context.out.write_all(out.as_bytes())?;
