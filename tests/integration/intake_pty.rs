@@ -104,7 +104,8 @@ impl Desk {
     fn duration_chronic(&mut self) {
         self.wait_for("Question 2 of 10");
         self.wait_for("More than 12 weeks");
-        self.press_n(DOWN, 2);
+        // Nothing is chosen at first: the first key down lands on the first option.
+        self.press_n(DOWN, 3);
         self.press(ENTER);
     }
 
@@ -117,7 +118,7 @@ impl Desk {
     fn not_worsening(&mut self) {
         self.wait_for("Question 4 of 10");
         self.wait_for("No");
-        self.press(DOWN);
+        self.press_n(DOWN, 2);
         self.press(ENTER);
     }
 
@@ -132,6 +133,7 @@ impl Desk {
     fn posture_stress(&mut self) {
         self.wait_for("Question 6 of 10");
         self.wait_for("previous question");
+        self.press(DOWN);
         self.press(ENTER);
     }
 
@@ -170,7 +172,7 @@ impl Desk {
     fn medium_pressure(&mut self) {
         self.wait_for("Question 10 of 10");
         self.wait_for("Medium");
-        self.press(DOWN);
+        self.press_n(DOWN, 2);
         self.press(ENTER);
     }
 
@@ -232,7 +234,7 @@ fn a_typical_desk_intake_ends_in_a_recommendation_and_counts_its_keystrokes() {
     // The desk result leaves out the rules' reasons (the therapist's mode has them).
     assert!(!rest.contains("Why:"), "{rest}");
     // The figure in the README: a typical desk intake is this many keystrokes.
-    assert_eq!(keystrokes, 46);
+    assert_eq!(keystrokes, 50);
 }
 
 #[test]
@@ -311,7 +313,7 @@ fn the_previous_question_choice_goes_back_too() {
     desk.no_red_flags();
     desk.wait_for("Question 2 of 10");
     desk.wait_for("previous question");
-    desk.press_n(DOWN, 3); // past the three durations
+    desk.press_n(DOWN, 4); // onto the first duration, then past the three
     desk.press(ENTER);
     desk.wait_for("Question 1 of 10");
     desk.press(CTRL_C);
@@ -577,4 +579,32 @@ fn answers_that_rarely_go_together_are_asked_once_more() {
     desk.wait_for("Recommendation: Swedish massage");
     let (_, code) = desk.finish();
     assert_eq!(code, 0);
+}
+
+#[test]
+fn enter_alone_chooses_nothing_at_a_question_first_shown() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("5");
+    desk.wait_for("Question 4 of 10");
+    desk.wait_for("No");
+    // An Enter before any choice is not "yes" (the first option): nothing is chosen.
+    desk.press(ENTER);
+    desk.press_n(DOWN, 2);
+    desk.press(ENTER);
+    desk.lower_back();
+    desk.posture_stress();
+    desk.no_contraindications();
+    desk.age("41");
+    desk.medium_pressure();
+    desk.wait_for("Summary of the answers");
+    desk.wait_for(" 4. ");
+    desk.press_confirm();
+    desk.wait_for("Recommendation: Swedish massage");
+    let screen = desk.screen.clone();
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+    let line = screen.lines().find(|l| l.contains(" 4. ")).unwrap_or_default().to_owned();
+    assert!(line.ends_with(": no") || line.ends_with(": No"), "{line}");
 }

@@ -122,10 +122,13 @@ impl TerminalAsker {
     fn ask_one_of(&self, ask: &Ask<'_>, labels: &[&str]) -> Result<Reply, Stop> {
         let extras = self.extras(ask, false);
         let theme = self.theme(ask.question);
+        // Nothing is chosen until the person chooses (dialoguer's "no item": Enter does
+        // nothing, an arrow key lands on the first option): an Enter pressed too soon is
+        // not read as the first answer. Going back, the earlier answer is chosen.
         let default = match ask.default {
             Some(Answer::Choice(i)) => usize::from(i),
             Some(Answer::YesNo(value)) => usize::from(!value),
-            _ => 0,
+            _ => usize::MAX,
         };
         loop {
             let select = || {
