@@ -148,3 +148,24 @@ fn every_subcommands_help_has_an_example_and_its_exit_codes() {
     let batch = stdout(&["batch", "--help"]);
     assert!(batch.contains("Output format: JSON Lines results"), "{batch}");
 }
+
+#[test]
+fn rules_init_writes_the_built_in_set_and_never_overwrites() {
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().join("my-rules");
+    let dir_text = dir.to_str().unwrap();
+    assert!(stdout(&["rules", "init", dir_text]).starts_with("wrote the built-in rule set into "));
+    let rules = std::fs::read_to_string(dir.join("rules.toml")).unwrap();
+    assert_eq!(rules, massage_triage::rules::BUILT_IN_RULES);
+    // The copy is the built-in set, byte for byte: the same digest, safe, over the floor.
+    let check = stdout(&["rules", "check", "--format", "json", "--rules", dir_text]);
+    let check: serde_json::Value = serde_json::from_str(&check).unwrap();
+    assert_eq!(check["rule_set"]["sha256"], massage_triage::rules::BUILT_IN_DIGEST.to_string());
+    assert_eq!(check["passed"], true);
+    // Again: refused, nothing touched.
+    std::fs::write(dir.join("rules.toml"), "# edited\n").unwrap();
+    let output = triage().args(["rules", "init", dir_text]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists; rules init never overwrites"));
+    assert_eq!(std::fs::read_to_string(dir.join("rules.toml")).unwrap(), "# edited\n");
+}

@@ -82,6 +82,13 @@ Example:
 Exit codes: 0 proven safe with no gaps (warnings allowed), 3 a safety finding or a gap,
 2 a rule set that does not load, 1 an unexpected failure.";
 
+const INIT_HELP: &str = "\
+Example:
+  massage-triage rules init my-rules && massage-triage rules check --rules my-rules
+
+Exit codes: 0 the three files written, 2 one of them exists already (nothing is written),
+1 an unexpected failure.";
+
 const TEST_HELP: &str = "\
 Example:
   massage-triage rules test --rules my-rules --min-coverage 100
@@ -199,6 +206,14 @@ pub(crate) enum RulesCommand {
     /// Run the rule set's worked cases (cases.toml) and report rule coverage.
     #[command(after_help = TEST_HELP)]
     Test(TestArgs),
+    /// Write the built-in rule set (questionnaire.toml, rules.toml, cases.toml) into a
+    /// folder, to start a clinic's own from; an existing file is never overwritten.
+    #[command(after_help = INIT_HELP)]
+    Init {
+        /// The folder (created if it does not exist).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// `rules check`.

@@ -16,6 +16,7 @@ pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<E
     match command {
         RulesCommand::Check(args) => run_check(args, context),
         RulesCommand::Test(args) => run_test(args, context),
+        RulesCommand::Init { dir } => run_init(dir, context),
     }
 }
 
@@ -45,6 +46,39 @@ fn run_check(args: &CheckArgs, context: &mut Context<'_>) -> Result<Ended, Comma
     context.out.write_all(text.as_bytes())?;
     context.out.flush()?;
     Ok(if report.failed() { Ended::Findings } else { Ended::Done })
+}
+
+/// Writes the built-in files into `dir`: all three or, if one exists, none.
+fn run_init(dir: &std::path::Path, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    use massage_triage::rules::{BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES};
+    let files = [
+        ("questionnaire.toml", BUILT_IN_QUESTIONNAIRE),
+        ("rules.toml", BUILT_IN_RULES),
+        ("cases.toml", BUILT_IN_CASES),
+    ];
+    let existing: Vec<String> =
+        files.iter().map(|(name, _)| dir.join(name)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+    if !existing.is_empty() {
+        let message = format!(
+            "{} already exists; rules init never overwrites a file (choose another folder)",
+            existing.join(", ")
+        );
+        return Err(CommandError::Usage(message));
+    }
+    std::fs::create_dir_all(dir)?;
+    for (name, text) in files {
+        let target = dir.join(name);
+        let file = crate::files::WholeFile::create(&target, ".massage-triage-init-")?;
+        std::io::Write::write_all(&mut file.file(), text.as_bytes())?;
+        file.persist(false).map_err(|e| CommandError::Failure(anyhow::anyhow!("{}: {e:?}", target.display())))?;
+    }
+    writeln!(
+        context.out,
+        "wrote the built-in rule set into {}: edit it, then `massage-triage rules check --rules {}`",
+        dir.display(),
+        dir.display()
+    )?;
+    Ok(Ended::Done)
 }
 
 fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
