@@ -79,8 +79,15 @@ impl From<std::io::Error> for Stop {
 pub trait Asker {
     /// Puts one question.
     fn ask(&mut self, ask: &Ask<'_>) -> Result<Reply, Stop>;
-    /// Shows the answers and asks whether they are right.
-    fn review(&mut self, questionnaire: &Questionnaire, answers: &PartialAnswers) -> Result<Review, Stop>;
+    /// Shows the answers and asks whether they are right. With `referral`, the answers so
+    /// far settle a referral that is not an emergency: it is shown, with its reason, before
+    /// anyone is told (the answers may still be changed).
+    fn review(
+        &mut self,
+        questionnaire: &Questionnaire,
+        answers: &PartialAnswers,
+        referral: Option<(Urgency, &str)>,
+    ) -> Result<Review, Stop>;
     /// Says at once that the answers settle a physician referral, with what to tell the
     /// person and why (the deciding rule's sentence); called before anything else is shown.
     fn announce(&mut self, urgency: Urgency, tell: &str, why: &str) -> Result<(), Stop>;
@@ -130,13 +137,33 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
     let mut answers: Vec<Option<Answer>> = vec![None; questionnaire.questions.len()];
     let mut confirmed = Vec::new();
     let mut step = next_step(rule_set, &answers, Some(0));
+    // Set when the person goes to a question from the summary of a pending referral: that
+    // question is asked before the referral is looked at again.
+    let mut revisiting = false;
     loop {
-        if let Some(urgency) = settled_referral(rule_set, &answers) {
+        if let (false, Some(urgency)) = (revisiting, settled_referral(rule_set, &answers)) {
             let evaluation = skip::settled_evaluation(rule_set, &answers);
             let tell = evaluation.tell(rule_set).unwrap_or_else(|| rule_set.policy.tell(urgency));
             let why = evaluation.deciding_rule(rule_set).map_or("", |rule| rule.because.as_str());
-            asker.announce(urgency, tell, why)?;
-            return Ok(Finished { answers, settled: Some(urgency), confirmed });
+            // An emergency is said at once; an urgent or routine referral is shown with the
+            // answers first, which the person may still change.
+            let review = match urgency {
+                Urgency::Emergency => Review::Confirm,
+                _ => asker.review(questionnaire, &answers, Some((urgency, why)))?,
+            };
+            match review {
+                Review::Confirm => {
+                    asker.announce(urgency, tell, why)?;
+                    return Ok(Finished { answers, settled: Some(urgency), confirmed });
+                }
+                Review::Change(index) if index < answers.len() => step = Step::Changing(index),
+                Review::Change(_) => continue,
+                Review::Back => {
+                    let last = previous_needed(rule_set, &answers, answers.len());
+                    step = last.map_or(step, Step::Walking);
+                }
+            }
+            revisiting = true;
         }
         step = match step {
             Step::Walking(index) | Step::Changing(index) => {
@@ -154,6 +181,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
                     (Reply::Back, Step::Changing(_)) => Step::Reviewing,
                     (Reply::Back, _) => previous.map_or(step, Step::Walking),
                     (Reply::Answer(answer), _) => {
+                        revisiting = false;
                         answers[index] = Some(answer);
                         drop_skipped(rule_set, &mut answers);
                         sync_conditionals(rule_set, &mut answers);
@@ -166,7 +194,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
                     }
                 }
             }
-            Step::Reviewing => match asker.review(questionnaire, &answers)? {
+            Step::Reviewing => match asker.review(questionnaire, &answers, None)? {
                 Review::Confirm => return Ok(Finished { answers, settled: None, confirmed }),
                 Review::Change(index) if index < answers.len() => Step::Changing(index),
                 Review::Change(_) => Step::Reviewing,
@@ -231,6 +259,8 @@ mod tests {
         /// What `confirm` answers, in turn (then true).
         confirms: VecDeque<bool>,
         confirmations: Vec<String>,
+        /// The referrals shown with the answers before they were told.
+        pending: Vec<Urgency>,
     }
 
     impl Script {
@@ -248,8 +278,16 @@ mod tests {
             }
         }
 
-        fn review(&mut self, _: &Questionnaire, _: &PartialAnswers) -> Result<Review, Stop> {
+        fn review(
+            &mut self,
+            _: &Questionnaire,
+            _: &PartialAnswers,
+            referral: Option<(Urgency, &str)>,
+        ) -> Result<Review, Stop> {
             self.reviews += 1;
+            if let Some((urgency, _)) = referral {
+                self.pending.push(urgency);
+            }
             match self.replies.pop_front() {
                 Some(Err(review)) => Ok(review),
                 other => panic!("summary shown, but the script has {other:?}"),
@@ -407,8 +445,10 @@ mod tests {
         replies.push(Ok(Reply::Answer(Answer::Number(9))));
         replies.push(typical[5]);
         replies.push(typical[6]);
+        replies.push(Err(Review::Confirm));
         let mut script = Script::new(replies);
         let finished = run(&rule_set, &mut script).unwrap();
+        assert_eq!(script.pending, [Urgency::Routine], "shown with the answers before it is told");
         // Severity 9 makes a referral certain: only what could make it more urgent is asked
         // (how it started: shingles or a fall when frail; a clot or a pregnancy sign; age only
         // after new pain), and after the contraindications, with no pregnancy, nothing can.

@@ -502,6 +502,10 @@ fn a_certain_referral_skips_what_cannot_change_it_and_ends_when_settled() {
     desk.wait_for("Questions 4, 5 skipped");
     desk.posture_stress();
     desk.no_contraindications();
+    // Not an emergency: the answers and the reason come first, to confirm or change.
+    desk.wait_for("Summary of the answers");
+    desk.wait_for("These answers call for a physician (routine): Severe pain");
+    desk.press_confirm();
     desk.wait_for("! PHYSICIAN FIRST: See a physician before booking a massage");
     desk.wait_for("Why: Severe pain");
     desk.wait_for("Recommendation: physician (routine)");
@@ -607,4 +611,39 @@ fn enter_alone_chooses_nothing_at_a_question_first_shown() {
     assert_eq!(code, 0);
     let line = screen.lines().find(|l| l.contains(" 4. ")).unwrap_or_default().to_owned();
     assert!(line.ends_with(": no") || line.ends_with(": No"), "{line}");
+}
+
+#[test]
+fn a_pending_referral_can_be_changed_from_its_summary() {
+    let mut desk = Desk::intake(&["intake"]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.severity("9");
+    desk.wait_for("Questions 4, 5 skipped");
+    desk.posture_stress();
+    desk.no_contraindications();
+    desk.wait_for("These answers call for a physician (routine)");
+    desk.wait_for("Change an answer");
+    desk.press(DOWN);
+    desk.press(ENTER);
+    desk.wait_for("Which answer?");
+    desk.press_n(DOWN, 2); // severity, the third
+    desk.press(ENTER);
+    desk.wait_for("Question 3 of 10");
+    desk.wait_for("[9]");
+    desk.type_line("5");
+    // No longer settled: the walk goes on from there, the answers given kept (chosen).
+    desk.not_worsening();
+    desk.lower_back();
+    desk.wait_for("Question 6 of 10");
+    desk.press(ENTER);
+    desk.wait_for("Question 7 of 10");
+    desk.press(ENTER);
+    desk.age("41");
+    desk.medium_pressure();
+    desk.wait_for("Summary of the answers");
+    desk.press_confirm();
+    desk.wait_for("Recommendation: Swedish massage");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
 }

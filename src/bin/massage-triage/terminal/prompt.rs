@@ -329,7 +329,12 @@ impl Asker for TerminalAsker {
         }
     }
 
-    fn review(&mut self, questionnaire: &Questionnaire, answers: &PartialAnswers) -> Result<Review, Stop> {
+    fn review(
+        &mut self,
+        questionnaire: &Questionnaire,
+        answers: &PartialAnswers,
+        referral: Option<(Urgency, &str)>,
+    ) -> Result<Review, Stop> {
         let lines = self.summary_lines(questionnaire, answers);
         let theme = IntakeTheme::new(self.paint, Vec::new());
         loop {
@@ -337,6 +342,12 @@ impl Asker for TerminalAsker {
             self.line(&self.paint.strong("Summary of the answers"))?;
             for line in &lines {
                 self.line(line)?;
+            }
+            if let Some((urgency, why)) = referral {
+                // Not yet told: the answers so far settle a referral; check them first.
+                let text = format!("These answers call for a physician ({}): {why}", urgency.id());
+                self.line("")?;
+                self.line(&self.paint.warn(&text))?;
             }
             let choice = Select::with_theme(&theme)
                 .with_prompt("Are these answers right?")
