@@ -33,6 +33,7 @@ pub mod fuzz;
 pub mod intake;
 pub mod questionnaire;
 pub mod recommendation;
+pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod suggestion;

@@ -18,6 +18,7 @@ mod identity;
 mod intake_pty;
 mod messages;
 mod reliability;
+mod replay;
 mod rule_loading;
 mod rules_check;
 mod rules_test;

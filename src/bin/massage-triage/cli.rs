@@ -82,6 +82,13 @@ Example:
 Exit codes: 0 proven safe with no gaps (warnings allowed), 3 a safety finding or a gap,
 2 a rule set that does not load, 1 an unexpected failure.";
 
+const REPLAY_HELP: &str = "\
+Example:
+  massage-triage rules replay --rules my-rules answers/
+
+Exit codes: 0 replayed (3 with --fail-on-change when an outcome changes), 2 a rule set or
+an answer file that does not load, 1 an unexpected failure.";
+
 const INIT_HELP: &str = "\
 Example:
   massage-triage rules init my-rules && massage-triage rules check --rules my-rules
@@ -206,6 +213,10 @@ pub(crate) enum RulesCommand {
     /// Run the rule set's worked cases (cases.toml) and report rule coverage.
     #[command(after_help = TEST_HELP)]
     Test(TestArgs),
+    /// Run saved answer files under another rule set and list each whose outcome would
+    /// change, old against new.
+    #[command(after_help = REPLAY_HELP)]
+    Replay(ReplayArgs),
     /// Write the built-in rule set (questionnaire.toml, rules.toml, cases.toml) into a
     /// folder, to start a clinic's own from; an existing file is never overwritten.
     #[command(after_help = INIT_HELP)]
@@ -222,6 +233,26 @@ pub(crate) struct CheckArgs {
     /// Output format.
     #[arg(long, value_parser = choice::<Format>(), default_value = Format::Human.name())]
     pub format: Format,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
+}
+
+/// `rules replay`.
+#[derive(Debug, Args)]
+pub(crate) struct ReplayArgs {
+    /// Answer files (`.toml`, `.json`) and folders of them (read recursively).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The rule set the answers were given under (default: the built-in one).
+    #[arg(long, value_name = "DIR")]
+    pub old: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_parser = choice::<Format>(), default_value = Format::Human.name())]
+    pub format: Format,
+    /// Exit 3 when some outcome would change.
+    #[arg(long)]
+    pub fail_on_change: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,

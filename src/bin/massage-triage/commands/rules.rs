@@ -1,22 +1,27 @@
-//! `rules check` and `rules test`: the clinic lead's tools for an edited rule set.
+//! `rules check`, `rules test`, `rules replay` and `rules init`: the clinic lead's tools
+//! for an edited rule set.
 
 use super::{CommandError, Context, Ended};
-use crate::cli::{CheckArgs, RulesCommand, TestArgs};
+use crate::cli::{CheckArgs, ReplayArgs, RulesCommand, TestArgs};
+use massage_triage::answers::AnswerFormat;
 use massage_triage::cases::parse_cases;
 use massage_triage::check::check;
-use massage_triage::diagnostic::{read_text_file, SourceText};
+use massage_triage::check::outcome_words;
+use massage_triage::diagnostic::{read_text_file, Diagnostics, SourceText};
 use massage_triage::engine::{evaluate_traced, FiredRules};
+use massage_triage::replay::{replay, Change, Replayed};
 use massage_triage::report::Format;
 use massage_triage::report::{check_json, render_case_failure, render_check_human, render_trace, TraceStep};
 use massage_triage::rules::{RuleSet, BUILT_IN_CASES};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     match command {
         RulesCommand::Check(args) => run_check(args, context),
         RulesCommand::Test(args) => run_test(args, context),
         RulesCommand::Init { dir } => run_init(dir, context),
+        RulesCommand::Replay(args) => run_replay(args, context),
     }
 }
 
@@ -151,4 +156,129 @@ fn run_test(args: &TestArgs, context: &mut Context<'_>) -> Result<Ended, Command
     context.out.write_all(out.as_bytes())?;
     context.out.flush()?;
     Ok(if failed > 0 || low { Ended::Findings } else { Ended::Done })
+}
+
+/// `rules replay`: each answer file under the old and the new rule set.
+fn run_replay(args: &ReplayArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    let new = super::load_rule_set(args.rules.rules.as_deref(), context)?;
+    let old = super::load_rule_set(args.old.as_deref(), context)?;
+    let mut files = Vec::new();
+    for path in &args.paths {
+        answer_files(path, &mut files)?;
+    }
+    let mut replayed = Vec::new();
+    for path in &files {
+        let name = path.display().to_string();
+        let text = read_text_file(path)?;
+        let format = match path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            true => AnswerFormat::Json,
+            false => AnswerFormat::Toml,
+        };
+        replayed.push((name.clone(), replay(&old, &new, SourceText::new(&name, &text), format)));
+    }
+    let text = match args.format {
+        Format::Human => replay_human(&replayed, context.paint_out()),
+        Format::Json => replay_json(&new, &replayed),
+    };
+    context.out.write_all(text.as_bytes())?;
+    let refused: Vec<Diagnostics> = replayed
+        .iter()
+        .filter_map(|(_, r)| if let Replayed::Refused(d) = r { Some(d.clone()) } else { None })
+        .collect();
+    if !refused.is_empty() {
+        return Err(CommandError::Input(Diagnostics(refused.into_iter().flat_map(|d| d.0).collect())));
+    }
+    let changed = replayed.iter().any(|(_, r)| matches!(r, Replayed::Changed { .. }));
+    Ok(if changed && args.fail_on_change { Ended::Findings } else { Ended::Done })
+}
+
+/// The answer files at `path`: the file itself, or every `.toml` and `.json` below a folder,
+/// in name order.
+fn answer_files(path: &Path, into: &mut Vec<PathBuf>) -> Result<(), CommandError> {
+    if !path.is_dir() {
+        into.push(path.to_owned());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for entry in entries {
+        let answers =
+            entry.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml") || e.eq_ignore_ascii_case("json"));
+        if entry.is_dir() || answers {
+            answer_files(&entry, into)?;
+        }
+    }
+    Ok(())
+}
+
+fn replay_human(replayed: &[(String, Replayed)], paint: massage_triage::report::Paint) -> String {
+    let mut out = String::new();
+    let mut counts = [0usize; Change::ALL.len()];
+    let (mut same, mut changed, mut needs) = (0, 0, 0);
+    for (name, result) in replayed {
+        match result {
+            Replayed::Same(_) => same += 1,
+            Replayed::Changed { old, new, changes } => {
+                changed += 1;
+                changes.iter().for_each(|c| counts[Change::ALL.iter().position(|k| k == c).unwrap_or(0)] += 1);
+                let kinds: Vec<&str> = changes.iter().map(|c| c.name()).collect();
+                let _ = writeln!(
+                    out,
+                    "{} {name}: {} -> {} [{}]",
+                    paint.warn("changed"),
+                    outcome_words(old),
+                    outcome_words(new),
+                    kinds.join(", ")
+                );
+            }
+            Replayed::NeedsNewAnswers(problems) => {
+                needs += 1;
+                let why = problems.0.first().map_or(String::new(), |d| d.message.clone());
+                let _ = writeln!(out, "{} {name}: {why}", paint.warn("needs new answers"));
+            }
+            Replayed::Refused(_) => {}
+        }
+    }
+    let by_kind: Vec<String> = Change::ALL.iter().zip(counts).map(|(c, n)| format!("{} {n}", c.name())).collect();
+    let _ = writeln!(
+        out,
+        "rules replay: {} replayed: {same} the same, {changed} changed ({}), {needs} need new answers",
+        same + changed + needs,
+        by_kind.join(", ")
+    );
+    out
+}
+
+fn replay_json(new: &RuleSet, replayed: &[(String, Replayed)]) -> String {
+    let outcome = |e: &massage_triage::engine::Evaluation| {
+        serde_json::json!({
+            "recommendation": e.recommendation,
+            "urgency": e.urgency,
+            "pressure": e.pressure,
+            "session_minutes": e.session_minutes,
+        })
+    };
+    let files: Vec<serde_json::Value> = replayed
+        .iter()
+        .filter_map(|(name, result)| match result {
+            Replayed::Same(_) => Some(serde_json::json!({ "file": name, "status": "same" })),
+            Replayed::Changed { old, new, changes } => Some(serde_json::json!({
+                "file": name, "status": "changed", "changes": changes, "old": outcome(old), "new": outcome(new),
+            })),
+            Replayed::NeedsNewAnswers(problems) => Some(serde_json::json!({
+                "file": name, "status": "needs_new_answers",
+                "message": problems.0.first().map(|d| d.message.clone()),
+            })),
+            Replayed::Refused(_) => None,
+        })
+        .collect();
+    let mut report = serde_json::json!({ "files": files });
+    if let (Some(object), Ok(serde_json::Value::Object(identity))) =
+        (report.as_object_mut(), serde_json::to_value(new.identity()))
+    {
+        object.extend(identity);
+    }
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    massage_triage::text::json_terminal_safe(&text).into_owned()
 }
