@@ -5,7 +5,6 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
-const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
 const EMERGENCY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/emergency.toml");
 
 struct Run {
@@ -28,11 +27,7 @@ fn run(args: &[&str]) -> Run {
 
 /// A copy of the built-in rules with both files edited.
 fn copy(rules: impl FnOnce(String) -> String, questionnaire: impl FnOnce(String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let read = |name: &str| std::fs::read_to_string(Path::new(RULES).join(name)).unwrap();
-    std::fs::write(dir.path().join("rules.toml"), rules(read("rules.toml"))).unwrap();
-    std::fs::write(dir.path().join("questionnaire.toml"), questionnaire(read("questionnaire.toml"))).unwrap();
-    dir
+    crate::common::built_in_copy(rules, questionnaire)
 }
 
 /// `text` with `from` replaced by `to` in the first place after `after`.

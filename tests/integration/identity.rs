@@ -4,7 +4,6 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
-const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
 const ANSWERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/answers/desk-worker.toml");
 
 fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
@@ -21,11 +20,7 @@ fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
 
 /// A copy of the built-in rules with `edit` applied to rules.toml.
 fn copy(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = std::fs::read_to_string(Path::new(RULES).join("rules.toml")).unwrap();
-    std::fs::write(dir.path().join("rules.toml"), edit(rules)).unwrap();
-    std::fs::copy(Path::new(RULES).join("questionnaire.toml"), dir.path().join("questionnaire.toml")).unwrap();
-    dir
+    crate::common::rules_copy(edit)
 }
 
 fn identity(json: &Value) -> Value {

@@ -8,7 +8,6 @@ use assert_cmd::Command;
 use std::path::Path;
 
 const ANSWERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/answers");
-const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
 
 /// Runs the binary in `dir` without colour and returns its standard error, checking the
 /// exit code.
@@ -83,11 +82,7 @@ fn a_csv_header_with_a_misspelt_column() {
 
 /// A copy of the built-in rule set with its rules file edited, in a folder of its own.
 fn edited_rules(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = std::fs::read_to_string(Path::new(RULES).join("rules.toml")).unwrap();
-    std::fs::write(dir.path().join("rules.toml"), edit(rules)).unwrap();
-    std::fs::copy(Path::new(RULES).join("questionnaire.toml"), dir.path().join("questionnaire.toml")).unwrap();
-    dir
+    crate::common::rules_copy(edit)
 }
 
 #[test]

@@ -4,7 +4,6 @@
 use assert_cmd::Command;
 use std::path::Path;
 
-const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
 const ANSWERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/answers/desk-worker.toml");
 
 fn run(cache: &Path, args: &[&str]) -> (i32, String) {
@@ -23,11 +22,7 @@ fn assess(cache: &Path, rules: &Path) -> i32 {
 
 /// A copy of the built-in rules, edited.
 fn copy(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = std::fs::read_to_string(Path::new(RULES).join("rules.toml")).unwrap();
-    std::fs::write(dir.path().join("rules.toml"), edit(rules)).unwrap();
-    std::fs::copy(Path::new(RULES).join("questionnaire.toml"), dir.path().join("questionnaire.toml")).unwrap();
-    dir
+    crate::common::rules_copy(edit)
 }
 
 /// Without the cauda equina rule: unsafe (its red flags can end in a massage).

@@ -370,3 +370,20 @@ pub(crate) fn problems(stderr: &str) -> String {
     }
     out
 }
+
+/// A copy of the built-in rule set in a folder of its own, its two files edited.
+pub(crate) fn built_in_copy(
+    rules: impl FnOnce(String) -> String,
+    questionnaire: impl FnOnce(String) -> String,
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.toml"), rules(massage_triage::rules::BUILT_IN_RULES.to_owned())).unwrap();
+    let asked = questionnaire(massage_triage::rules::BUILT_IN_QUESTIONNAIRE.to_owned());
+    std::fs::write(dir.path().join("questionnaire.toml"), asked).unwrap();
+    dir
+}
+
+/// [`built_in_copy`] with only `rules.toml` edited.
+pub(crate) fn rules_copy(rules: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    built_in_copy(rules, |questionnaire| questionnaire)
+}
