@@ -178,7 +178,7 @@ impl Desk {
 
     /// Severe pain (9): a routine referral certain once nothing more urgent can follow.
     /// How it started still matters (shingles or a fall in the frail would be urgent).
-    fn to_a_routine_referral(&mut self) {
+    fn reach_a_routine_referral(&mut self) {
         self.no_red_flags();
         self.duration_chronic();
         self.severity("9");
@@ -506,7 +506,7 @@ fn prompts_are_coloured_on_a_terminal_unless_no_color_is_set() {
 #[test]
 fn a_certain_referral_skips_what_cannot_change_it_and_ends_when_settled() {
     let mut desk = Desk::intake(&["intake"]);
-    desk.to_a_routine_referral();
+    desk.reach_a_routine_referral();
     // Not an emergency: the answers and the reason come first, to confirm or change.
     desk.wait_for("Summary of the answers");
     desk.wait_for("These answers call for a physician (routine): Severe pain");
@@ -621,7 +621,7 @@ fn enter_alone_chooses_nothing_at_a_question_first_shown() {
 #[test]
 fn a_pending_referral_can_be_changed_from_its_summary() {
     let mut desk = Desk::intake(&["intake"]);
-    desk.to_a_routine_referral();
+    desk.reach_a_routine_referral();
     desk.wait_for("These answers call for a physician (routine)");
     desk.wait_for("Change an answer");
     desk.press(DOWN);
