@@ -6,7 +6,7 @@ use crate::answer::Answer;
 use crate::code::Code;
 use crate::condition::Truth;
 use crate::diagnostic::{Diagnostic, SourceText};
-use crate::questionnaire::{Question, QuestionKind, Questionnaire};
+use crate::questionnaire::{NoneWritten, Question, QuestionKind, Questionnaire};
 use crate::suggestion::{closest, one_of};
 use crate::text::shown;
 use std::ops::Range;
@@ -60,6 +60,8 @@ pub struct AnswerSheet<'q> {
     /// Where each answer's key is, when known (for problems found once all are read).
     spans: Vec<Option<Range<usize>>>,
     problems: Vec<AnswerProblem>,
+    /// How the format writes "none of these", for the messages.
+    none_written: NoneWritten,
 }
 
 impl<'q> AnswerSheet<'q> {
@@ -75,7 +77,13 @@ impl<'q> AnswerSheet<'q> {
             values: vec![None; questionnaire.questions.len()],
             spans: vec![None; questionnaire.questions.len()],
             problems: Vec::new(),
+            none_written: NoneWritten::EmptyList,
         }
+    }
+
+    /// Says in its messages that "none of these" is written as `none_written` (CSV: a word).
+    pub fn write_none_as(&mut self, none_written: NoneWritten) {
+        self.none_written = none_written;
     }
 
     /// Forgets every answer and problem, as if new (the buffers are kept).
@@ -242,7 +250,7 @@ impl<'q> AnswerSheet<'q> {
                         "no answer to \"{}\", which is asked because {}; expected {}",
                         question.id,
                         when.describe(self.questionnaire),
-                        question.expectation()
+                        question.expectation_with(self.none_written)
                     );
                     self.problems.push(AnswerProblem::new(&question.id, None, Code::MissingAnswer, message));
                 }
@@ -278,7 +286,11 @@ impl<'q> AnswerSheet<'q> {
                     &question.id,
                     None,
                     Code::MissingAnswer,
-                    format!("no answer to \"{}\"; expected {}", question.id, question.expectation()),
+                    format!(
+                        "no answer to \"{}\"; expected {}",
+                        question.id,
+                        question.expectation_with(self.none_written)
+                    ),
                 ));
             }
         }

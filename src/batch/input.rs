@@ -522,6 +522,8 @@ fn csv_into(
     spare: Option<Answers>,
 ) -> Result<Answers, RecordError> {
     let mut id = None;
+    // An empty cell is no answer: the messages say how to write "none of these".
+    sheet.write_none_as(crate::questionnaire::NoneWritten::Word(NONE_OF_THESE));
     if fields.len() > header.columns.len() {
         let message =
             format!("line {number}: {} fields but the header has {} columns", fields.len(), header.columns.len());

@@ -147,11 +147,19 @@ impl Question {
 
     /// What the question expects, in words: "one of a, b, c", "a whole number from 0 to 10".
     pub fn expectation(&self) -> String {
+        self.expectation_with(NoneWritten::EmptyList)
+    }
+
+    /// [`Question::expectation`] where "none of these" is written as `none_written` says.
+    pub fn expectation_with(&self, none_written: NoneWritten) -> String {
         match self.kind {
             QuestionKind::OneOf => format!("one of {}", one_of(self.option_ids())),
             QuestionKind::SeveralOf { min_selected } => {
                 let least = if min_selected == 0 {
-                    "a list (empty for none)".to_owned()
+                    match none_written {
+                        NoneWritten::EmptyList => "a list (empty for none)".to_owned(),
+                        NoneWritten::Word(word) => format!("a list (`{word}` for none of these)"),
+                    }
                 } else {
                     format!("a list of at least {min_selected}")
                 };
@@ -161,6 +169,15 @@ impl Question {
             QuestionKind::YesNo => "true or false".to_owned(),
         }
     }
+}
+
+/// How an answer format writes "none of these" for a several-of question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoneWritten {
+    /// An empty list (`[]`), in answer files and JSON Lines.
+    EmptyList,
+    /// A word, in a CSV cell (where an empty cell is no answer).
+    Word(&'static str),
 }
 
 /// A safety statement over several answers: whenever `when` holds, the outcome must meet
