@@ -12,7 +12,6 @@ use massage_triage::recommendation::Urgency;
 use massage_triage::report::Outcome;
 use proptest::prelude::*;
 use serde_json::Value;
-use std::path::Path;
 
 fn triage() -> Command {
     let mut command = Command::cargo_bin("massage-triage").unwrap();
@@ -336,7 +335,7 @@ fn standard_input_and_output_by_dash_or_by_default() {
 }
 
 #[cfg(unix)]
-fn mode(path: &Path) -> u32 {
+fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }

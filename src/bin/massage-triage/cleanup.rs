@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 /// signal handler itself, before an interrupted read returns.
 static SIGNAL: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
 
-/// The flag the binary's signal handler sets to the signal's number.
+/// The flag the binary's signal handler sets to the signal's number (Unix: elsewhere no
+/// handler ends a run from outside).
+#[cfg(unix)]
 pub(crate) fn signal_flag() -> Arc<AtomicUsize> {
     SIGNAL.get_or_init(|| Arc::new(AtomicUsize::new(0))).clone()
 }
@@ -122,6 +124,7 @@ pub(crate) fn note_on_interrupt(note: &'static str) {
 }
 
 /// What [`undo`] did.
+#[cfg(unix)]
 #[derive(Debug, Default)]
 pub(crate) struct Undone {
     /// The note set by [`note_on_interrupt`].
@@ -135,6 +138,7 @@ pub(crate) struct Undone {
 /// Removes every registered temporary file and puts the terminal's settings back. Called
 /// once, by the signal handler, just before the process exits: the registry stays held so
 /// that no rename can start after it.
+#[cfg(unix)]
 pub(crate) fn undo() -> Undone {
     let mut registry = registry();
     let mut undone = Undone { note: registry.note, ..Undone::default() };
