@@ -105,6 +105,9 @@ pub struct Finished {
     pub settled: Option<Urgency>,
     /// The unlikely combinations confirmed with the person (their indices).
     pub confirmed: Vec<usize>,
+    /// Which questions were put to the person (an answer may since have been dropped, when
+    /// a later one made it unable to change the outcome: it was asked all the same).
+    pub asked: Vec<bool>,
 }
 
 impl Finished {
@@ -136,6 +139,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
     let questionnaire = &rule_set.questionnaire;
     let mut answers: Vec<Option<Answer>> = vec![None; questionnaire.questions.len()];
     let mut confirmed = Vec::new();
+    let mut asked = vec![false; questionnaire.questions.len()];
     let mut step = next_step(rule_set, &answers, Some(0));
     // Set when the person goes to a question from the summary of a pending referral: that
     // question is asked before the referral is looked at again.
@@ -154,7 +158,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
             match review {
                 Review::Confirm => {
                     asker.announce(urgency, tell, why)?;
-                    return Ok(Finished { answers, settled: Some(urgency), confirmed });
+                    return Ok(Finished { answers, settled: Some(urgency), confirmed, asked });
                 }
                 Review::Change(index) if index < answers.len() => step = Step::Changing(index),
                 Review::Change(_) => continue,
@@ -182,6 +186,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
                     (Reply::Back, _) => previous.map_or(step, Step::Walking),
                     (Reply::Answer(answer), _) => {
                         revisiting = false;
+                        asked[index] = true;
                         answers[index] = Some(answer);
                         drop_skipped(rule_set, &mut answers);
                         sync_conditionals(rule_set, &mut answers);
@@ -195,7 +200,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
                 }
             }
             Step::Reviewing => match asker.review(questionnaire, &answers, None)? {
-                Review::Confirm => return Ok(Finished { answers, settled: None, confirmed }),
+                Review::Confirm => return Ok(Finished { answers, settled: None, confirmed, asked }),
                 Review::Change(index) if index < answers.len() => Step::Changing(index),
                 Review::Change(_) => Step::Reviewing,
                 Review::Back => previous_needed(rule_set, &answers, answers.len()).map_or(step, Step::Walking),
@@ -529,5 +534,94 @@ mod tests {
         let finished = run(&rule_set, &mut script).unwrap();
         assert_eq!(finished.answers[age], Some(Answer::Number(61)));
         assert_eq!(finished.confirmed.len(), 1);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod not_asked_tests {
+    use super::*;
+    use crate::questionnaire::QuestionKind;
+    use proptest::prelude::*;
+
+    /// Answers every question from a fixed set of answers, and confirms every summary.
+    struct Caller {
+        answers: Vec<Answer>,
+        asked: Vec<usize>,
+    }
+
+    impl Asker for Caller {
+        fn ask(&mut self, ask: &Ask<'_>) -> Result<Reply, Stop> {
+            self.asked.push(ask.index);
+            Ok(Reply::Answer(self.answers[ask.index]))
+        }
+        fn review(
+            &mut self,
+            _: &Questionnaire,
+            _: &PartialAnswers,
+            _: Option<(Urgency, &str)>,
+        ) -> Result<Review, Stop> {
+            Ok(Review::Confirm)
+        }
+        fn announce(&mut self, _: Urgency, _: &str, _: &str) -> Result<(), Stop> {
+            Ok(())
+        }
+        fn confirm(&mut self, _: &str) -> Result<bool, Stop> {
+            Ok(true)
+        }
+    }
+
+    /// An answer to each question, from seeds.
+    fn answers_of(questionnaire: &Questionnaire, seeds: &[u64]) -> Vec<Answer> {
+        questionnaire
+            .questions
+            .iter()
+            .zip(seeds)
+            .map(|(question, seed)| {
+                let options = question.options.len().max(1) as u64;
+                match question.kind {
+                    QuestionKind::OneOf => Answer::Choice((seed % options) as u8),
+                    // Mostly none of these or one option, as callers answer.
+                    QuestionKind::SeveralOf { min_selected } => {
+                        let one = 1u64 << (seed % options);
+                        let bits = if seed % 5 == 0 || min_selected > 0 { one } else { 0 };
+                        Answer::Choices(bits)
+                    }
+                    QuestionKind::Number { min, max } => {
+                        let span = u64::try_from(max - min).unwrap_or(u64::MAX).saturating_add(1);
+                        Answer::Number(min + (seed % span) as i64)
+                    }
+                    QuestionKind::YesNo => Answer::YesNo(seed % 2 == 0),
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// Whenever an intake ends early on a referral, the "not asked" list names exactly
+        /// the questions that were never put (a conditional question not called for aside).
+        #[test]
+        fn the_not_asked_list_names_exactly_the_questions_never_put(
+            seeds in prop::collection::vec(any::<u64>(), 16)
+        ) {
+            let rule_set = RuleSet::built_in().unwrap();
+            let questionnaire = &rule_set.questionnaire;
+            let mut caller = Caller { answers: answers_of(questionnaire, &seeds), asked: Vec::new() };
+            let finished = run(&rule_set, &mut caller).unwrap();
+            if finished.settled.is_some() {
+                let listed = outcome::not_asked(&rule_set, &finished.answers, &finished.asked);
+                let never_put: Vec<&str> = questionnaire
+                    .questions
+                    .iter()
+                    .enumerate()
+                    .filter(|(q, question)| {
+                        !caller.asked.contains(q)
+                            && question.ask_when.as_ref().is_none_or(|w| w.truth(&finished.answers) != crate::condition::Truth::No)
+                    })
+                    .map(|(_, question)| question.id.as_str())
+                    .collect();
+                prop_assert_eq!(listed, never_put);
+            }
+        }
     }
 }

@@ -23,12 +23,13 @@ pub struct Presentation<'a> {
 }
 
 /// Renders the result of partial answers that settle a referral.
-pub fn render_settled(rule_set: &RuleSet, answers: &PartialAnswers, how: Presentation<'_>) -> String {
+pub fn render_settled(rule_set: &RuleSet, finished: &super::Finished, how: Presentation<'_>) -> String {
+    let answers = &finished.answers;
     let evaluation = settled_evaluation(rule_set, answers);
     let unlikely = rule_set.questionnaire.unlikely.iter().filter(|u| u.when.truth(answers) == Truth::Yes);
     let outcome = Outcome {
         warnings: unlikely.map(Warning::of).collect(),
-        not_asked: not_asked(rule_set, answers),
+        not_asked: not_asked(rule_set, answers, &finished.asked),
         trace: how.explain.then(|| trace(rule_set, answers)),
         ..Outcome::of(rule_set, how.id, &evaluation)
     };
@@ -38,15 +39,20 @@ pub fn render_settled(rule_set: &RuleSet, answers: &PartialAnswers, how: Present
     }
 }
 
-/// Ids of the questions without an answer (a conditional question not called for aside).
-fn not_asked<'r>(rule_set: &'r RuleSet, answers: &PartialAnswers) -> Vec<&'r str> {
+/// Ids of the questions never put to the person (a conditional question not called for
+/// aside). A question asked whose answer was then dropped, as unable to change the
+/// outcome, was asked: it is not listed.
+pub(crate) fn not_asked<'r>(rule_set: &'r RuleSet, answers: &PartialAnswers, asked: &[bool]) -> Vec<&'r str> {
     rule_set
         .questionnaire
         .questions
         .iter()
         .zip(answers)
-        .filter(|(q, a)| a.is_none() && q.ask_when.as_ref().is_none_or(|w| w.truth(answers) != Truth::No))
-        .map(|(q, _)| q.id.as_str())
+        .zip(asked)
+        .filter(|((q, a), asked)| {
+            !**asked && a.is_none() && q.ask_when.as_ref().is_none_or(|w| w.truth(answers) != Truth::No)
+        })
+        .map(|((q, _), _)| q.id.as_str())
         .collect()
 }
 

@@ -75,7 +75,7 @@ fn render(
         Some(answers) => super::assess::render_for(rule_set, &answers, args.format, args.explain, audience, paint),
         None => render_settled(
             rule_set,
-            &finished.answers,
+            finished,
             Presentation { id: args.id.as_deref(), format: args.format, explain: args.explain, audience, paint },
         ),
     }
