@@ -70,12 +70,21 @@ fn run_init(dir: &std::path::Path, context: &mut Context<'_>) -> Result<Ended, C
         );
         return Err(CommandError::Usage(message));
     }
-    std::fs::create_dir_all(dir)?;
+    // Each failure names the file or folder it is about.
+    let failed =
+        |path: &Path, error: std::io::Error| CommandError::Failure(anyhow::anyhow!("{}: {error}", path.display()));
+    std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
     for (name, text) in files {
         let target = dir.join(name);
-        let file = crate::files::WholeFile::create(&target, ".massage-triage-init-")?;
-        std::io::Write::write_all(&mut file.file(), text.as_bytes())?;
-        file.persist(false).map_err(|e| CommandError::Failure(anyhow::anyhow!("{}: {e:?}", target.display())))?;
+        let file = crate::files::WholeFile::create(&target, ".massage-triage-init-").map_err(|e| failed(&target, e))?;
+        std::io::Write::write_all(&mut file.file(), text.as_bytes()).map_err(|e| failed(&target, e))?;
+        file.persist(false).map_err(|error| match error {
+            crate::files::PersistError::Exists => CommandError::Usage(format!(
+                "{} already exists; rules init never overwrites a file (choose another folder)",
+                target.display()
+            )),
+            crate::files::PersistError::Io(e) => failed(&target, e),
+        })?;
     }
     writeln!(
         context.out,
@@ -199,7 +208,16 @@ fn answer_files(path: &Path, into: &mut Vec<PathBuf>) -> Result<(), CommandError
         into.push(path.to_owned());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let unreadable = |e: std::io::Error| {
+        let message = format!("cannot read the folder: {e}");
+        CommandError::from(massage_triage::diagnostic::Diagnostic::whole_file(
+            &path.display().to_string(),
+            massage_triage::code::Code::Unreadable,
+            message,
+        ))
+    };
+    let read = std::fs::read_dir(path).map_err(unreadable)?;
+    let mut entries: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for entry in entries {
         let answers =
