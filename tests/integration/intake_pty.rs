@@ -176,6 +176,16 @@ impl Desk {
         self.press(ENTER);
     }
 
+    /// The typical call from the location on: lower back, posture, no contraindications,
+    /// 41, medium pressure.
+    fn typical_from_location(&mut self) {
+        self.lower_back();
+        self.posture_stress();
+        self.no_contraindications();
+        self.age("41");
+        self.medium_pressure();
+    }
+
     /// Severe pain (9): a routine referral certain once nothing more urgent can follow.
     /// How it started still matters (shingles or a fall in the frail would be urgent).
     fn reach_a_routine_referral(&mut self) {
@@ -205,11 +215,7 @@ impl Desk {
         self.duration_chronic();
         self.severity("5");
         self.not_worsening();
-        self.lower_back();
-        self.posture_stress();
-        self.no_contraindications();
-        self.age("41");
-        self.medium_pressure();
+        self.typical_from_location();
         self.confirm();
     }
 }
@@ -305,11 +311,7 @@ fn going_back_keeps_the_earlier_answer_and_lets_it_change() {
     desk.wait_for("[5]");
     desk.type_line("3");
     desk.not_worsening();
-    desk.lower_back();
-    desk.posture_stress();
-    desk.no_contraindications();
-    desk.age("41");
-    desk.medium_pressure();
+    desk.typical_from_location();
     desk.wait_for("Summary of the answers");
     desk.wait_for("Severity: 3");
     desk.press_confirm();
@@ -339,11 +341,7 @@ fn the_summary_can_change_an_answer_and_returns_to_the_summary() {
     desk.duration_chronic();
     desk.severity("5");
     desk.not_worsening();
-    desk.lower_back();
-    desk.posture_stress();
-    desk.no_contraindications();
-    desk.age("41");
-    desk.medium_pressure();
+    desk.typical_from_location();
     desk.wait_for("Summary of the answers");
     desk.wait_for("Change an answer");
     desk.press(DOWN);
@@ -602,11 +600,7 @@ fn enter_alone_chooses_nothing_at_a_question_first_shown() {
     desk.press(ENTER);
     desk.press_n(DOWN, 2);
     desk.press(ENTER);
-    desk.lower_back();
-    desk.posture_stress();
-    desk.no_contraindications();
-    desk.age("41");
-    desk.medium_pressure();
+    desk.typical_from_location();
     desk.wait_for("Summary of the answers");
     desk.wait_for(" 4. ");
     desk.press_confirm();
