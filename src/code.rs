@@ -116,6 +116,7 @@ codes! {
     UnusedOption "unused-option" "An option no rule reads.",
     FloorWeakened "floor-weakened" "A built-in safety statement is removed or weakened without a declared exception.",
     UnusedFloorException "unused-floor-exception" "A declared exception to the safety floor names no statement that is weakened.",
+    OtherQuestions "other-questions" "Two rule sets to compare ask different questions, so they have no one answer space.",
     // The command line
     BadUsage "bad-usage" "The command line asks for something the tool does not do (exit 2).",
     Failure "failure" "Something unexpected failed: a file could not be written, an internal error (exit 1).",

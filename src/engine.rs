@@ -48,6 +48,16 @@ impl FiredRules {
         both
     }
 
+    /// The rules in both sets (`rules diff`: the fired rules that are one set's own).
+    #[inline]
+    pub fn intersection(self, other: FiredRules) -> FiredRules {
+        let mut both = self;
+        for (word, more) in both.0.iter_mut().zip(other.0) {
+            *word &= more;
+        }
+        both
+    }
+
     /// True when the rule at `index` fired.
     #[inline]
     pub fn contains(&self, index: usize) -> bool {

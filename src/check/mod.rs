@@ -6,6 +6,7 @@
 //! component's reachable outcomes once and searches their combinations with pruning;
 //! `properties` states each property as such a search; [`findings`] is what comes out.
 
+pub mod diff;
 pub mod findings;
 mod floor;
 mod properties;
@@ -48,9 +49,18 @@ pub fn ensure_safe(rule_set: &RuleSet) -> Result<(), Diagnostics> {
     report.safety_diagnostics(&command).into_result(())
 }
 
-/// The watches a check follows: each conditional question's constraint (answered exactly
-/// when its `ask_when` holds), then each safety statement's condition.
+/// The watches a check follows: each conditional question's constraint, then each safety
+/// statement's condition.
 fn watches(rule_set: &RuleSet) -> Vec<Watch> {
+    let questionnaire = &rule_set.questionnaire;
+    let statements =
+        questionnaire.statements().into_iter().map(|s| Watch { when: s.when.into_owned(), constraint: false });
+    constraint_watches(rule_set).into_iter().chain(statements).collect()
+}
+
+/// Each conditional question's constraint: answered exactly when its `ask_when` holds, so
+/// that only answer sets a person can give are swept.
+fn constraint_watches(rule_set: &RuleSet) -> Vec<Watch> {
     let questionnaire = &rule_set.questionnaire;
     let constraints = questionnaire.questions.iter().enumerate().filter_map(|(q, question)| {
         let when = question.ask_when.clone()?;
@@ -61,9 +71,7 @@ fn watches(rule_set: &RuleSet) -> Vec<Watch> {
         ]);
         Some(Watch { when: agrees, constraint: true })
     });
-    let statements =
-        questionnaire.statements().into_iter().map(|s| Watch { when: s.when.into_owned(), constraint: false });
-    constraints.chain(statements).collect()
+    constraints.collect()
 }
 
 fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {

@@ -148,6 +148,8 @@ pub(crate) struct Spec<'c> {
     pub pinned: Option<PinnedPairs<'c>>,
     /// Rules left out on the other side.
     pub without: FiredRules,
+    /// Rules left out on this side (`rules diff`: the new set's own rules).
+    pub this_without: FiredRules,
     /// A rule or watch whose condition must (`true`) or must not (`false`) hold on this side.
     pub require: Option<(usize, bool)>,
     /// Only these rules are evaluated (the others are left out on both sides).

@@ -239,7 +239,9 @@ impl Parts<'_> {
     fn plan(&self, component: usize, spec: &Spec<'_>, order: &[usize]) -> Plan {
         let require = spec.require.map(|(r, _)| r);
         let (this_out, other_out) = self.left_out(component, spec);
-        let two_sided = spec.pinned.is_some() || spec.without != FiredRules::default();
+        let two_sided = spec.pinned.is_some()
+            || spec.without != FiredRules::default()
+            || spec.this_without != FiredRules::default();
         let position = |q: usize| order.iter().position(|o| *o == q).unwrap_or(0);
         let mut slots: Vec<Slot> = Vec::new();
         let mut seen_bits = 0;
@@ -325,7 +327,7 @@ impl Parts<'_> {
         if let Some(only) = spec.only {
             self.components[component].rules.iter().filter(|r| !only.contains(**r)).for_each(|r| left_out.insert(*r));
         }
-        (left_out, left_out.union(spec.without))
+        (left_out.union(spec.this_without), left_out.union(spec.without))
     }
 
     /// A question's transitions grouped by what they do: the folded effects of the members

@@ -2,11 +2,13 @@
 //! is turned into words here and nowhere else: [`Outcome`] chooses what a result shows,
 //! once; the human words and the JSON object both read it.
 
+mod diff;
 mod human;
 mod outcome;
 mod problems;
 mod rules;
 
+pub use diff::{decision_words, diff_json, render_diff_human};
 pub use human::{
     failure_in_words, identity_in_words, overrides_in_words, referral_banner, render_human, render_trace, Audience,
 };

@@ -91,7 +91,7 @@ pub fn check_json(rule_set: &RuleSet, report: &CheckReport) -> Value {
 
 /// A count as a JSON number (as a string only beyond what JSON readers hold exactly, and
 /// "more than …" when it saturated).
-fn big_number(count: u128) -> Value {
+pub(super) fn big_number(count: u128) -> Value {
     u64::try_from(count).map_or_else(|_| json!(crate::text::count(count)), |n| json!(n))
 }
 

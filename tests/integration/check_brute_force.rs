@@ -1,10 +1,11 @@
-//! `rules check` against brute force: on a questionnaire small enough to enumerate every
+//! `rules check` and `rules diff` against brute force: on a questionnaire small enough to enumerate every
 //! answer set (11,760), the checker's verdicts must be exactly those of the definitions. The
 //! questionnaire has each shape the checker handles: a conditional question (answered
 //! exactly when its condition holds, so only such answer sets are enumerated), marks and
 //! invariants with every demand, a rule's own `tell` and a style's maximum pressure.
 
 use massage_triage::answers::{Answer, Answers};
+use massage_triage::check::diff::diff;
 use massage_triage::check::{check, CheckReport};
 use massage_triage::code::Code;
 use massage_triage::diagnostic::SourceText;
@@ -369,4 +370,95 @@ fn fired_rules_union_is_what_the_checker_combines() {
     b.insert(70);
     let both = a.union(b);
     assert!(both.contains(1) && both.contains(70) && !both.contains(2));
+}
+
+// ---------------------------------------------------------------- rules diff
+
+type Decision = (Recommendation, Option<Urgency>, Option<Pressure>, Option<u16>);
+
+fn decision(e: &Evaluation) -> Decision {
+    (e.recommendation, e.urgency, e.pressure, e.session_minutes)
+}
+
+/// The answer sets whose decision changes, by what it changes from and into, counted over
+/// every answer set a person can give.
+fn brute_force_diff(old: &RuleSet, new: &RuleSet) -> std::collections::BTreeMap<String, u128> {
+    let all = every_answer_set(&old.questionnaire);
+    let mut regions = std::collections::BTreeMap::new();
+    for answers in &all {
+        let (before, after) = (decision(&evaluate(old, answers)), decision(&evaluate(new, answers)));
+        if before != after {
+            *regions.entry(format!("{before:?} -> {after:?}")).or_insert(0) += 1;
+        }
+    }
+    regions
+}
+
+/// The diff's regions in the same terms, each example checked by the engine on both sets.
+fn diff_regions(old: &RuleSet, new: &RuleSet) -> std::collections::BTreeMap<String, u128> {
+    let found = diff(old, new).unwrap();
+    let mut regions = std::collections::BTreeMap::new();
+    for region in &found.regions {
+        let (before, after) = (decision(&region.old), decision(&region.new));
+        assert_eq!(decision(&evaluate(old, &region.example)), before);
+        assert_eq!(decision(&evaluate(new, &region.example)), after);
+        assert!(
+            regions.insert(format!("{before:?} -> {after:?}"), region.answer_sets).is_none(),
+            "one region a change"
+        );
+    }
+    assert_eq!(found.answer_sets, every_answer_set(&old.questionnaire).len() as u128);
+    regions
+}
+
+#[test]
+fn a_rule_set_diffed_with_itself_changes_nothing() {
+    let rule_set = small_rule_set();
+    let found = diff(&rule_set, &rule_set).unwrap();
+    assert!(found.regions.is_empty());
+    assert_eq!(found.shared, rule_set.rules.len());
+}
+
+#[test]
+fn a_lowered_urgency_in_the_small_set_is_found_exactly() {
+    let old = small_rule_set();
+    let mut rules = old.rules.clone();
+    let refers = rules.iter().position(|r| r.effect.refer > Some(Urgency::Routine)).unwrap();
+    rules[refers].effect.refer = Some(Urgency::Routine);
+    let new = old.with_rules(rules);
+    let expected = brute_force_diff(&old, &new);
+    assert!(!expected.is_empty(), "the planted change changes something");
+    assert_eq!(diff_regions(&old, &new), expected);
+}
+
+/// A new rule set made from an old one: each rule kept, dropped or replaced by another's
+/// rule of the same id; the other's extra rules added; perhaps another default session.
+fn edited_pair() -> impl Strategy<Value = (RuleSet, RuleSet)> {
+    (random_rule_set(), random_rule_set(), prop::collection::vec(0u8..3, 7), any::<bool>()).prop_map(
+        |(old, other, edits, longer)| {
+            let mut rules = Vec::new();
+            for (index, rule) in old.rules.iter().enumerate() {
+                match (edits[index], other.rules.get(index)) {
+                    (0, _) => rules.push(rule.clone()),
+                    (1, Some(replacement)) => rules.push(replacement.clone()),
+                    _ => {}
+                }
+            }
+            rules.extend(other.rules.iter().skip(old.rules.len()).cloned());
+            let mut new = old.with_rules(rules);
+            if longer {
+                new.policy.session_minutes = 90;
+            }
+            (old, new)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_edits_get_the_brute_force_diff((old, new) in edited_pair()) {
+        prop_assert_eq!(diff_regions(&old, &new), brute_force_diff(&old, &new));
+    }
 }

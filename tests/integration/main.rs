@@ -21,6 +21,7 @@ mod reliability;
 mod replay;
 mod rule_loading;
 mod rules_check;
+mod rules_diff;
 mod rules_test;
 mod verdicts;
 mod what_would_change;

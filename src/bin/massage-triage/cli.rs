@@ -89,6 +89,15 @@ Example:
 Exit codes: 0 replayed (3 with --fail-on-change when an outcome changes), 2 a rule set or
 an answer file that does not load, 1 an unexpected failure.";
 
+const DIFF_HELP: &str = "\
+Examples:
+  massage-triage rules diff built-in my-rules
+  massage-triage rules diff my-rules-2026 my-rules --format json --fail-on-change
+
+Exit codes: 0 compared (3 with --fail-on-change when an outcome changes), 2 a rule set that
+does not load, two rule sets that ask different questions, or a pair too large to compare
+completely, 1 an unexpected failure.";
+
 const INIT_HELP: &str = "\
 Example:
   massage-triage rules init my-rules && massage-triage rules check --rules my-rules
@@ -217,6 +226,11 @@ pub(crate) enum RulesCommand {
     /// change, old against new.
     #[command(after_help = REPLAY_HELP)]
     Replay(ReplayArgs),
+    /// Compare two rule sets over every possible answer set: each region of answers whose
+    /// outcome (recommendation, urgency, pressure, session length) changes, how large it
+    /// is, the rules that make the difference, and an answer file for each.
+    #[command(after_help = DIFF_HELP)]
+    Diff(DiffArgs),
     /// Write the built-in rule set (questionnaire.toml, rules.toml, cases.toml) into a
     /// folder, to start a clinic's own from; an existing file is never overwritten.
     #[command(after_help = INIT_HELP)]
@@ -256,6 +270,23 @@ pub(crate) struct ReplayArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,
+}
+
+/// `rules diff`.
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The rule set before the change: a folder, or `built-in` for the built-in rules.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The rule set after the change: a folder, or `built-in`.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_parser = choice::<Format>(), default_value = Format::Human.name())]
+    pub format: Format,
+    /// Exit 3 when some outcome changes.
+    #[arg(long)]
+    pub fail_on_change: bool,
 }
 
 /// `rules test`.

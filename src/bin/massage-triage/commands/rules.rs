@@ -2,16 +2,20 @@
 //! for an edited rule set.
 
 use super::{CommandError, Context, Ended};
-use crate::cli::{CheckArgs, ReplayArgs, RulesCommand, TestArgs};
+use crate::cli::{CheckArgs, DiffArgs, ReplayArgs, RulesCommand, TestArgs};
 use massage_triage::answers::AnswerFormat;
 use massage_triage::cases::parse_cases;
 use massage_triage::check::check;
 use massage_triage::check::outcome_words;
+use massage_triage::code::Code;
+use massage_triage::diagnostic::Diagnostic;
 use massage_triage::diagnostic::{read_text_file, Diagnostics, SourceText};
 use massage_triage::engine::{evaluate_traced, FiredRules};
 use massage_triage::replay::{replay, Change, Replayed};
 use massage_triage::report::Format;
-use massage_triage::report::{check_json, render_case_failure, render_check_human, render_trace, TraceStep};
+use massage_triage::report::{
+    check_json, diff_json, render_case_failure, render_check_human, render_diff_human, render_trace, TraceStep,
+};
 use massage_triage::rules::{RuleSet, BUILT_IN_CASES};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -22,6 +26,7 @@ pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<E
         RulesCommand::Test(args) => run_test(args, context),
         RulesCommand::Init { dir } => run_init(dir, context),
         RulesCommand::Replay(args) => run_replay(args, context),
+        RulesCommand::Diff(args) => run_diff(args, context),
     }
 }
 
@@ -199,6 +204,35 @@ fn run_replay(args: &ReplayArgs, context: &mut Context<'_>) -> Result<Ended, Com
     }
     let changed = replayed.iter().any(|(_, r)| matches!(r, Replayed::Changed { .. }));
     Ok(if changed && args.fail_on_change { Ended::Findings } else { Ended::Done })
+}
+
+/// The name `rules diff` gives the built-in rule set (a folder of that name is `./built-in`).
+const BUILT_IN: &str = "built-in";
+
+/// `rules diff`: two rule sets compared over every answer set.
+fn run_diff(args: &DiffArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    let load_named = |path: &Path| load((path.as_os_str() != BUILT_IN).then_some(path));
+    let (old, new) = (load_named(&args.old)?, load_named(&args.new)?);
+    let diff = massage_triage::check::diff::diff(&old, &new).map_err(|error| {
+        use massage_triage::check::diff::DiffError;
+        let code = match error {
+            DiffError::OtherQuestions(_) => Code::OtherQuestions,
+            DiffError::TooManyRules { .. } | DiffError::Uncoverable(_) => Code::NotProven,
+            DiffError::Unconfirmed => return CommandError::Failure(anyhow::anyhow!("{error}")),
+        };
+        CommandError::from(Diagnostic::whole_file(&new.questionnaire_file, code, error.to_string()))
+    })?;
+    let text = match args.format {
+        Format::Human => render_diff_human(&old, &new, &diff, context.paint_out()),
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(&diff_json(&old, &new, &diff)).unwrap_or_default();
+            text.push('\n');
+            massage_triage::text::json_terminal_safe(&text).into_owned()
+        }
+    };
+    context.out.write_all(text.as_bytes())?;
+    context.out.flush()?;
+    Ok(if args.fail_on_change && !diff.regions.is_empty() { Ended::Findings } else { Ended::Done })
 }
 
 /// The answer files at `path`: the file itself, or every `.toml` and `.json` below a folder,
