@@ -33,7 +33,16 @@ pub const CSV_COLUMNS: &[&str] = &[
     "tell",
     "error",
     "warnings",
+    "rule_set",
+    "rule_set_version",
+    "rule_set_sha256",
+    "questionnaire_version",
+    "tool_version",
+    "overrides",
 ];
+
+/// The columns from `recommendation` to `tell`: empty in a refused record.
+const CSV_OUTCOME_COLUMNS: usize = 9;
 
 /// How list items are joined in a CSV cell: ids (alternatives, reasons) by `;`, sentences
 /// (precautions, advice) by ` | `, since sentences may hold a `;`.
@@ -106,6 +115,9 @@ pub struct Renderer {
     identity_json: Box<[u8]>,
     /// Each unlikely combination's id, for the CSV cell.
     warning_ids: Vec<Box<str>>,
+    /// `,name,version,sha256,questionnaire version,tool version,overrides`: the identity's
+    /// CSV cells, rendered once.
+    identity_csv: Box<[u8]>,
     csv: CsvCells,
 }
 
@@ -137,6 +149,7 @@ impl Renderer {
             warnings_json,
             identity_json: identity_fields(rule_set),
             warning_ids: rule_set.questionnaire.unlikely.iter().map(|u| u.id.as_str().into()).collect(),
+            identity_csv: identity_cells(rule_set),
             csv: CsvCells::new(),
         }
     }
@@ -204,6 +217,7 @@ impl Renderer {
             // The error cell is empty; the warnings cell holds their ids.
             out.extend_from_slice(b",,");
             self.csv.ids(out, warnings.iter().map(|w| &*self.warning_ids[*w]));
+            out.extend_from_slice(&self.identity_csv);
             out.push(b'\n');
         }
     }
@@ -238,9 +252,11 @@ impl Renderer {
                 out.push(b',');
                 decimal(out, line);
                 // Every outcome column empty, then the error, then no warnings.
-                out.extend_from_slice(&[b','; CSV_COLUMNS.len() - 3]);
+                out.extend_from_slice(&[b','; CSV_OUTCOME_COLUMNS + 1]);
                 self.csv.cell(out, &error.message);
-                out.extend_from_slice(b",\n");
+                out.push(b',');
+                out.extend_from_slice(&self.identity_csv);
+                out.push(b'\n');
             }
         }
     }
@@ -349,6 +365,29 @@ impl Renderer {
 fn identity_fields(rule_set: &RuleSet) -> Box<[u8]> {
     let object = json_bytes(&rule_set.identity());
     object.get(1..object.len().saturating_sub(1)).unwrap_or_default().into()
+}
+
+/// The identity as CSV cells, each after a comma: the rule set's name, version and digest,
+/// the questionnaire's and the tool's versions, and the overridden floor statements
+/// (`;`-separated, their reasons in the JSON outputs).
+fn identity_cells(rule_set: &RuleSet) -> Box<[u8]> {
+    let identity = rule_set.identity();
+    let csv = CsvCells::new();
+    let mut out = Vec::new();
+    let numbers = [identity.questionnaire_version.to_string()];
+    let cells = [
+        identity.rule_set.name.unwrap_or(""),
+        identity.rule_set.version.unwrap_or(""),
+        identity.rule_set.sha256.as_deref().unwrap_or(""),
+        &numbers[0],
+        identity.tool_version,
+    ];
+    let overrides: Vec<&str> = identity.overrides.iter().map(|o| o.statement.as_str()).collect();
+    for cell in cells.into_iter().chain([overrides.join(CSV_ID_SEPARATOR).as_str()]) {
+        out.push(b',');
+        csv.cell(&mut out, cell);
+    }
+    out.into()
 }
 
 /// A reason as `assess --format json` writes it (the batch tests compare the two).

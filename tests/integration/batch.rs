@@ -44,7 +44,7 @@ impl Run {
     }
 }
 
-const CSV_COLUMNS: [&str; 13] = [
+const CSV_COLUMNS: [&str; 19] = [
     "id",
     "line",
     "recommendation",
@@ -58,6 +58,12 @@ const CSV_COLUMNS: [&str; 13] = [
     "tell",
     "error",
     "warnings",
+    "rule_set",
+    "rule_set_version",
+    "rule_set_sha256",
+    "questionnaire_version",
+    "tool_version",
+    "overrides",
 ];
 
 fn batch(args: &[&str], stdin: Option<&[u8]>) -> Run {
@@ -173,6 +179,13 @@ fn csv_out_has_the_columns_and_the_same_results() {
             let warnings: Vec<&str> =
                 result["warnings"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap()).collect();
             assert_eq!(&row[12], warnings.join(";"));
+            // The identity, the same as in the JSON Lines.
+            assert_eq!(&row[13], result["rule_set"]["name"].as_str().unwrap());
+            assert_eq!(&row[14], result["rule_set"]["version"].as_str().unwrap());
+            assert_eq!(&row[15], result["rule_set"]["sha256"].as_str().unwrap());
+            assert_eq!(&row[16], result["questionnaire_version"].to_string());
+            assert_eq!(&row[17], result["tool_version"].as_str().unwrap());
+            assert_eq!(&row[18], "");
         }
         let first_line = if input.ends_with("csv") { "2" } else { "1" };
         assert_eq!(&rows[0][1], first_line);

@@ -104,6 +104,21 @@ fn a_declared_exception_is_accepted_and_shown_in_every_output() {
     let json: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(json["overrides"].as_array().unwrap().len(), 2);
     assert_eq!(json["overrides"][1]["because"], "Our physician sees these callers at once.");
+    // Batch says so on every line, in both formats.
+    let emergency = std::fs::read_to_string(EMERGENCY).unwrap();
+    let dir_answers = tempfile::tempdir().unwrap();
+    let jsonl = dir_answers.path().join("in.jsonl");
+    let answers: toml::Table = toml::from_str(&emergency).unwrap();
+    std::fs::write(&jsonl, format!("{}\n", serde_json::to_string(&answers).unwrap())).unwrap();
+    let input = jsonl.to_str().unwrap();
+    let lines = run(&["batch", "--rules", rules, "--input", input]);
+    let line: Value = serde_json::from_str(lines.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(line["overrides"].as_array().unwrap().len(), 2, "{}", lines.stderr);
+    let csv = run(&["batch", "--rules", rules, "--input", input, "--output-format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let at = reader.headers().unwrap().iter().position(|h| h == "overrides").unwrap();
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[at], "red_flags.bladder_bowel;red_flags.saddle_numbness");
     // The built-in set overrides nothing.
     let plain = run(&["assess", "--answers", EMERGENCY, "--format", "json"]);
     assert_eq!(serde_json::from_str::<Value>(&plain.stdout).unwrap()["overrides"], serde_json::json!([]));
