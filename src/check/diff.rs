@@ -11,7 +11,7 @@
 //! whose decisions differ are gathered into regions by what changes into what, each counted
 //! and shown by an answer set that the engine itself confirms.
 
-use super::prove::{explore, Example, Flow, Parts, Spec, Variant};
+use super::prove::{Example, Flow, Parts, Spec, Variant};
 use super::Uncoverable;
 use crate::answers::Answers;
 use crate::engine::{decide, evaluate, Evaluation, FiredRules};
@@ -236,12 +236,12 @@ struct Gathered {
 }
 
 /// Compares two rule sets over every answer set of their questionnaire.
-pub fn diff(old: &RuleSet, new: &RuleSet) -> Result<RulesDiff, DiffError> {
+pub fn diff(old: &RuleSet, new: &RuleSet, budget: super::Budget) -> Result<RulesDiff, DiffError> {
     same_questions(&old.questionnaire, &new.questionnaire)?;
     let merged = Merged::new(old, new)?;
     let rule_set = old.with_rules(merged.rules.clone());
     let watches = super::constraint_watches(&rule_set);
-    let parts = Parts::new(&rule_set, &watches)?;
+    let parts = Parts::new(&rule_set, &watches, budget)?;
     let spec = Spec { this_without: merged.new_only, without: merged.old_only, ..Spec::default() };
     let levels = (0..parts.components.len()).map(|c| parts.variants(c, &spec)).collect::<Result<Vec<_>, _>>()?;
     let total = |of: fn(&Variant) -> u128| {
@@ -252,7 +252,7 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> Result<RulesDiff, DiffError> {
     let mut gathered: HashMap<(Decision, Decision), Gathered> = HashMap::new();
     // Both sides already sending the person to an emergency department: nothing can differ.
     let both_emergency = |a: Option<Urgency>, b: Option<Urgency>| a == Some(Urgency::Emergency) && a == b;
-    let combinations = explore(&levels, &both_emergency, &mut |leaf| {
+    let combinations = parts.explore(&levels, &both_emergency, &mut |leaf| {
         let before = decision(&decide(old, leaf.fired));
         let after = decision(&decide(new, merged.new_side(leaf.other)));
         if before != after {
@@ -272,7 +272,7 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> Result<RulesDiff, DiffError> {
             entry.new_rules = entry.new_rules.union(leaf.other.intersection(merged.new_only));
         }
         Flow::Continue
-    });
+    })?;
     let mut regions = Vec::with_capacity(order.len());
     for key in order {
         let Some(found) = gathered.remove(&key) else { continue };

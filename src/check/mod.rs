@@ -6,6 +6,7 @@
 //! component's reachable outcomes once and searches their combinations with pruning;
 //! `properties` states each property as such a search; [`findings`] is what comes out.
 
+mod budget;
 pub mod diff;
 pub mod findings;
 mod floor;
@@ -14,6 +15,7 @@ pub mod prove;
 pub mod space;
 mod sweep;
 
+pub use budget::{Budget, Limit};
 pub use findings::{outcome_words, Category, CheckReport, Counterexample, Finding, Place};
 
 use crate::code::Code;
@@ -33,15 +35,21 @@ enum Scope {
     Everything,
 }
 
-/// Runs every check on a rule set.
+/// Runs every check on a rule set, within the default budget.
 pub fn check(rule_set: &RuleSet) -> CheckReport {
-    run(rule_set, Scope::Everything)
+    check_within(rule_set, Budget::DEFAULT)
 }
 
-/// Proves the safety properties; the problems as diagnostics when they fail. Commands call
-/// this before evaluating with a rule set given by `--rules`.
+/// Runs every check on a rule set; past the budget, the report is a `not-proven` finding
+/// that names what entangles the space.
+pub fn check_within(rule_set: &RuleSet, budget: Budget) -> CheckReport {
+    run(rule_set, Scope::Everything, budget)
+}
+
+/// Proves the safety properties (within the default budget); the problems as diagnostics
+/// when they fail. Commands call this before evaluating with a rule set given by `--rules`.
 pub fn ensure_safe(rule_set: &RuleSet) -> Result<(), Diagnostics> {
-    let report = run(rule_set, Scope::Safety);
+    let report = run(rule_set, Scope::Safety, Budget::DEFAULT);
     let command = match &rule_set.origin {
         crate::rules::Origin::BuiltIn => "massage-triage rules check".to_owned(),
         crate::rules::Origin::Folder(dir) => format!("massage-triage rules check --rules {}", dir.display()),
@@ -74,9 +82,9 @@ fn constraint_watches(rule_set: &RuleSet) -> Vec<Watch> {
     constraints.collect()
 }
 
-fn run(rule_set: &RuleSet, scope: Scope) -> CheckReport {
+fn run(rule_set: &RuleSet, scope: Scope, budget: Budget) -> CheckReport {
     let watches = watches(rule_set);
-    let parts = match Parts::new(rule_set, &watches) {
+    let parts = match Parts::new(rule_set, &watches, budget) {
         Ok(parts) => parts,
         Err(reason) => return not_proven(rule_set, reason),
     };
@@ -123,12 +131,22 @@ pub enum Uncoverable {
         max: usize,
     },
     /// The rules reading one question leave too many partial outcomes.
-    #[error("the rules reading {question} leave more than {max} outcomes to tell apart")]
+    #[error("the rules reading {question} leave more than {max} outcomes to tell apart; {entangled}")]
     TooManyOutcomes {
         /// The question's id.
         question: String,
         /// The most partial outcomes the checker keeps.
         max: usize,
+        /// What entangles the space, in words.
+        entangled: String,
+    },
+    /// The check ran out of its budget.
+    #[error("the check stopped at {limit} before covering the whole answer space: {entangled}")]
+    OverBudget {
+        /// Which limit.
+        limit: budget::Limit,
+        /// What entangles the space, in words.
+        entangled: String,
     },
     /// No answer stands for a class (a bug in the split, reported rather than hidden).
     #[error("no answer fits a class")]

@@ -1,7 +1,7 @@
 //! The properties proven over the answer space, one function each.
 
 use super::findings::{Category, Counterexample, Finding, Place};
-use super::prove::{explore, Cut, Example, Flow, Parts, Pin, Spec, Variant};
+use super::prove::{Cut, Example, Flow, Parts, Pin, Spec, Variant};
 use super::space::{collect_rule_tests, reads_option};
 use super::Uncoverable;
 use crate::code::Code;
@@ -213,13 +213,13 @@ impl<'p, 'r> Checker<'p, 'r> {
         }
         let search = self.search(Some((component, variants)), None)?;
         if let Some(least) = statement.min_urgency {
-            self.min_urgency(statement, &search, least);
+            self.min_urgency(statement, &search, least)?;
         }
         if !statement.forbids.is_empty() {
-            self.forbidden(statement, &search);
+            self.forbidden(statement, &search)?;
         }
         if let Some(limit) = statement.max_pressure {
-            self.max_pressure(statement, &search, limit);
+            self.max_pressure(statement, &search, limit)?;
         }
         Ok(())
     }
@@ -239,24 +239,24 @@ impl<'p, 'r> Checker<'p, 'r> {
         search: &Search,
         cut: &dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
         broken: impl Fn(&Evaluation) -> bool,
-    ) -> Option<Vec<usize>> {
+    ) -> Result<Option<Vec<usize>>, Uncoverable> {
         let mut found = None;
         let parts = self.parts;
-        self.combinations += explore(&search.levels, cut, &mut |leaf| {
+        self.combinations += parts.explore(&search.levels, cut, &mut |leaf| {
             if broken(&parts.decide(leaf.fired)) {
                 found = Some(leaf.picks.to_vec());
                 Flow::Stop
             } else {
                 Flow::Continue
             }
-        });
-        found
+        })?;
+        Ok(found)
     }
 
     /// Where the statement applies, a physician referral at least `least` urgent.
-    fn min_urgency(&mut self, statement: &Statement<'_>, search: &Search, least: Urgency) {
+    fn min_urgency(&mut self, statement: &Statement<'_>, search: &Search, least: Urgency) -> Result<(), Uncoverable> {
         let broken = |e: &Evaluation| e.recommendation != Recommendation::Physician || e.urgency < Some(least);
-        let Some(picks) = self.first_broken(search, &|refer, _| refer >= Some(least), broken) else { return };
+        let Some(picks) = self.first_broken(search, &|refer, _| refer >= Some(least), broken)? else { return Ok(()) };
         let example = self.counterexample(search, &picks, false);
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
         let mut rules = self.statement_readers(statement);
@@ -274,10 +274,11 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules,
             example,
         });
+        Ok(())
     }
 
     /// Where the statement applies, no style it forbids is recommended or offered.
-    fn forbidden(&mut self, statement: &Statement<'_>, search: &Search) {
+    fn forbidden(&mut self, statement: &Statement<'_>, search: &Search) -> Result<(), Uncoverable> {
         let styles = statement.forbids;
         let offered = |e: &Evaluation| match e.recommendation {
             Recommendation::Massage(style) => {
@@ -285,7 +286,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             }
             Recommendation::Physician => false,
         };
-        let Some(picks) = self.first_broken(search, &|refer, _| refer.is_some(), offered) else { return };
+        let Some(picks) = self.first_broken(search, &|refer, _| refer.is_some(), offered)? else { return Ok(()) };
         let example = self.counterexample(search, &picks, false);
         let names: Vec<&str> = styles.iter().map(|s| s.id()).collect();
         let mut rules = self.statement_readers(statement);
@@ -311,12 +312,13 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules,
             example,
         });
+        Ok(())
     }
 
     /// Where the statement applies, a massage is never given at more than `limit`.
-    fn max_pressure(&mut self, statement: &Statement<'_>, search: &Search, limit: Pressure) {
+    fn max_pressure(&mut self, statement: &Statement<'_>, search: &Search, limit: Pressure) -> Result<(), Uncoverable> {
         let above = |e: &Evaluation| e.pressure.is_some_and(|p| p > limit);
-        let Some(picks) = self.first_broken(search, &|refer, _| refer.is_some(), above) else { return };
+        let Some(picks) = self.first_broken(search, &|refer, _| refer.is_some(), above)? else { return Ok(()) };
         let example = self.counterexample(search, &picks, false);
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
         let mut rules = self.statement_readers(statement);
@@ -336,6 +338,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules,
             example,
         });
+        Ok(())
     }
 
     /// Whether adding the option is shown harmless by how the rules read it, with no search.
@@ -366,14 +369,14 @@ impl<'p, 'r> Checker<'p, 'r> {
         let parts = self.parts;
         let search = self.search(None, None)?;
         let mut found = false;
-        self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
+        self.combinations += parts.explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
             found = parts.decide(leaf.fired).undecided;
             if found {
                 Flow::Stop
             } else {
                 Flow::Continue
             }
-        });
+        })?;
         Ok(found)
     }
 
@@ -403,16 +406,17 @@ impl<'p, 'r> Checker<'p, 'r> {
         variants.retain(|v| !(v.other_refer.is_some() && v.other_refer >= v.refer));
         let search = self.search(Some((component, variants)), None)?;
         let mut found = None;
-        self.combinations += explore(&search.levels, &|refer, after| refer.is_some() && after >= refer, &mut |leaf| {
-            let before = parts.decide(leaf.fired);
-            let after = parts.decide(leaf.other);
-            if urgency_rank(&after) < urgency_rank(&before) || pressure_rank(&after) > pressure_rank(&before) {
-                found = Some(leaf.picks.to_vec());
-                Flow::Stop
-            } else {
-                Flow::Continue
-            }
-        });
+        self.combinations +=
+            parts.explore(&search.levels, &|refer, after| refer.is_some() && after >= refer, &mut |leaf| {
+                let before = parts.decide(leaf.fired);
+                let after = parts.decide(leaf.other);
+                if urgency_rank(&after) < urgency_rank(&before) || pressure_rank(&after) > pressure_rank(&before) {
+                    found = Some(leaf.picks.to_vec());
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            })?;
         let Some(picks) = found else { return Ok(()) };
         let example = self.counterexample(&search, &picks, true);
         let (q, o) = self.names(question, option);
@@ -473,7 +477,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         let forbid_nothing = catch_all.iter().all(|r| parts.rule_set.rules[*r].effect.forbid.is_empty());
         let search = self.search(None, (!forbid_nothing).then_some(without))?;
         let (mut gap, mut only) = ((0u128, 0u128, None), (0u128, 0u128, None));
-        self.combinations += explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
+        self.combinations += parts.explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
             let evaluation = parts.decide(leaf.fired);
             let mut others = leaf.other;
             catch_all.iter().for_each(|r| others.remove(*r));
@@ -490,7 +494,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                 first.get_or_insert_with(|| leaf.picks.to_vec());
             }
             Flow::Continue
-        });
+        })?;
         let file = Place { file: parts.rule_set.rules_file.clone(), line: 0 };
         if let (classes, answers, Some(picks)) = gap {
             let example = self.counterexample(&search, &picks, false);
@@ -648,7 +652,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                 let cut = move |with: Option<Urgency>, _: Option<Urgency>| with > Some(urgency);
                 let spec = Spec { require: Some((rule, true)), only: Some(only), cut: Some(&cut), ..Spec::default() };
                 let search = self.search(Some((component, parts.variants(component, &spec)?)), None)?;
-                self.combinations += explore(&search.levels, &cut, &mut |leaf| {
+                self.combinations += parts.explore(&search.levels, &cut, &mut |leaf| {
                     first.get_or_insert_with(|| leaf.picks.to_vec());
                     matters = parts.decide(leaf.fired).urgency == Some(urgency);
                     if matters {
@@ -656,7 +660,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                     } else {
                         Flow::Continue
                     }
-                });
+                })?;
                 search
             }
             None => {
@@ -665,7 +669,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                 let without = if decides { just(rule) } else { FiredRules::default() };
                 let spec = Spec { without, require: Some((rule, true)), cut: Some(&cut), ..Spec::default() };
                 let search = self.search(Some((component, parts.variants(component, &spec)?)), None)?;
-                self.combinations += explore(&search.levels, &cut, &mut |leaf| {
+                self.combinations += parts.explore(&search.levels, &cut, &mut |leaf| {
                     first.get_or_insert_with(|| leaf.picks.to_vec());
                     let with = parts.decide(leaf.fired);
                     let changes = decides && !same_decision(rule_set, &with, &parts.decide(leaf.other));
@@ -675,7 +679,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                     } else {
                         Flow::Continue
                     }
-                });
+                })?;
                 search
             }
         };

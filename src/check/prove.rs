@@ -26,6 +26,7 @@
 //! answer sets a person can give are counted and shown. A safety statement's condition is
 //! followed when a property requires it to hold.
 
+use super::budget::{Allowance, Budget, CHECK_EVERY};
 use super::space::{AnswerSpace, ClassValue};
 use super::Uncoverable;
 use crate::answer::Answer;
@@ -191,6 +192,8 @@ pub(crate) struct Parts<'r> {
     pub(super) first_statement: usize,
     /// What each safety statement demands.
     pub(super) demands: Vec<Demands>,
+    /// The budget being spent.
+    pub(super) allowance: Allowance,
 }
 
 /// What a safety statement demands.
@@ -220,7 +223,8 @@ pub(crate) fn truth_of(condition: &Condition, seen: &[u8]) -> Truth {
 impl<'r> Parts<'r> {
     /// Splits the space into classes and the questions into components, joined by every
     /// rule and watch that reads several questions.
-    pub(crate) fn new(rule_set: &'r RuleSet, watches: &'r [Watch]) -> Result<Parts<'r>, Uncoverable> {
+    pub(crate) fn new(rule_set: &'r RuleSet, watches: &'r [Watch], budget: Budget) -> Result<Parts<'r>, Uncoverable> {
+        let allowance = Allowance::start(budget);
         let space = AnswerSpace::new(rule_set)?;
         let question_count = rule_set.questionnaire.questions.len();
         let conditions: Vec<&'r Condition> =
@@ -314,6 +318,7 @@ impl<'r> Parts<'r> {
                 .iter()
                 .map(|s| Demands { min_urgency: s.min_urgency, forbids: s.forbids, max_pressure: s.max_pressure })
                 .collect(),
+            allowance,
         };
         // One answer a class: every answer in a class passes the same tests.
         let samples: Option<Vec<Vec<Answer>>> = (0..question_count)
@@ -444,6 +449,88 @@ impl<'r> Parts<'r> {
     pub(crate) fn decide(&self, fired: FiredRules) -> Evaluation {
         decide(self.rule_set, fired)
     }
+
+    /// Visits every combination of one variant per level, depth first, and counts them.
+    /// `cut(refer, other_refer)` says that no leaf below can matter; it must stay true as
+    /// referrals are added (it is only given the most urgent referral so far on each side).
+    /// Past the budget, the walk stops and says how the combinations multiply.
+    pub(crate) fn explore(
+        &self,
+        levels: &[Vec<Variant>],
+        cut: &dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
+        leaf: &mut dyn FnMut(&Leaf<'_>) -> Flow,
+    ) -> Result<u64, Uncoverable> {
+        let mut picks = Vec::with_capacity(levels.len());
+        let mut walk = Walk { levels, cut, leaf, allowance: &self.allowance, visited: 0, spent: None };
+        descend(&mut walk, &mut picks, (FiredRules::default(), FiredRules::default(), None, None, 1, 1));
+        match walk.spent {
+            None => Ok(walk.visited),
+            Some(limit) => Err(Uncoverable::OverBudget { limit, entangled: self.multiplied(levels) }),
+        }
+    }
+
+    /// How a search's combinations multiply, in words: the parts' outcome counts, the
+    /// largest named by its questions.
+    fn multiplied(&self, levels: &[Vec<Variant>]) -> String {
+        let counts: Vec<String> = levels.iter().map(|l| l.len().to_string()).collect();
+        let questionnaire = &self.rule_set.questionnaire;
+        let largest = (0..self.components.len()).max_by_key(|c| levels.get(*c).map_or(0, Vec::len));
+        let named = largest.map_or(String::new(), |c| {
+            let ids: Vec<&str> =
+                self.components[c].questions.iter().map(|q| questionnaire.questions[*q].id.as_str()).collect();
+            format!("; the most outcomes come from the questions {}", ids.join(", "))
+        });
+        format!(
+            "the answers fall into {} independent parts whose outcomes combine {} ways{named}",
+            levels.len(),
+            counts.join(" × ")
+        )
+    }
+
+    /// What ties a component's questions together, in words: the rules and safety
+    /// statements that read several of them, those reading the most first (a rule split
+    /// into rules that read fewer questions makes the space smaller).
+    pub(super) fn entangled(&self, component: usize) -> String {
+        let questionnaire = &self.rule_set.questionnaire;
+        let part = &self.components[component];
+        let names = |questions: &[usize]| -> String {
+            questions.iter().map(|q| questionnaire.questions[*q].id.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        let mut joins: Vec<(usize, String)> = part
+            .members
+            .iter()
+            .filter_map(|&member| {
+                let read = self.when(member).questions_read();
+                (read.len() > 1).then(|| (read.len(), format!("{} ({})", self.member_name(member), names(&read))))
+            })
+            .collect();
+        joins.sort_by_key(|(read, _)| std::cmp::Reverse(*read));
+        let total = joins.len();
+        let shown: Vec<String> = joins.into_iter().take(6).map(|(_, words)| words).collect();
+        let more = if total > shown.len() { format!(" and {} more", total - shown.len()) } else { String::new() };
+        format!(
+            "the questions {} are read together by {}{more}; a rule that reads fewer of them (or is split in two) makes the space smaller",
+            names(&part.questions),
+            shown.join(", ")
+        )
+    }
+
+    /// A member in words: `rule "x" (rules.toml:12)`, a safety statement, a conditional
+    /// question's condition.
+    fn member_name(&self, member: usize) -> String {
+        let rule_set = self.rule_set;
+        if let Some(rule) = rule_set.rules.get(member) {
+            return format!("rule \"{}\" ({})", rule.id, rule_set.rule_location(rule));
+        }
+        match self.statement_of(member) {
+            Some(statement) => {
+                let statements = rule_set.questionnaire.statements();
+                let name = statements.get(statement).map(|s| rule_set.questionnaire.statement_name(s.subject));
+                format!("safety statement \"{}\"", name.unwrap_or_default())
+            }
+            None => "the condition of a conditional question".to_owned(),
+        }
+    }
 }
 
 /// The order a component's questions are swept in: first the questions that the most
@@ -475,48 +562,42 @@ pub(crate) enum Flow {
     Stop,
 }
 
-/// Visits every combination of one variant per level, depth first. `cut(refer,
-/// other_refer)` says that no leaf below can matter; it must stay true as referrals are
-/// added (it is only given the most urgent referral so far on each side).
-pub(crate) fn explore(
-    levels: &[Vec<Variant>],
-    cut: &dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
-    leaf: &mut dyn FnMut(&Leaf<'_>) -> Flow,
-) -> u64 {
-    let mut picks = Vec::with_capacity(levels.len());
-    let mut visited = 0;
-    let start = Leaf { fired: FiredRules::default(), other: FiredRules::default(), picks: &[], classes: 1, answers: 1 };
-    descend(levels, cut, leaf, &mut picks, (start.fired, start.other, None, None, 1, 1), &mut visited);
-    visited
-}
-
 type State = (FiredRules, FiredRules, Option<Urgency>, Option<Urgency>, u128, u128);
 
-fn descend(
-    levels: &[Vec<Variant>],
-    cut: &dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
-    leaf: &mut dyn FnMut(&Leaf<'_>) -> Flow,
-    picks: &mut Vec<usize>,
-    state: State,
-    visited: &mut u64,
-) -> Flow {
+/// The search's walk: the leaf visitor, the cut, and the count (and budget) of leaves.
+struct Walk<'a, 'w> {
+    levels: &'a [Vec<Variant>],
+    cut: &'a dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
+    leaf: &'a mut (dyn FnMut(&Leaf<'_>) -> Flow + 'w),
+    allowance: &'a Allowance,
+    visited: u64,
+    /// The limit that stopped the walk.
+    spent: Option<super::budget::Limit>,
+}
+
+fn descend(walk: &mut Walk<'_, '_>, picks: &mut Vec<usize>, state: State) -> Flow {
+    let levels = walk.levels;
     let (fired, other, refer, other_refer, classes, answers) = state;
     let depth = picks.len();
     if depth == levels.len() {
-        *visited += 1;
-        return leaf(&Leaf { fired, other, picks, classes, answers });
+        walk.visited += 1;
+        if walk.visited % CHECK_EVERY == 0 {
+            walk.spent = walk.allowance.spent(0);
+            if walk.spent.is_some() {
+                return Flow::Stop;
+            }
+        }
+        return (walk.leaf)(&Leaf { fired, other, picks, classes, answers });
     }
     for (index, variant) in levels[depth].iter().enumerate() {
         let next_refer = refer.max(variant.refer);
         let next_other = other_refer.max(variant.other_refer);
-        if cut(next_refer, next_other) {
+        if (walk.cut)(next_refer, next_other) {
             continue;
         }
         picks.push(index);
         let flow = descend(
-            levels,
-            cut,
-            leaf,
+            walk,
             picks,
             (
                 fired.union(variant.fired),
@@ -526,7 +607,6 @@ fn descend(
                 classes.saturating_mul(variant.classes),
                 answers.saturating_mul(variant.answers),
             ),
-            visited,
         );
         picks.pop();
         if flow == Flow::Stop {

@@ -15,12 +15,14 @@
 //! classes of a question that do the same are swept once. Partial outcomes live in flat
 //! arrays, found again through a hash table of indices: no allocation per partial outcome.
 
+use super::budget::CHECK_EVERY;
 use super::prove::{truth_of, Example, Parts, Pin, Spec, Variant, MAX_STATES};
 use super::Uncoverable;
 use crate::condition::{Clauses, Condition, Truth};
 use crate::engine::{FiredRules, Tally};
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hasher};
+use std::mem::size_of;
 
 /// How a followed condition is decided as its questions are answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -556,6 +558,11 @@ impl Parts<'_> {
         let mut next = Layer::default();
         let mut table: HashTable<u32> = HashTable::new();
         let mut scratch = vec![0u64; stride];
+        // What a partial outcome holds, for the memory budget (links are kept for every layer).
+        let fired_size = if plan.track_fired { 2 * size_of::<FiredRules>() } else { 0 };
+        let per_state =
+            size_of::<[Tally; 2]>() + 8 * stride + size_of::<Link>() + size_of::<(u128, u128)>() + fired_size + 8;
+        let (mut made, mut kept_links) = (0u64, 0usize);
         for (position, &question) in order.iter().enumerate() {
             let groups = self.groups(component, spec, &plan, position, question);
             next.clear();
@@ -625,10 +632,19 @@ impl Parts<'_> {
                     }
                     if next.len() > MAX_STATES {
                         let question = self.rule_set.questionnaire.questions[question].id.clone();
-                        return Err(Uncoverable::TooManyOutcomes { question, max: MAX_STATES });
+                        let entangled = self.entangled(component);
+                        return Err(Uncoverable::TooManyOutcomes { question, max: MAX_STATES, entangled });
+                    }
+                    made += 1;
+                    if made % CHECK_EVERY == 0 {
+                        let held = (previous.len() + next.len()) * per_state + kept_links * size_of::<Link>();
+                        if let Some(limit) = self.allowance.spent(held) {
+                            return Err(Uncoverable::OverBudget { limit, entangled: self.entangled(component) });
+                        }
                     }
                 }
             }
+            kept_links += next.links.len();
             links.push(std::mem::take(&mut next.links));
             std::mem::swap(&mut previous, &mut next);
         }

@@ -6,7 +6,7 @@
 
 use massage_triage::answers::{Answer, Answers};
 use massage_triage::check::diff::diff;
-use massage_triage::check::{check, CheckReport};
+use massage_triage::check::{check, Budget, CheckReport};
 use massage_triage::code::Code;
 use massage_triage::diagnostic::SourceText;
 use massage_triage::engine::{decide, evaluate, Evaluation, FiredRules};
@@ -396,7 +396,7 @@ fn brute_force_diff(old: &RuleSet, new: &RuleSet) -> std::collections::BTreeMap<
 
 /// The diff's regions in the same terms, each example checked by the engine on both sets.
 fn diff_regions(old: &RuleSet, new: &RuleSet) -> std::collections::BTreeMap<String, u128> {
-    let found = diff(old, new).unwrap();
+    let found = diff(old, new, Budget::DEFAULT).unwrap();
     let mut regions = std::collections::BTreeMap::new();
     for region in &found.regions {
         let (before, after) = (decision(&region.old), decision(&region.new));
@@ -414,7 +414,7 @@ fn diff_regions(old: &RuleSet, new: &RuleSet) -> std::collections::BTreeMap<Stri
 #[test]
 fn a_rule_set_diffed_with_itself_changes_nothing() {
     let rule_set = small_rule_set();
-    let found = diff(&rule_set, &rule_set).unwrap();
+    let found = diff(&rule_set, &rule_set, Budget::DEFAULT).unwrap();
     assert!(found.regions.is_empty());
     assert_eq!(found.shared, rule_set.rules.len());
 }

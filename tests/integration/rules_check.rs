@@ -350,3 +350,34 @@ favour = { sports = 1 }
     assert!(findings(&json, Code::NotProven).is_empty());
     assert!(json["answer_classes"].as_u64().unwrap() > 1_000_000_000);
 }
+
+#[test]
+fn a_check_past_its_budget_is_not_proven_and_names_what_entangles_the_space() {
+    // 1 MiB is far below what the built-in set's sweep holds at once (about 20 MB in all).
+    let output = triage().args(["rules", "check", "--memory-limit", "1", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["safe"], false);
+    let finding = &json["findings"][0];
+    assert_eq!(finding["code"], "not-proven");
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.contains("stopped at its memory limit of 1 MiB (--memory-limit)"), "{message}");
+    // The rules and statements that read several questions of the entangled part, by name.
+    assert!(message.contains("are read together by rule \""), "{message}");
+    assert!(message.contains("rules/rules.toml:"), "{message}");
+    // A time limit too short to finish is the same kind of finding.
+    let output = triage().args(["rules", "check", "--time-limit", "0.000001"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("stopped at its time limit of 0.000001 s (--time-limit)"), "{stdout}");
+    // Within the default budget the same set is proven.
+    assert_eq!(triage().args(["rules", "check"]).output().unwrap().status.code(), Some(0));
+}
+
+#[test]
+fn budgets_that_are_no_budget_are_refused_as_usage() {
+    for args in [["--time-limit", "0"], ["--time-limit", "soon"], ["--memory-limit", "0"]] {
+        let output = triage().args(["rules", "check"]).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+}

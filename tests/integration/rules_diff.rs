@@ -108,3 +108,12 @@ fn a_folder_that_does_not_load_is_refused_with_its_place() {
     assert_eq!(code, 2);
     assert!(stderr.contains(&format!("{}", Path::new(path(&broken)).join("rules.toml").display())), "{stderr}");
 }
+
+#[test]
+fn a_diff_past_its_budget_is_refused_with_what_entangles_the_space() {
+    let old = rules_copy(severe_pain_urgent);
+    let (code, _, stderr) = run(&["rules", "diff", path(&old), "built-in", "--memory-limit", "1"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("error[not-proven]"), "{stderr}");
+    assert!(stderr.contains("stopped at its memory limit of 1 MiB"), "{stderr}");
+}

@@ -3,6 +3,7 @@
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use massage_triage::batch::RecordFormat;
+use massage_triage::check::Budget;
 use massage_triage::choice::Choice;
 use massage_triage::report::{Audience, Format};
 use std::marker::PhantomData;
@@ -79,8 +80,9 @@ const CHECK_HELP: &str = "\
 Example:
   massage-triage rules check --rules my-rules
 
-Exit codes: 0 proven safe with no gaps (warnings allowed), 3 a safety finding or a gap,
-2 a rule set that does not load, 1 an unexpected failure.";
+Exit codes: 0 proven safe with no gaps (warnings allowed), 3 a safety finding, a gap, or
+not proven within --time-limit and --memory-limit (the message names the questions and rules
+that entangle the answer space), 2 a rule set that does not load, 1 an unexpected failure.";
 
 const REPLAY_HELP: &str = "\
 Example:
@@ -249,7 +251,37 @@ pub(crate) struct CheckArgs {
     pub format: Format,
     #[command(flatten)]
     #[allow(missing_docs)]
+    pub budget: BudgetArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
     pub rules: RulesArg,
+}
+
+/// How long a proof may run and how much it may hold (`rules check`, `rules diff`).
+#[derive(Debug, Args)]
+pub(crate) struct BudgetArgs {
+    /// Give up (not proven, exit 3) after this many seconds, naming what entangles the
+    /// answer space.
+    #[arg(long, value_name = "SECS", default_value_t = Budget::DEFAULT.time.as_secs_f64(), value_parser = positive_seconds)]
+    pub time_limit: f64,
+    /// Give up when the partial outcomes would hold more than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = Budget::DEFAULT.memory >> 20, value_parser = clap::value_parser!(u64).range(1..=1 << 20).map(|m| m as usize))]
+    pub memory_limit: usize,
+}
+
+impl BudgetArgs {
+    /// The budget asked for.
+    pub(crate) fn budget(&self) -> Budget {
+        Budget { time: std::time::Duration::from_secs_f64(self.time_limit), memory: self.memory_limit << 20 }
+    }
+}
+
+/// A number of seconds above zero and below a year.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds < 3.2e7 => Ok(seconds),
+        _ => Err("expected a number of seconds above 0, such as 10 or 2.5".to_owned()),
+    }
 }
 
 /// `rules replay`.
@@ -287,6 +319,9 @@ pub(crate) struct DiffArgs {
     /// Exit 3 when some outcome changes.
     #[arg(long)]
     pub fail_on_change: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub budget: BudgetArgs,
 }
 
 /// `rules test`.

@@ -5,7 +5,7 @@ use super::{CommandError, Context, Ended};
 use crate::cli::{CheckArgs, DiffArgs, ReplayArgs, RulesCommand, TestArgs};
 use massage_triage::answers::AnswerFormat;
 use massage_triage::cases::parse_cases;
-use massage_triage::check::check;
+use massage_triage::check::check_within;
 use massage_triage::check::outcome_words;
 use massage_triage::code::Code;
 use massage_triage::diagnostic::Diagnostic;
@@ -40,7 +40,7 @@ fn load(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
 
 fn run_check(args: &CheckArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     let rule_set = load(args.rules.rules.as_deref())?;
-    let report = check(&rule_set);
+    let report = check_within(&rule_set, args.budget.budget());
     if !report.unsafe_() && args.rules.rules.is_some() {
         // Proven safe: `assess`, `intake` and `batch` need not prove these bytes again.
         super::remember_safe(crate::verdicts::Verdicts::open().as_ref(), &rule_set);
@@ -213,7 +213,7 @@ const BUILT_IN: &str = "built-in";
 fn run_diff(args: &DiffArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     let load_named = |path: &Path| load((path.as_os_str() != BUILT_IN).then_some(path));
     let (old, new) = (load_named(&args.old)?, load_named(&args.new)?);
-    let diff = massage_triage::check::diff::diff(&old, &new).map_err(|error| {
+    let diff = massage_triage::check::diff::diff(&old, &new, args.budget.budget()).map_err(|error| {
         use massage_triage::check::diff::DiffError;
         let code = match error {
             DiffError::OtherQuestions(_) => Code::OtherQuestions,

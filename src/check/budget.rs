@@ -1,0 +1,74 @@
+//! How long a proof may run and how much its partial outcomes may hold. A rule set whose
+//! rules entangle many questions can make the answer space too large to cover; the check
+//! then stops within its budget and says which questions and rules entangle it, rather
+//! than running away with the machine.
+
+use std::time::{Duration, Instant};
+
+/// The limits of one check (or diff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Wall-clock time.
+    pub time: Duration,
+    /// Bytes held by the sweep's partial outcomes at once.
+    pub memory: usize,
+}
+
+impl Budget {
+    /// The defaults: enough for the built-in set many times over (it takes about 0.1 s and
+    /// 20 MB), small enough that a run-away is refused before anyone waits on it.
+    pub const DEFAULT: Budget = Budget { time: Duration::from_secs(10), memory: 1 << 30 };
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::DEFAULT
+    }
+}
+
+/// Which limit ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// The time.
+    Time(Duration),
+    /// The memory, in bytes.
+    Memory(usize),
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Time(time) => write!(f, "its time limit of {} s (--time-limit)", time.as_secs_f64()),
+            Limit::Memory(bytes) => write!(f, "its memory limit of {} MiB (--memory-limit)", bytes >> 20),
+        }
+    }
+}
+
+/// A budget being spent: the deadline fixed when the check starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Allowance {
+    budget: Budget,
+    deadline: Instant,
+}
+
+impl Allowance {
+    pub(crate) fn start(budget: Budget) -> Allowance {
+        let now = Instant::now();
+        Allowance { budget, deadline: now.checked_add(budget.time).unwrap_or(now + Duration::from_secs(86_400)) }
+    }
+
+    /// The limit run out, if any, with `bytes` held now.
+    pub(crate) fn spent(&self, bytes: usize) -> Option<Limit> {
+        if bytes > self.budget.memory {
+            Some(Limit::Memory(self.budget.memory))
+        } else if Instant::now() >= self.deadline {
+            Some(Limit::Time(self.budget.time))
+        } else {
+            None
+        }
+    }
+}
+
+/// How often, in partial outcomes made or combinations visited, the clock is read: often
+/// enough to stop within a few milliseconds of the deadline, rarely enough to cost nothing.
+pub(crate) const CHECK_EVERY: u64 = 1 << 12;
