@@ -15,6 +15,7 @@ use crate::answer::Answer;
 use crate::answers::{is_record, parse_answers, parse_record, AnswerFormat, Answers, RECORD_FORMAT};
 use crate::choice::Choice;
 use crate::code::Code;
+use crate::condition::Truth;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceText};
 use crate::engine::{evaluate, Evaluation};
 use crate::questionnaire::Questionnaire;
@@ -223,7 +224,10 @@ pub fn read_answers(rule_set: &RuleSet, source: SourceText<'_>, format: AnswerFo
         .questions
         .iter()
         .zip(&given.values)
-        .filter(|(_, answer)| answer.is_none())
+        // A conditional question is named once it is known to be asked.
+        .filter(|(question, answer)| {
+            answer.is_none() && question.ask_when.as_ref().is_none_or(|when| when.truth(&given.values) == Truth::Yes)
+        })
         .map(|(question, _)| question.id.as_str())
         .collect();
     let message = format!(
