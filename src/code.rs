@@ -57,6 +57,8 @@ codes! {
     NotAsked "not-asked" "A conditional question is answered although its condition does not hold.",
     BadVersion "bad-version" "`version` is not a questionnaire version this tool knows.",
     OlderVersion "older-version" "The answers were given under an older questionnaire that asked less.",
+    BadRecord "bad-record" "An intake's record has no `answers` object, or a `record` format this tool does not read.",
+    UnsettledRecord "unsettled-record" "An intake's record leaves questions unanswered that its outcome depends on.",
     // Batch CSV header
     DuplicateColumn "duplicate-column" "A CSV header names a column twice.",
     UnknownColumn "unknown-column" "A CSV header names a column that is no question.",

@@ -2,10 +2,11 @@
 //! which callers it would answer differently. Each answer set is read under both rule sets;
 //! one the new questionnaire would have asked more of is not replayed with guesses.
 
-use crate::answers::{parse_answers, AnswerFormat};
+use crate::answers::AnswerFormat;
 use crate::code::Code;
 use crate::diagnostic::{Diagnostics, SourceText};
-use crate::engine::{evaluate, Evaluation};
+use crate::engine::Evaluation;
+use crate::intake::record::read_answers;
 use crate::rules::RuleSet;
 
 /// What changes in an outcome.
@@ -60,7 +61,8 @@ pub enum Replayed {
 
 /// Replays one answer file's text under `old` and `new`.
 pub fn replay(old: &RuleSet, new: &RuleSet, source: SourceText<'_>, format: AnswerFormat) -> Replayed {
-    let read = |rule_set: &RuleSet| parse_answers(&rule_set.questionnaire, source, format);
+    // An intake's record replays too: its answers, or the outcome its partial answers settle.
+    let read = |rule_set: &RuleSet| read_answers(rule_set, source, format);
     let (before, after) = match (read(old), read(new)) {
         (Ok(before), Ok(after)) => (before, after),
         (Err(problems), _) | (_, Err(problems)) => {
@@ -70,7 +72,7 @@ pub fn replay(old: &RuleSet, new: &RuleSet, source: SourceText<'_>, format: Answ
             }
         }
     };
-    let (old, new) = (evaluate(old, &before), evaluate(new, &after));
+    let (old, new) = (before.evaluation(old), after.evaluation(new));
     match changes(&old, &new) {
         changes if changes.is_empty() => Replayed::Same(new),
         changes => Replayed::Changed { old, new, changes },

@@ -26,37 +26,45 @@ pub fn parse_json(questionnaire: &Questionnaire, source: SourceText<'_>) -> Resu
         }
         Event::Repeated { key, first, again } => {
             entries.push(again.clone());
-            let (line, column) = source.line_column(first.start);
-            sheet.problem(AnswerProblem {
-                message: format!(
-                    "\"{}\" is given twice (first at line {line}, column {column}); each key may be given once",
-                    shown(&key)
-                ),
-                key: key.into_owned(),
-                span: Some(again),
-                code: Code::RepeatedKey,
-                suggestion: None,
-            });
+            sheet.problem(repeated(&key, &first, again, source));
         }
     })
     .map_err(|error| json_error(error, source))?;
-    sheet.finish().map_err(|problems| {
-        let within = |span: &Range<usize>| entries.iter().find(|e| e.contains(&span.start)).cloned();
-        Diagnostics(
-            problems
-                .into_iter()
-                .map(|problem| match problem.span.as_ref().and_then(within) {
-                    Some(entry) => {
-                        let span = problem.span.clone().unwrap_or(entry.clone());
-                        let mut diagnostic = source.error_within(span, entry, problem.code, problem.message);
-                        diagnostic.suggestion = problem.suggestion;
-                        diagnostic
-                    }
-                    None => problem.into_diagnostic(source),
-                })
-                .collect(),
-        )
-    })
+    sheet.finish().map_err(|problems| placed(problems, &entries, source))
+}
+
+/// A key given a second time (first at `first`).
+pub(super) fn repeated(key: &str, first: &Range<usize>, again: Range<usize>, source: SourceText<'_>) -> AnswerProblem {
+    let (line, column) = source.line_column(first.start);
+    AnswerProblem {
+        message: format!(
+            "\"{}\" is given twice (first at line {line}, column {column}); each key may be given once",
+            shown(key)
+        ),
+        key: key.to_owned(),
+        span: Some(again),
+        code: Code::RepeatedKey,
+        suggestion: None,
+    }
+}
+
+/// The sheet's problems placed in the file, each excerpt within its own entry (`entries`).
+pub(super) fn placed(problems: Vec<AnswerProblem>, entries: &[Range<usize>], source: SourceText<'_>) -> Diagnostics {
+    let within = |span: &Range<usize>| entries.iter().find(|e| e.contains(&span.start)).cloned();
+    Diagnostics(
+        problems
+            .into_iter()
+            .map(|problem| match problem.span.as_ref().and_then(within) {
+                Some(entry) => {
+                    let span = problem.span.clone().unwrap_or(entry.clone());
+                    let mut diagnostic = source.error_within(span, entry, problem.code, problem.message);
+                    diagnostic.suggestion = problem.suggestion;
+                    diagnostic
+                }
+                None => problem.into_diagnostic(source),
+            })
+            .collect(),
+    )
 }
 
 /// The answer sheet's view of a JSON value.
@@ -91,7 +99,7 @@ fn json_type_name(value: &serde_json::Value) -> ValueKind {
     }
 }
 
-fn json_error(error: crate::answers::json_reader::JsonError, source: SourceText<'_>) -> Diagnostics {
+pub(super) fn json_error(error: crate::answers::json_reader::JsonError, source: SourceText<'_>) -> Diagnostics {
     use crate::answers::json_reader::JsonError;
     let (message, line, column) = match error {
         JsonError::NotAnObject(what) => {

@@ -8,12 +8,14 @@
 
 mod json;
 pub mod json_reader;
+mod record;
 mod sheet;
 mod toml;
 mod value;
 
 pub use json::{json_raw_value, parse_json};
-pub use sheet::{AnswerProblem, AnswerSheet};
+pub use record::{is_record, parse_record, RECORD_FORMAT};
+pub use sheet::{AnswerProblem, AnswerSheet, GivenAnswers};
 pub use toml::parse_toml;
 pub use value::{ListItem, RawValue, ValueKind};
 

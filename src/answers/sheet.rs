@@ -230,7 +230,8 @@ impl<'q> AnswerSheet<'q> {
     /// Conditional questions: `NotAsked` where the condition fails; a problem where it holds
     /// without an answer, or fails with one. Left alone while an earlier answer is missing.
     /// A question newer than the answers' `version` is named once, in the version problem.
-    fn settle_conditionals(&mut self, version: u32) {
+    /// With `partial` (a record's answers), a question left without an answer is no problem.
+    fn settle_conditionals(&mut self, version: u32, partial: bool) {
         for (index, question) in self.questionnaire.questions.iter().enumerate() {
             let Some(when) = &question.ask_when else { continue };
             let answered = self.values[index].is_some();
@@ -245,7 +246,7 @@ impl<'q> AnswerSheet<'q> {
                     self.problems.push(AnswerProblem::new(&question.id, span, Code::NotAsked, message));
                 }
                 Truth::No => self.values[index] = Some(Answer::NotAsked),
-                Truth::Yes if !answered && question.since <= version => {
+                Truth::Yes if !answered && !partial && question.since <= version => {
                     let message = format!(
                         "no answer to \"{}\", which is asked because {}; expected {}",
                         question.id,
@@ -273,7 +274,7 @@ impl<'q> AnswerSheet<'q> {
     /// no longer needed) lends its buffers to the result, to spare allocations.
     pub fn take(&mut self, spare: Option<Answers>) -> Result<Answers, Vec<AnswerProblem>> {
         let version = self.check_version();
-        self.settle_conditionals(version);
+        self.settle_conditionals(version, false);
         let unanswered = self.questionnaire.questions.iter().zip(&self.values).filter(|(_, value)| value.is_none());
         for (question, _) in unanswered {
             // A question newer than the answers is named once, in the version problem.
@@ -321,6 +322,32 @@ impl<'q> AnswerSheet<'q> {
         self.reset();
         Ok(answers)
     }
+}
+
+impl AnswerSheet<'_> {
+    /// The answers given, which may leave questions unanswered (`None`), as an intake's
+    /// record does: every answer given is checked as [`Self::finish`] checks it, and so
+    /// are `version` and the conditional questions, but a missing answer is no problem
+    /// here (whoever reads the record decides whether the answers given are enough).
+    pub fn finish_partial(mut self) -> Result<GivenAnswers, Vec<AnswerProblem>> {
+        let version = self.check_version();
+        self.settle_conditionals(version, true);
+        if !self.problems.is_empty() {
+            self.problems.sort_by_key(|p| p.span.as_ref().map_or(usize::MAX, |s| s.start));
+            return Err(self.problems);
+        }
+        Ok(GivenAnswers { id: self.has_id.then_some(self.id), values: self.values })
+    }
+}
+
+/// Answers that may leave questions unanswered, in questionnaire order (`None`: no
+/// answer; [`Answer::NotAsked`]: a conditional question whose condition does not hold).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GivenAnswers {
+    /// The answers' reference.
+    pub id: Option<String>,
+    /// One a question.
+    pub values: Vec<Option<Answer>>,
 }
 
 /// Up to seven bytes as one little-endian word, zero-padded, without a variable-length copy

@@ -7,6 +7,7 @@
 //! script. What can be skipped is read from the rules ([`skip`]).
 
 pub mod outcome;
+pub mod record;
 pub mod skip;
 
 use crate::answer::Answer;
@@ -94,6 +95,12 @@ pub trait Asker {
     /// Asks once more about answers that rarely go together (`message` says what to
     /// check): true keeps them, false changes the answer just given.
     fn confirm(&mut self, message: &str) -> Result<bool, Stop>;
+    /// Told the answers kept so far and which questions were put, before the first
+    /// question and after every answer: a record of the call kept up to date this way
+    /// loses nothing when the call is interrupted. Nothing to do by default.
+    fn progress(&mut self, answers: &PartialAnswers, asked: &[bool]) {
+        let _ = (answers, asked);
+    }
 }
 
 /// How an intake ended.
@@ -144,6 +151,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
     // Set when the person goes to a question from the summary of a pending referral: that
     // question is asked before the referral is looked at again.
     let mut revisiting = false;
+    asker.progress(&answers, &asked);
     loop {
         if let (false, Some(urgency)) = (revisiting, settled_referral(rule_set, &answers)) {
             let evaluation = skip::settled_evaluation(rule_set, &answers);
@@ -190,6 +198,7 @@ pub fn run(rule_set: &RuleSet, asker: &mut dyn Asker) -> Result<Finished, Stop> 
                         answers[index] = Some(answer);
                         drop_skipped(rule_set, &mut answers);
                         sync_conditionals(rule_set, &mut answers);
+                        asker.progress(&answers, &asked);
                         if !confirm_unlikely(rule_set, &answers, &mut confirmed, asker)? {
                             // The person changes the answer just given.
                             continue;

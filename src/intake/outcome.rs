@@ -24,18 +24,29 @@ pub struct Presentation<'a> {
 
 /// Renders the result of partial answers that settle a referral.
 pub fn render_settled(rule_set: &RuleSet, finished: &super::Finished, how: Presentation<'_>) -> String {
-    let answers = &finished.answers;
-    let evaluation = settled_evaluation(rule_set, answers);
-    let unlikely = rule_set.questionnaire.unlikely.iter().filter(|u| u.when.truth(answers) == Truth::Yes);
-    let outcome = Outcome {
-        warnings: unlikely.map(Warning::of).collect(),
-        not_asked: not_asked(rule_set, answers, &finished.asked),
-        trace: how.explain.then(|| trace(rule_set, answers)),
-        ..Outcome::of(rule_set, how.id, &evaluation)
-    };
+    let outcome = settled_outcome(rule_set, &finished.answers, &finished.asked, how.id, how.explain);
     match how.format {
         Format::Json => outcome.to_json(),
         Format::Human => render_human(&outcome, how.audience, how.paint),
+    }
+}
+
+/// The result of partial answers that settle a referral, with the questions never put
+/// (`asked` says which were) named and, with `explain`, every rule's part.
+pub fn settled_outcome<'r>(
+    rule_set: &'r RuleSet,
+    answers: &PartialAnswers,
+    asked: &[bool],
+    id: Option<&'r str>,
+    explain: bool,
+) -> Outcome<'r> {
+    let evaluation = settled_evaluation(rule_set, answers);
+    let unlikely = rule_set.questionnaire.unlikely.iter().filter(|u| u.when.truth(answers) == Truth::Yes);
+    Outcome {
+        warnings: unlikely.map(Warning::of).collect(),
+        not_asked: not_asked(rule_set, answers, asked),
+        trace: explain.then(|| trace(rule_set, answers)),
+        ..Outcome::of(rule_set, id, &evaluation)
     }
 }
 

@@ -641,3 +641,218 @@ fn a_pending_referral_can_be_changed_from_its_summary() {
     let (_, code) = desk.finish();
     assert_eq!(code, 0);
 }
+
+// Records: every call written down, however it ends, and replayed by `assess`.
+
+/// The record at `path`, checked for what every record has: its format, status, fields,
+/// and owner-only permissions.
+fn read_record(path: &Path, status: &str) -> serde_json::Value {
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(record["record"], 1, "{record}");
+    assert_eq!(record["status"], status, "{record}");
+    assert_eq!(record["mode"], "desk");
+    assert_eq!(record["version"], 2);
+    let authored = record["authored"].as_str().unwrap();
+    assert!(authored.len() == 20 && authored.ends_with('Z') && authored.as_bytes()[10] == b'T', "{authored}");
+    for field in ["schema_version", "rule_set", "questionnaire_version", "tool_version", "answers", "not_asked"] {
+        assert!(record.get(field).is_some(), "no {field} in {record}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    record
+}
+
+/// `assess --answers RECORD --format json`: its exit code, the JSON result, standard error.
+fn assess_record(path: &Path) -> (i32, Option<serde_json::Value>, String) {
+    let output = AssertCommand::cargo_bin("massage-triage")
+        .unwrap()
+        .args(["assess", "--format", "json", "--answers", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&output.stdout).ok();
+    (output.status.code().unwrap_or(-1), json, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// The record's outcome and the replayed one decide the same.
+fn assert_same_decision(recorded: &serde_json::Value, replayed: &serde_json::Value) {
+    for field in ["recommendation", "urgency", "pressure", "session_minutes", "reasons"] {
+        assert_eq!(recorded[field], replayed[field], "{field}");
+    }
+}
+
+/// The one file in a folder.
+fn only_file(dir: &Path) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+#[test]
+fn a_completed_intake_is_recorded_and_the_record_replays_to_its_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("call.json");
+    let mut desk = Desk::intake(&["intake", "--id", "booking-1042", "--record", path.to_str().unwrap()]);
+    desk.typical_intake();
+    desk.wait_for("Recorded the call in");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+    let record = read_record(&path, "completed");
+    assert_eq!(record["id"], "booking-1042");
+    assert_eq!(record["answers"]["severity"], 5);
+    assert_eq!(record["answers"]["red_flags"], serde_json::json!([]));
+    assert_eq!(record["answers"]["worsening"], false);
+    assert_eq!(record["answers"]["pressure"], "medium");
+    assert_eq!(record["not_asked"], serde_json::json!({"pregnancy_signs": "not_called_for"}));
+    assert_eq!(record["outcome"]["recommendation"], "swedish");
+    let (code, replayed, stderr) = assess_record(&path);
+    assert_eq!(code, 0, "{stderr}");
+    let replayed = replayed.unwrap();
+    assert_same_decision(&record["outcome"], &replayed);
+    assert_eq!(replayed["id"], "booking-1042");
+}
+
+#[test]
+fn an_emergency_is_recorded_as_stopped_in_a_new_file_of_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut desk = Desk::intake(&["intake", "--id", "b-7", "--record", dir.path().to_str().unwrap()]);
+    desk.wait_for("Question 1 of 10");
+    desk.wait_for("Possible cauda equina syndrome");
+    desk.press(SPACE);
+    desk.press(ENTER);
+    desk.wait_for("EMERGENCY");
+    desk.wait_for("Recorded the call in");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+    let path = only_file(dir.path());
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with("Z-b-7.json") && name.len() == "20261201T183005Z-b-7.json".len(), "{name}");
+    let record = read_record(&path, "stopped");
+    assert_eq!(record["answers"], serde_json::json!({"red_flags": ["bladder_bowel"]}));
+    assert_eq!(record["not_asked"]["duration"], "settled");
+    assert_eq!(record["outcome"]["urgency"], "emergency");
+    let (code, replayed, stderr) = assess_record(&path);
+    assert_eq!(code, 0, "{stderr}");
+    assert_same_decision(&record["outcome"], &replayed.unwrap());
+}
+
+#[test]
+fn a_routine_referral_is_recorded_as_stopped_and_replays_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("call.json");
+    let mut desk = Desk::intake(&["intake", "--record", path.to_str().unwrap()]);
+    desk.reach_a_routine_referral();
+    desk.wait_for("These answers call for a physician (routine)");
+    desk.press_confirm();
+    desk.wait_for("Recommendation: physician (routine)");
+    desk.wait_for("Recorded the call in");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+    let record = read_record(&path, "stopped");
+    assert!(record.get("id").is_none());
+    assert_eq!(record["answers"]["severity"], 9);
+    for question in ["worsening", "location", "age", "pressure"] {
+        assert_eq!(record["not_asked"][question], "settled", "{question}");
+    }
+    assert_eq!(record["outcome"]["urgency"], "routine");
+    let (code, replayed, stderr) = assess_record(&path);
+    assert_eq!(code, 0, "{stderr}");
+    assert_same_decision(&record["outcome"], &replayed.unwrap());
+    // The human replay names what was not asked, as the intake did.
+    let human = AssertCommand::cargo_bin("massage-triage")
+        .unwrap()
+        .args(["assess", "--answers", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("worsening, location, age, pressure"), "{text}");
+}
+
+#[test]
+fn ctrl_c_is_recorded_as_interrupted_and_the_record_is_refused_naming_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("call.json");
+    let mut desk = Desk::intake(&["intake", "--record", path.to_str().unwrap()]);
+    desk.no_red_flags();
+    desk.duration_chronic();
+    desk.wait_for("Question 3 of 10");
+    desk.wait_for("0 to 10");
+    desk.press(CTRL_C);
+    // At a number question the terminal is cooked: Ctrl-C is SIGINT, whose handler writes
+    // the draft record (at a choice it is a key, and the intake writes it itself).
+    desk.wait_for("interrupted by SIGINT (Ctrl-C): the record was written to");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 130);
+    let record = read_record(&path, "interrupted");
+    assert_eq!(record["answers"], serde_json::json!({"red_flags": [], "duration": "chronic"}));
+    assert_eq!(record["not_asked"]["severity"], "interrupted");
+    assert_eq!(record["outcome"], serde_json::Value::Null);
+    let (code, replayed, stderr) = assess_record(&path);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(replayed.is_none());
+    assert!(stderr.contains("unsettled-record") && stderr.contains("severity, worsening, location"), "{stderr}");
+    // Only the record: no temporary file behind.
+    assert_eq!(only_file(dir.path()), path);
+}
+
+#[test]
+fn two_calls_recorded_in_one_folder_get_two_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let mut desk = Desk::intake(&["intake", "--id", "same", "--record", dir.path().to_str().unwrap()]);
+        desk.wait_for("Question 1 of 10");
+        desk.wait_for("Possible cauda equina syndrome");
+        desk.press(SPACE);
+        desk.press(ENTER);
+        desk.wait_for("Recorded the call in");
+        let (_, code) = desk.finish();
+        assert_eq!(code, 0);
+    }
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_ne!(names[0], names[1]);
+}
+
+#[test]
+fn a_record_path_that_cannot_be_written_is_refused_before_any_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("call.json");
+    std::fs::write(&existing, "keep me").unwrap();
+    let cases = [
+        (dir.path().join("call.toml"), "a record is a JSON file"),
+        (dir.path().join("nowhere").join("call.json"), "does not exist"),
+        (existing.clone(), "already exists"),
+    ];
+    for (path, says) in cases {
+        let desk = Desk::intake(&["intake", "--record", path.to_str().unwrap()]);
+        let (rest, code) = desk.finish();
+        assert_eq!(code, 2, "{rest}");
+        assert!(rest.contains(says), "{rest}");
+        assert!(!rest.contains("Question 1 of 10"), "{rest}");
+    }
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
+}
+
+#[test]
+fn ctrl_c_at_a_choice_is_recorded_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("call.json");
+    let mut desk = Desk::intake(&["intake", "--record", path.to_str().unwrap()]);
+    desk.no_red_flags();
+    desk.wait_for("Question 2 of 10");
+    desk.wait_for("More than 12 weeks");
+    // Raw mode: Ctrl-C arrives as a key, which console turns into SIGINT; either way the
+    // record is written before the process ends.
+    desk.press(CTRL_C);
+    desk.wait_for("the record was written to");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 130);
+    let record = read_record(&path, "interrupted");
+    assert_eq!(record["answers"], serde_json::json!({"red_flags": []}));
+    assert_eq!(record["not_asked"]["duration"], "interrupted");
+    assert_eq!(only_file(dir.path()), path);
+}

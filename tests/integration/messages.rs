@@ -175,3 +175,13 @@ fn slip_a_tab_before_the_mistake() {
         "[[rule]]\nid = \"slip\"\nbecause = \"A slip.\"\nsource = [\"seed\"]\nwhen = {\tquestion = \"onset\",\tis = \"sportz\" }\nrefer = \"routine\"\n"
     )));
 }
+
+#[test]
+fn an_interrupted_record_that_settles_nothing() {
+    insta::assert_snapshot!(assess_refuses("record-interrupted.json"));
+}
+
+#[test]
+fn an_unknown_question_in_a_record() {
+    insta::assert_snapshot!(assess_refuses("record-unknown-key.json"));
+}

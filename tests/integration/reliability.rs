@@ -425,6 +425,29 @@ mod signals {
         }
     }
 
+    #[test]
+    fn sigterm_or_sighup_during_the_intake_writes_the_record_of_the_call_so_far() {
+        for (signal, code, name) in [(Signal::TERM, 143, "SIGTERM"), (Signal::HUP, 129, "SIGHUP")] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut session = spawn(&["intake", "--id", "b-3", "--record", dir.path().to_str().unwrap()]);
+            session.expect("Question 1 of 10").unwrap();
+            session.expect("None of these").unwrap();
+            wait_until("the prompt to read a key", || !cooked_with_echo(&session));
+            let pid = Pid::from_raw(session.get_process().pid().as_raw()).unwrap();
+            kill_process(pid, signal).unwrap();
+            session.expect(format!("interrupted by {name}: the record was written to").as_str()).unwrap();
+            session.expect(Eof).unwrap();
+            assert_eq!(exit_code(&session), code);
+            assert!(cooked_with_echo(&session), "{signal:?} left the terminal raw or without echo");
+            let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+            assert_eq!(files.len(), 1, "the record and no temporary file: {files:?}");
+            let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+            assert_eq!((&record["status"], &record["id"]), (&"interrupted".into(), &"b-3".into()));
+            assert_eq!(record["answers"], serde_json::json!({}));
+            assert_eq!(record["not_asked"]["red_flags"], "interrupted");
+        }
+    }
+
     // 9. `intake --save DIR --force` asked all nine questions before failing.
     #[test]
     fn intake_save_to_a_folder_is_refused_before_any_question_even_with_force() {

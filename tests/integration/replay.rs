@@ -98,3 +98,30 @@ fn a_broken_answer_file_is_bad_input() {
     assert_eq!(code, 2);
     assert!(stderr.contains("error[unknown-option]"), "{stderr}");
 }
+
+#[test]
+fn intake_records_replay_as_their_answers_or_are_refused_when_they_settle_nothing() {
+    const RECORDS: &[&str] = &["record-interrupted.json", "record-routine.json", "record-version-1.json"];
+    let dir = setup(|r| r, RECORDS);
+    let (code, json) = replay_json(dir.path(), &[]);
+    let statuses: Vec<&str> = json["files"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
+    // The interrupted record is refused (on standard error, exit 2), naming what it lacks.
+    assert_eq!(statuses, ["same", "needs_new_answers"], "{json:#}");
+    assert_eq!(code, 2);
+    let new = dir.path().join("new");
+    let (_, _, stderr) =
+        run(&["rules", "replay", "--rules", new.to_str().unwrap(), dir.path().join("answers").to_str().unwrap()]);
+    assert!(stderr.contains("unsettled-record") && stderr.contains("no answer to duration"), "{stderr}");
+    // Severe pain urgent instead of routine: the stopped record's settled referral changes.
+    let dir = setup(
+        |r| {
+            let at = r.find("id = \"severe_pain\"").unwrap();
+            let rest = r[at..].replacen("refer = \"routine\"", "refer = \"urgent\"", 1);
+            format!("{}{rest}", &r[..at])
+        },
+        RECORDS,
+    );
+    let (_, json) = replay_json(dir.path(), &[]);
+    let routine = &json["files"][0];
+    assert_eq!(routine["status"], "changed", "{json:#}");
+}

@@ -33,11 +33,18 @@ struct Registry {
     terminal: Option<rustix::termios::Termios>,
     /// What to add to the line that says the run was interrupted ("nothing was saved").
     note: Option<&'static str>,
+    /// What to write before the process ends on a signal (the intake's record of the call
+    /// so far); it returns the line's note in place of `note`.
+    last_words: Option<LastWords>,
 }
+
+/// A file to write on a signal, returning what the interrupted line says of it.
+pub(crate) type LastWords = Box<dyn FnOnce() -> String + Send>;
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     temporary: Vec::new(),
     note: None,
+    last_words: None,
     #[cfg(unix)]
     terminal: None,
 });
@@ -123,12 +130,24 @@ pub(crate) fn note_on_interrupt(note: &'static str) {
     registry().note = Some(note);
 }
 
+/// Sets what a signal writes before the process ends, replacing what was set before.
+pub(crate) fn set_last_words(last_words: LastWords) {
+    registry().last_words = Some(last_words);
+}
+
+/// Forgets what a signal would write (the run writes it itself, or no longer needs it).
+pub(crate) fn clear_last_words() {
+    registry().last_words = None;
+}
+
 /// What [`undo`] did.
 #[cfg(unix)]
 #[derive(Debug, Default)]
 pub(crate) struct Undone {
     /// The note set by [`note_on_interrupt`].
     pub note: Option<&'static str>,
+    /// What the last words (see [`set_last_words`]) said of the file they wrote.
+    pub written: Option<String>,
     /// The files that temporary files were written for (each one left as it was).
     pub targets: Vec<PathBuf>,
     /// The terminal's settings were put back.
@@ -142,6 +161,8 @@ pub(crate) struct Undone {
 pub(crate) fn undo() -> Undone {
     let mut registry = registry();
     let mut undone = Undone { note: registry.note, ..Undone::default() };
+    // Written while the registry is held: no rename of the run's own can cross it.
+    undone.written = registry.last_words.take().map(|write| write());
     for (temporary, target) in registry.temporary.drain(..) {
         let _ = std::fs::remove_file(&temporary);
         undone.targets.push(target);

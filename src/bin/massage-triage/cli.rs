@@ -63,6 +63,7 @@ Exit codes: 0 a recommendation (a physician referral included), 2 bad input or u
 const INTAKE_HELP: &str = "\
 Example:
   massage-triage intake --mode therapist --save answers.toml --id booking-1042
+  massage-triage intake --record records/ --id booking-1042
 
 Keys: arrows (or k/j) move, space ticks, Enter confirms, Esc goes back (`<` at a number),
 \"? what this question means\" (or `?` at a number) shows the help, Ctrl-C quits.
@@ -150,10 +151,16 @@ pub(crate) struct IntakeArgs {
     /// Save the answers as an answer file that `assess --answers` accepts.
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
-    /// A reference for the saved answers (a booking number; never a name).
+    /// Record every call, finished or not (completed, stopped early on a referral,
+    /// interrupted), as a JSON record that `assess --answers` replays: PATH is a folder
+    /// that exists (a new file for each call, named from the UTC time and --id) or a
+    /// file ending in .json.
+    #[arg(long, value_name = "PATH")]
+    pub record: Option<PathBuf>,
+    /// A reference for the saved answers and the record (a booking number; never a name).
     #[arg(long, value_name = "REF")]
     pub id: Option<String>,
-    /// Overwrite the file given with --save if it exists.
+    /// Overwrite the file given with --save or --record if it exists.
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]

@@ -1,7 +1,7 @@
 //! Files written whole or not at all: into a temporary file in the same folder (mode 0600:
 //! answers and results are health information), synced, then renamed over the target. A
 //! failure, a crash or a signal never leaves half a file in place of a good one. Used by
-//! the intake's saved answers and batch's output file.
+//! the intake's saved answers and records, and batch's output file.
 
 use crate::cleanup::{self, Registered};
 use std::fs::File;
@@ -68,6 +68,24 @@ impl WholeFile {
             Err(e) if !replace && e.error.kind() == std::io::ErrorKind::AlreadyExists => Err(PersistError::Exists),
             Err(e) => Err(PersistError::Io(e.error)),
         }
+    }
+}
+
+/// Writes `text` to `target` whole (temporary file, synced, renamed; only if there is none,
+/// unless `replace`), without registering the temporary file: for the signal's handler
+/// itself, which holds the registry while it writes (a [`WholeFile`] would wait for it).
+pub(crate) fn write_now(target: &Path, text: &str, replace: bool) -> Result<(), PersistError> {
+    use std::io::Write;
+    let temporary =
+        tempfile::Builder::new().prefix(".massage-triage-").tempfile_in(folder_of(target)).map_err(PersistError::Io)?;
+    temporary.as_file().write_all(text.as_bytes()).map_err(PersistError::Io)?;
+    temporary.as_file().sync_all().map_err(PersistError::Io)?;
+    restrict_to_owner(temporary.path()).map_err(PersistError::Io)?;
+    let persisted = if replace { temporary.persist(target) } else { temporary.persist_noclobber(target) };
+    match persisted {
+        Ok(_) => Ok(()),
+        Err(e) if !replace && e.error.kind() == std::io::ErrorKind::AlreadyExists => Err(PersistError::Exists),
+        Err(e) => Err(PersistError::Io(e.error)),
     }
 }
 

@@ -10,6 +10,7 @@ mod cleanup;
 mod cli;
 mod commands;
 mod files;
+mod record;
 mod save;
 #[cfg(unix)]
 mod signals;

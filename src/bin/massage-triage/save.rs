@@ -18,6 +18,9 @@ pub(crate) enum SaveError {
     /// The folder to save in does not exist.
     #[error("cannot save to {0}: the folder {1} does not exist")]
     NoFolder(PathBuf, PathBuf),
+    /// A record's file that is not `.json` (nor a folder that exists).
+    #[error("cannot record to {0}: a record is a JSON file; give a name ending in .json, or a folder that exists for a new file for each call (such as {1})")]
+    NotJson(PathBuf, PathBuf),
     /// Writing failed.
     #[error("cannot save to {0}: {1}")]
     Io(PathBuf, std::io::Error),

@@ -34,7 +34,7 @@ pub(crate) fn end_cleanly() {
                 text.push_str(SHOW_CURSOR);
             }
             text.push_str(&format!("\ninterrupted by {}", name(signal)));
-            if let Some(note) = undone.note {
+            if let Some(note) = undone.written.as_deref().or(undone.note) {
                 text.push_str(&format!(": {note}"));
             }
             for target in &undone.targets {

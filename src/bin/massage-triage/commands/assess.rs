@@ -2,10 +2,11 @@
 
 use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cli::AssessArgs;
-use massage_triage::answers::{parse_answers, AnswerFormat, Answers};
+use massage_triage::answers::{AnswerFormat, Answers};
 use massage_triage::counterfactual::what_would_change;
 use massage_triage::diagnostic::{read_limited, read_text_file, SourceText};
 use massage_triage::engine::{evaluate, evaluate_traced};
+use massage_triage::intake::record::{replayed_outcome, Given};
 use massage_triage::report::Format;
 use massage_triage::report::{render_human, what_would_change_json, Audience, Outcome, Paint};
 use massage_triage::rules::RuleSet;
@@ -13,23 +14,38 @@ use std::path::Path;
 
 pub(super) fn run(args: &AssessArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
-    let (name, answers) = read_answers(&rule_set, &args.answers, context)?;
-    let output = render(&rule_set, &answers, args.format, args.explain, context);
+    let (name, given) = read_answers(&rule_set, &args.answers, context)?;
+    let (output, warnings): (String, Vec<(&str, &str)>) = match &given {
+        Given::Complete(answers) => (
+            render(&rule_set, answers, args.format, args.explain, context),
+            massage_triage::engine::warnings(&rule_set, answers).map(|u| (u.message.as_str(), u.id.as_str())).collect(),
+        ),
+        // A record of a call that ended early: the outcome its answers settle, as the
+        // intake showed it.
+        Given::Settled { id, answers } => {
+            let outcome = replayed_outcome(&rule_set, id.as_deref(), answers, args.explain);
+            let output = match args.format {
+                Format::Json => outcome.to_json(),
+                Format::Human => render_human(&outcome, Audience::Therapist, context.paint_out()),
+            };
+            (output, outcome.warnings.iter().map(|w| (w.message, w.id)).collect())
+        }
+    };
     context.out.write_all(output.as_bytes())?;
     context.out.flush()?;
     let label = context.paint_err().warn("warning");
-    for unlikely in massage_triage::engine::warnings(&rule_set, &answers) {
+    for (message, id) in warnings {
         let _ = writeln!(
             context.err,
-            "{label}: {name}: {} [{}] (answers that rarely go together; the result does not change)",
-            unlikely.message, unlikely.id
+            "{label}: {name}: {message} [{id}] (answers that rarely go together; the result does not change)",
         );
     }
     Ok(Ended::Done)
 }
 
-/// Reads and validates an answer file (`-`: standard input); returns its name with them.
-fn read_answers(rule_set: &RuleSet, path: &Path, context: &mut Context<'_>) -> Result<(String, Answers), CommandError> {
+/// Reads and validates an answer file or an intake's record (`-`: standard input); returns
+/// its name with the answers.
+fn read_answers(rule_set: &RuleSet, path: &Path, context: &mut Context<'_>) -> Result<(String, Given), CommandError> {
     let stdin = path == Path::new("-");
     let (name, text) = if stdin {
         ("-".to_owned(), read_limited(&mut context.input, "-")?)
@@ -43,7 +59,7 @@ fn read_answers(rule_set: &RuleSet, path: &Path, context: &mut Context<'_>) -> R
     } else {
         AnswerFormat::Toml
     };
-    let answers = parse_answers(&rule_set.questionnaire, SourceText::new(&name, &text), format)?;
+    let answers = massage_triage::intake::record::read_answers(rule_set, SourceText::new(&name, &text), format)?;
     Ok((name, answers))
 }
 

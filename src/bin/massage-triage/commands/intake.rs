@@ -1,11 +1,13 @@
-//! `intake`: the questionnaire on a terminal, its result on standard output, and the
-//! answers saved as an answer file when asked.
+//! `intake`: the questionnaire on a terminal, its result on standard output, the answers
+//! saved as an answer file when asked, and the call recorded however it ends when asked.
 
 use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cli::IntakeArgs;
+use crate::record::{self, Recorder, Recording};
 use crate::save;
 use crate::terminal::prompt::TerminalAsker;
 use massage_triage::intake::outcome::{render_settled, Presentation};
+use massage_triage::intake::record::Status;
 use massage_triage::intake::{Finished, Stop};
 use massage_triage::report::Audience;
 use massage_triage::rules::RuleSet;
@@ -21,44 +23,65 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<Ended,
     }
     let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
     // Refuse before the first question, not after the last.
+    let usage = |e: save::SaveError| CommandError::Usage(e.to_string());
     if let Some(path) = &args.save {
-        save::check_target(path, args.force).map_err(|e| CommandError::Usage(e.to_string()))?;
+        save::check_target(path, args.force).map_err(usage)?;
     }
+    let target =
+        args.record.as_deref().map(|path| record::check_target(path, args.force)).transpose().map_err(usage)?;
+    let mut recorder = target.map(|target| Recorder::new(&rule_set, target, args.mode, args.id.clone()));
     // A signal during a prompt (raw mode, no echo) puts these settings back before exiting.
     let _terminal = crate::cleanup::save_terminal();
     crate::cleanup::note_on_interrupt("nothing was saved");
     let audience = args.mode;
     let mut asker = TerminalAsker::new(audience, context.paint_err());
-    let finished = match massage_triage::intake::run(&rule_set, &mut asker) {
-        Ok(finished) => finished,
-        Err(stop) => {
-            asker.restore();
-            return stopped(stop, context);
-        }
-    };
+    let ran = massage_triage::intake::run(&rule_set, &mut Recording { asker: &mut asker, recorder: recorder.as_mut() });
     asker.restore();
+    let finished = match ran {
+        Ok(finished) => finished,
+        Err(stop) => return stopped(stop, recorder.as_ref(), context),
+    };
     let output = render(&rule_set, &finished, args, audience, context);
     context.out.write_all(output.as_bytes())?;
     context.out.flush()?;
+    if let Some(recorder) = &recorder {
+        let status = match finished.complete(&rule_set.questionnaire, None) {
+            Some(_) => Status::Completed,
+            None => Status::Stopped,
+        };
+        let path = recorder
+            .write(status, Some((&finished.answers, &finished.asked)))
+            .map_err(|e| CommandError::Failure(anyhow::anyhow!("{e}")))?;
+        let _ = writeln!(context.err, "{} {}", context.paint_err().good("Recorded the call in"), record::shown(&path));
+    }
     if let Some(path) = &args.save {
         save_answers(&rule_set, &finished, path, args, context)?;
     }
     Ok(Ended::Done)
 }
 
-fn stopped(stop: Stop, context: &mut Context<'_>) -> Result<Ended, CommandError> {
-    match stop {
-        // The read was interrupted by a signal, not by Ctrl-C typed at the prompt: the
-        // signal's handler is restoring the terminal and will exit with its own status.
-        Stop::Interrupted if crate::cleanup::signal_arrived() => loop {
+fn stopped(stop: Stop, recorder: Option<&Recorder<'_>>, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    // The read was interrupted by a signal, not by Ctrl-C typed at the prompt: the
+    // signal's handler is restoring the terminal, writing the record, and will exit with
+    // its own status.
+    if matches!(stop, Stop::Interrupted) && crate::cleanup::signal_arrived() {
+        loop {
             std::thread::park();
-        },
+        }
+    }
+    // Ctrl-C typed, or the terminal gone: the call is recorded as far as it went.
+    let saved = match recorder.map(|r| r.write(Status::Interrupted, None)) {
+        None => "nothing was saved".to_owned(),
+        Some(Ok(path)) => format!("the record was written to {}", record::shown(&path)),
+        Some(Err(error)) => format!("the record was not written: {error}"),
+    };
+    match stop {
         Stop::Interrupted => {
-            let _ = writeln!(context.err, "\ninterrupted: nothing was saved");
+            let _ = writeln!(context.err, "\ninterrupted: {saved}");
             Ok(Ended::Interrupted)
         }
         Stop::Closed(error) => Err(CommandError::Failure(anyhow::anyhow!(
-            "the terminal closed before the intake was finished ({error}); nothing was saved"
+            "the terminal closed before the intake was finished ({error}); {saved}"
         ))),
     }
 }
