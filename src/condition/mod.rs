@@ -36,7 +36,7 @@ impl<T: AnswerLookup + ?Sized> AnswerLookup for &T {
 }
 
 /// How a several-of answer is tested against a set of options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SetTest {
     /// At least one of the options was chosen.
     ContainsAny,
@@ -58,7 +58,7 @@ impl SetTest {
 }
 
 /// A compiled condition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Condition {
     /// Holds for every answer set.
     Always,

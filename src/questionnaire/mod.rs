@@ -24,7 +24,7 @@ pub const MAX_OPTIONS: usize = 64;
 pub const RESERVED_KEYS: &[&str] = &["id", "version", "line", "error"];
 
 /// What kind of answer a question takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum QuestionKind {
     /// Exactly one of the options.
     OneOf,
@@ -57,7 +57,7 @@ impl QuestionKind {
 }
 
 /// One option of a one-of or several-of question.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AnswerOption {
     /// Stable id used in answer files.
     pub id: String,
@@ -89,7 +89,7 @@ impl AnswerOption {
 }
 
 /// One question.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Question {
     /// Stable id: the key in answer files.
     pub id: String,
@@ -182,7 +182,7 @@ pub enum NoneWritten {
 
 /// A safety statement over several answers: whenever `when` holds, the outcome must meet
 /// every demand, whatever else is answered (`rules check` proves it).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Invariant {
     /// Stable id (findings name it).
     pub id: String,
@@ -205,7 +205,7 @@ pub struct Invariant {
 /// Answers that are possible but rarely go together, where a slip at the desk is likelier:
 /// confirmed once more in the intake, reported as a warning elsewhere, never refused and
 /// never a different outcome.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Unlikely {
     /// Stable id (the `warnings` field names it).
     pub id: String,
@@ -250,7 +250,7 @@ pub enum StatementSubject {
 }
 
 /// The whole questionnaire, in the order questions are asked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Questionnaire {
     /// The questions, in order.
     pub questions: Vec<Question>,
@@ -267,7 +267,7 @@ pub struct Questionnaire {
 
 /// A declared exception to the safety floor: the built-in statement a clinic weakens on
 /// purpose, and why. Every result made with the rule set says so.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FloorException {
     /// The statement: `question.option` (a mark), `question.escalating`, an invariant's id,
     /// or `*` for the whole floor.

@@ -32,6 +32,14 @@ const MAX_WEIGHT: i64 = 100;
 impl RuleSet {
     /// The rule set compiled into the binary.
     pub fn built_in() -> Result<RuleSet, Diagnostics> {
+        match super::compiled::read() {
+            Some(rule_set) => Ok(rule_set),
+            None => RuleSet::built_in_from_toml(),
+        }
+    }
+
+    /// The built-in rule set parsed from its TOML (what its compiled form is made from).
+    pub(crate) fn built_in_from_toml() -> Result<RuleSet, Diagnostics> {
         RuleSet::from_digested_texts(
             SourceText::new("rules/questionnaire.toml", BUILT_IN_QUESTIONNAIRE),
             SourceText::new("rules/rules.toml", BUILT_IN_RULES),

@@ -1,6 +1,7 @@
 //! The rule set: the questionnaire plus the clinic's rules and combination policy, loaded
 //! from TOML and validated once, then evaluated many times by the engine.
 
+mod compiled;
 mod digest;
 mod load;
 mod program;
@@ -22,7 +23,7 @@ use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
 pub const SESSION_MINUTES: &[u16] = &[30, 45, 60, 90];
 
 /// What a rule does when its condition holds.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Effect {
     /// Refer to a physician with this urgency.
     pub refer: Option<Urgency>,
@@ -44,7 +45,7 @@ pub struct Effect {
 }
 
 /// One rule of `rules.toml`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     /// Stable id, shown in reasons.
     pub id: String,
@@ -61,7 +62,7 @@ pub struct Rule {
 }
 
 /// How a rule set names itself (`[meta]` in rules.toml); every part optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     /// Its name, e.g. the clinic's.
     pub name: Option<String>,
@@ -104,7 +105,7 @@ pub struct RuleSetIdentity<'a> {
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// How the effects of the fired rules combine (the parts a clinic may tune).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     /// Order in which equally weighted styles win.
     pub tie_break: [Style; 4],
@@ -133,8 +134,17 @@ pub enum Origin {
     Folder(std::path::PathBuf),
 }
 
+impl Origin {
+    /// The built-in set's origin (what its compiled form is read back as).
+    fn built_in() -> Origin {
+        Origin::BuiltIn
+    }
+}
+
 /// A loaded and validated rule set.
-#[derive(Debug, Clone)]
+/// Serialized only as the built-in set's compiled form (see `compiled`): where it came from,
+/// its digest and its program are set again when it is read back.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RuleSet {
     /// The questions.
     pub questionnaire: Questionnaire,
@@ -143,6 +153,7 @@ pub struct RuleSet {
     /// The combination policy.
     pub policy: Policy,
     /// Where it came from.
+    #[serde(skip, default = "Origin::built_in")]
     pub origin: Origin,
     /// The rules file as named to the user, for `file:line` references.
     pub rules_file: String,
@@ -150,11 +161,13 @@ pub struct RuleSet {
     pub questionnaire_file: String,
     /// The digest of the files it was loaded from; `None` for one changed in code
     /// ([`RuleSet::with_rules`]), which no file holds.
+    #[serde(skip)]
     pub digest: Option<Digest>,
     /// How it names itself.
     pub meta: Meta,
     /// The rules compiled for evaluation; private so that it can never fall out of step
     /// with `rules` (build a changed rule set with [`RuleSet::with_rules`]).
+    #[serde(skip)]
     pub(crate) program: Program,
 }
 
