@@ -12,6 +12,7 @@ const COMPILED_FROM: &[&str] = &[
     "rules/rules.toml",
     "src/rules/mod.rs",
     "src/rules/compiled.rs",
+    "src/rules/program.rs",
     "src/questionnaire/mod.rs",
     "src/condition/mod.rs",
     "src/recommendation.rs",

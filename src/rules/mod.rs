@@ -142,8 +142,8 @@ impl Origin {
 }
 
 /// A loaded and validated rule set.
-/// Serialized only as the built-in set's compiled form (see `compiled`): where it came from,
-/// its digest and its program are set again when it is read back.
+/// Serialized only as the built-in set's compiled form (see `compiled`): where it came from
+/// and its digest are set again when it is read back.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RuleSet {
     /// The questions.
@@ -167,7 +167,6 @@ pub struct RuleSet {
     pub meta: Meta,
     /// The rules compiled for evaluation; private so that it can never fall out of step
     /// with `rules` (build a changed rule set with [`RuleSet::with_rules`]).
-    #[serde(skip)]
     pub(crate) program: Program,
 }
 

@@ -20,7 +20,7 @@ type TestBits = [u64; MAX_TESTS / 64];
 /// One test: `lo <= (word & mask) <= lo + span`, which expresses every leaf test (option
 /// bits any / all / none, and number ranges on biased words) as one subtraction and one
 /// comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Test {
     question: usize,
     mask: u64,
@@ -84,7 +84,8 @@ impl Test {
 }
 
 /// The compiled rule set.
-#[derive(Debug, Clone, Default)]
+/// Serialized with the built-in set's compiled form (see `compiled`), to skip compiling it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Program {
     tests: Vec<Test>,
     /// For each rule, the test bits that must all be set for it to fire (its one-test clauses).
