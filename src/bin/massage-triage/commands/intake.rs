@@ -4,10 +4,13 @@
 use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cli::IntakeArgs;
 use crate::save;
+use crate::terminal::plain::PlainAsker;
 use crate::terminal::prompt::TerminalAsker;
+use crate::terminal::wrap::Width;
+use dialoguer::console::Term;
 use massage_triage::intake::outcome::{render_settled, Presentation};
 use massage_triage::intake::{Finished, Stop};
-use massage_triage::report::Audience;
+use massage_triage::report::{Audience, Paint};
 use massage_triage::rules::RuleSet;
 use std::path::Path;
 
@@ -24,20 +27,29 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<Ended,
     if let Some(path) = &args.save {
         save::check_target(path, args.force).map_err(|e| CommandError::Usage(e.to_string()))?;
     }
-    // A signal during a prompt (raw mode, no echo) puts these settings back before exiting.
-    let _terminal = crate::cleanup::save_terminal();
+    // A dumb terminal cannot move its cursor: the full prompts would pile up as garbage.
+    let plain = args.plain || context.terminal.dumb;
+    // A signal during a prompt (raw mode, no echo) puts these settings back before exiting;
+    // the plain prompts leave the terminal's settings (and its cursor) alone.
+    let _terminal = (!plain).then(crate::cleanup::save_terminal);
     crate::cleanup::note_on_interrupt("nothing was saved");
     let audience = args.mode;
-    let mut asker = TerminalAsker::new(audience, context.paint_err());
-    let finished = match massage_triage::intake::run(&rule_set, &mut asker) {
-        Ok(finished) => finished,
-        Err(stop) => {
-            asker.restore();
-            return stopped(stop, context);
-        }
+    let asked = if plain {
+        // The context's streams: standard input is locked there already.
+        let input = std::io::BufReader::new(&mut *context.input);
+        let width = Width::Measured(Term::stderr());
+        massage_triage::intake::run(&rule_set, &mut PlainAsker::new(input, &mut *context.err, audience, width))
+    } else {
+        let mut asker = TerminalAsker::new(audience, context.paint_err());
+        let asked = massage_triage::intake::run(&rule_set, &mut asker);
+        asker.restore();
+        asked
     };
-    asker.restore();
-    let output = render(&rule_set, &finished, args, audience, context);
+    let finished = match asked {
+        Ok(finished) => finished,
+        Err(stop) => return stopped(stop, context),
+    };
+    let output = render(&rule_set, &finished, args, audience, plain, context);
     context.out.write_all(output.as_bytes())?;
     context.out.flush()?;
     if let Some(path) = &args.save {
@@ -68,9 +80,11 @@ fn render(
     finished: &Finished,
     args: &IntakeArgs,
     audience: Audience,
+    plain: bool,
     context: &Context<'_>,
 ) -> String {
-    let paint = context.paint_out();
+    // The plain intake is plain to its end: its result has no colour either.
+    let paint = if plain { Paint::new(false) } else { context.paint_out() };
     match finished.complete(&rule_set.questionnaire, args.id.clone()) {
         Some(answers) => super::assess::render_for(rule_set, &answers, args.format, args.explain, audience, paint),
         None => render_settled(
