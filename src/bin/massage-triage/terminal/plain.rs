@@ -21,6 +21,10 @@ use std::io::{BufRead, Write};
 /// What is typed at a several-of question when none of its options applies.
 pub(crate) const TYPE_NONE: &str = "none";
 
+/// The columns a prompt's last line leaves free for the answer typed after it ("1 4 7 12"),
+/// so that the terminal does not wrap it.
+const ROOM_TO_TYPE: usize = 12;
+
 /// Plain text carries no colour, whatever the stream could show.
 const NO_PAINT: Paint = Paint { enabled: false };
 
@@ -86,7 +90,7 @@ impl<R: BufRead, W: Write> PlainAsker<R, W> {
 
     /// Writes the prompt (not wrapped: the answer is typed after it) and reads one line.
     fn read(&mut self, hint: &str) -> Result<String, Stop> {
-        let hint = self.width.wrap(hint);
+        let hint = self.width.wrap_leaving(hint, ROOM_TO_TYPE);
         let (last, above) = hint.split_last().map_or(("", &[][..]), |(l, a)| (l.as_str(), a));
         for line in above {
             writeln!(self.output, "{line}")?;

@@ -29,7 +29,13 @@ impl Width {
     /// `text`'s lines, each wrapped to the width; a wrapped line goes on under the text of
     /// its first line ("  3. " or leading spaces), so a numbered item reads as one.
     pub(crate) fn wrap(&self, text: &str) -> Vec<String> {
-        let Some(columns) = self.columns() else {
+        self.wrap_leaving(text, 0)
+    }
+
+    /// The same, with `room` columns left free at the end of each line (for an answer
+    /// typed after a prompt).
+    pub(crate) fn wrap_leaving(&self, text: &str, room: usize) -> Vec<String> {
+        let Some(columns) = self.columns().map(|c| c.saturating_sub(room).max(NARROWEST)) else {
             return text.split('\n').map(str::to_owned).collect();
         };
         text.split('\n')
