@@ -15,6 +15,8 @@ mod floor;
 mod fuzz;
 mod identity;
 #[cfg(unix)]
+mod intake_plain;
+#[cfg(unix)]
 mod intake_pty;
 mod messages;
 mod reliability;

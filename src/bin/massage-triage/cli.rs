@@ -163,6 +163,10 @@ pub(crate) struct IntakeArgs {
     /// Overwrite the file given with --save or --record if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Plain, accessible prompts: numbered options and typed answers, one line each, with
+    /// no cursor movement, redraws or colour (for screen readers). Also on with TERM=dumb.
+    #[arg(long, env = "MASSAGE_TRIAGE_PLAIN", value_parser = clap::builder::FalseyValueParser::new())]
+    pub plain: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,

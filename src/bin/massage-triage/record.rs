@@ -7,7 +7,6 @@
 use crate::cleanup;
 use crate::files::{folder_of, write_now, PersistError, WholeFile};
 use crate::save::{self, SaveError};
-use crate::terminal::prompt::TerminalAsker;
 use massage_triage::intake::record::{record_json, Call, Status};
 use massage_triage::intake::skip::PartialAnswers;
 use massage_triage::intake::{Ask, Asker, Reply, Review, Stop};
@@ -168,7 +167,7 @@ impl<'a> Recorder<'a> {
 /// The terminal's asker, telling the recorder of every answer.
 pub(crate) struct Recording<'r, 'a> {
     /// The prompts.
-    pub asker: &'r mut TerminalAsker,
+    pub asker: &'r mut dyn Asker,
     /// The record, when one is kept.
     pub recorder: Option<&'r mut Recorder<'a>>,
 }

@@ -5,11 +5,14 @@ use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cli::IntakeArgs;
 use crate::record::{self, Recorder, Recording};
 use crate::save;
+use crate::terminal::plain::PlainAsker;
 use crate::terminal::prompt::TerminalAsker;
+use crate::terminal::wrap::Width;
+use dialoguer::console::Term;
 use massage_triage::intake::outcome::{render_settled, Presentation};
 use massage_triage::intake::record::Status;
 use massage_triage::intake::{Finished, Stop};
-use massage_triage::report::Audience;
+use massage_triage::report::{Audience, Paint};
 use massage_triage::rules::RuleSet;
 use std::path::Path;
 
@@ -30,18 +33,31 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<Ended,
     let target =
         args.record.as_deref().map(|path| record::check_target(path, args.force)).transpose().map_err(usage)?;
     let mut recorder = target.map(|target| Recorder::new(&rule_set, target, args.mode, args.id.clone()));
-    // A signal during a prompt (raw mode, no echo) puts these settings back before exiting.
-    let _terminal = crate::cleanup::save_terminal();
+    // A dumb terminal cannot move its cursor: the full prompts would pile up as garbage.
+    let plain = args.plain || context.terminal.dumb;
+    // A signal during a prompt (raw mode, no echo) puts these settings back before exiting;
+    // the plain prompts leave the terminal's settings (and its cursor) alone.
+    let _terminal = (!plain).then(crate::cleanup::save_terminal);
     crate::cleanup::note_on_interrupt("nothing was saved");
     let audience = args.mode;
-    let mut asker = TerminalAsker::new(audience, context.paint_err());
-    let ran = massage_triage::intake::run(&rule_set, &mut Recording { asker: &mut asker, recorder: recorder.as_mut() });
-    asker.restore();
-    let finished = match ran {
+    let asked = if plain {
+        // The context's streams: standard input is locked there already.
+        let input = std::io::BufReader::new(&mut *context.input);
+        let width = Width::Measured(Term::stderr());
+        let mut asker = PlainAsker::new(input, &mut *context.err, audience, width);
+        massage_triage::intake::run(&rule_set, &mut Recording { asker: &mut asker, recorder: recorder.as_mut() })
+    } else {
+        let mut asker = TerminalAsker::new(audience, context.paint_err());
+        let recording = &mut Recording { asker: &mut asker, recorder: recorder.as_mut() };
+        let asked = massage_triage::intake::run(&rule_set, recording);
+        asker.restore();
+        asked
+    };
+    let finished = match asked {
         Ok(finished) => finished,
         Err(stop) => return stopped(stop, recorder.as_ref(), context),
     };
-    let output = render(&rule_set, &finished, args, audience, context);
+    let output = render(&rule_set, &finished, args, audience, plain, context);
     context.out.write_all(output.as_bytes())?;
     context.out.flush()?;
     if let Some(recorder) = &recorder {
@@ -91,9 +107,11 @@ fn render(
     finished: &Finished,
     args: &IntakeArgs,
     audience: Audience,
+    plain: bool,
     context: &Context<'_>,
 ) -> String {
-    let paint = context.paint_out();
+    // The plain intake is plain to its end: its result has no colour either.
+    let paint = if plain { Paint::new(false) } else { context.paint_out() };
     match finished.complete(&rule_set.questionnaire, args.id.clone()) {
         Some(answers) => super::assess::render_for(rule_set, &answers, args.format, args.explain, audience, paint),
         None => render_settled(

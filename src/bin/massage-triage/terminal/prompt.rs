@@ -26,6 +26,19 @@ pub(crate) const TYPE_HELP: &str = "?";
 pub(crate) const CHANGE_ANSWER: &str = "No: change the last answer";
 /// The choice that keeps answers that rarely go together.
 pub(crate) const KEEP_ANSWERS: &str = "Yes: they are right, keep them";
+/// The question put about answers that rarely go together.
+pub(super) const RARELY_TOGETHER: &str = "These answers rarely go together. Are they right?";
+/// The summary's heading.
+pub(super) const SUMMARY: &str = "Summary of the answers";
+/// The question put under the summary, and its two choices.
+pub(super) const ANSWERS_RIGHT: &str = "Are these answers right?";
+pub(super) const CONFIRM: &str = "Confirm: show the result";
+pub(super) const CHANGE: &str = "Change an answer";
+/// The question that picks the answer to change, and its way back to the summary.
+pub(super) const WHICH_ANSWER: &str = "Which answer?";
+pub(super) const BACK_TO_SUMMARY: &str = "← back to the summary";
+/// The line under an early end.
+pub(super) const NO_MORE_QUESTIONS: &str = "The answers settle a physician referral: no more questions.";
 
 /// A prompt's failure as the intake sees it (Ctrl-C read in raw mode is `Interrupted`).
 fn stop(error: dialoguer::Error) -> Stop {
@@ -38,14 +51,31 @@ pub(crate) struct TerminalAsker {
     term: Term,
     audience: Audience,
     paint: Paint,
-    /// The question asked last, to say which ones were skipped on the way forward.
+    walk: Walk,
+}
+
+/// Where the walk through the questionnaire is, to say which questions were passed over
+/// on the way forward.
+#[derive(Default)]
+pub(super) struct Walk {
+    /// The question asked last.
     last_asked: Option<usize>,
+}
+
+impl Walk {
+    /// The questions passed over since the last one asked (empty going back), as this one
+    /// is asked.
+    pub(super) fn passed_over(&mut self, ask: &Ask<'_>) -> std::ops::Range<usize> {
+        let first_skipped = self.last_asked.map_or(0, |last| last + 1);
+        self.last_asked = Some(ask.index);
+        first_skipped..ask.index.max(first_skipped)
+    }
 }
 
 impl TerminalAsker {
     /// Prompts on standard error with its colour decision, worded for `audience`.
     pub(crate) fn new(audience: Audience, paint: Paint) -> Self {
-        TerminalAsker { term: Term::stderr(), audience, paint, last_asked: None }
+        TerminalAsker { term: Term::stderr(), audience, paint, walk: Walk::default() }
     }
 
     /// Shows the cursor again (dialoguer hides it while a choice is open).
@@ -54,23 +84,8 @@ impl TerminalAsker {
         let _ = self.term.flush();
     }
 
-    fn wording<'q>(&self, question: &'q Question) -> &'q str {
-        match self.audience {
-            Audience::Desk => &question.desk,
-            Audience::Therapist => &question.therapist,
-        }
-    }
-
-    /// "Question 3 of 9" above the wording; the therapist sees the question's help too.
     fn prompt(&self, ask: &Ask<'_>) -> String {
-        let heading = format!("Question {} of {}", ask.index + 1, ask.total);
-        let wording = self.wording(ask.question);
-        match self.audience {
-            Audience::Therapist if !ask.question.help.is_empty() => {
-                format!("{heading} · {}\n{wording}", ask.question.help)
-            }
-            _ => format!("{heading}\n{wording}"),
-        }
+        prompt(self.audience, ask)
     }
 
     fn line(&self, text: &str) -> Result<(), Stop> {
@@ -84,9 +99,7 @@ impl TerminalAsker {
 
     /// Writes the answer under the question once it is given.
     fn report(&self, ask: &Ask<'_>, answer: Answer) -> Result<(), Stop> {
-        let heading = self.paint.faint(&format!("{}/{}", ask.index + 1, ask.total));
-        let text = answer_in_words(ask.question, answer);
-        self.line(&format!("{heading} {} {}", self.wording(ask.question), self.paint.good(&text)))
+        self.line(&given(self.audience, ask, answer, self.paint))
     }
 
     /// Items after the options: "none of these", previous, help.
@@ -257,42 +270,92 @@ impl TerminalAsker {
         }
     }
 
-    /// Says which questions were passed over on the way forward, and why: a conditional
-    /// question whose condition fails is not asked; any other could change nothing.
     fn say_skipped(&self, range: std::ops::Range<usize>, answers: &PartialAnswers) -> Result<(), Stop> {
-        let (not_asked, settled): (Vec<usize>, Vec<usize>) =
-            range.partition(|q| answers.get(*q) == Some(&Some(Answer::NotAsked)));
-        let numbers = |qs: &[usize]| qs.iter().map(|q| (q + 1).to_string()).collect::<Vec<_>>().join(", ");
-        if !settled.is_empty() {
-            let what = if settled.len() == 1 { "Question" } else { "Questions" };
-            let text =
-                format!("{what} {} skipped: the answers so far leave nothing for it to change.", numbers(&settled));
-            self.line(&self.paint.faint(&text))?;
-        }
-        if !not_asked.is_empty() {
-            let what = if not_asked.len() == 1 { "Question" } else { "Questions" };
-            let text = format!("{what} {} not asked: the answers so far do not call for it.", numbers(&not_asked));
-            self.line(&self.paint.faint(&text))?;
-        }
-        Ok(())
-    }
-
-    fn summary_lines(&self, questionnaire: &Questionnaire, answers: &PartialAnswers) -> Vec<String> {
-        questionnaire
-            .questions
-            .iter()
-            .zip(answers)
-            .enumerate()
-            .map(|(i, (question, answer))| {
-                let text = answer.map_or_else(|| "(not asked)".to_owned(), |a| answer_in_words(question, a));
-                format!("{:>2}. {}: {text}", i + 1, heading_of(question))
-            })
-            .collect()
+        skipped_lines(range, answers).iter().try_for_each(|line| self.line(&self.paint.faint(line)))
     }
 }
 
+/// "Question 3 of 9" above the wording; the therapist sees the question's help too.
+pub(super) fn prompt(audience: Audience, ask: &Ask<'_>) -> String {
+    let heading = format!("Question {} of {}", ask.index + 1, ask.total);
+    let wording = wording(audience, ask.question);
+    match audience {
+        Audience::Therapist if !ask.question.help.is_empty() => {
+            format!("{heading} · {}\n{wording}", ask.question.help)
+        }
+        _ => format!("{heading}\n{wording}"),
+    }
+}
+
+/// The question as `audience` hears it.
+pub(super) fn wording(audience: Audience, question: &Question) -> &str {
+    match audience {
+        Audience::Desk => &question.desk,
+        Audience::Therapist => &question.therapist,
+    }
+}
+
+/// The line written under a question once it is answered: "3/10 How bad... 5".
+pub(super) fn given(audience: Audience, ask: &Ask<'_>, answer: Answer, paint: Paint) -> String {
+    let heading = paint.faint(&format!("{}/{}", ask.index + 1, ask.total));
+    let text = answer_in_words(ask.question, answer);
+    format!("{heading} {} {}", wording(audience, ask.question), paint.good(&text))
+}
+
+/// Which questions were passed over on the way forward, and why: a conditional question
+/// whose condition fails is not asked; any other could change nothing.
+pub(super) fn skipped_lines(range: std::ops::Range<usize>, answers: &PartialAnswers) -> Vec<String> {
+    let (not_asked, settled): (Vec<usize>, Vec<usize>) =
+        range.partition(|q| answers.get(*q) == Some(&Some(Answer::NotAsked)));
+    let numbers = |qs: &[usize]| qs.iter().map(|q| (q + 1).to_string()).collect::<Vec<_>>().join(", ");
+    let what = |qs: &[usize]| if qs.len() == 1 { "Question" } else { "Questions" };
+    let mut lines = Vec::new();
+    if !settled.is_empty() {
+        lines.push(format!(
+            "{} {} skipped: the answers so far leave nothing for it to change.",
+            what(&settled),
+            numbers(&settled)
+        ));
+    }
+    if !not_asked.is_empty() {
+        lines.push(format!(
+            "{} {} not asked: the answers so far do not call for it.",
+            what(&not_asked),
+            numbers(&not_asked)
+        ));
+    }
+    lines
+}
+
+/// The summary, one numbered line a question: " 3. Severity: 5".
+pub(super) fn summary_lines(questionnaire: &Questionnaire, answers: &PartialAnswers) -> Vec<String> {
+    questionnaire
+        .questions
+        .iter()
+        .zip(answers)
+        .enumerate()
+        .map(|(i, (question, answer))| {
+            let text = answer.map_or_else(|| "(not asked)".to_owned(), |a| answer_in_words(question, a));
+            format!("{:>2}. {}: {text}", i + 1, heading_of(question))
+        })
+        .collect()
+}
+
+/// Why a question reached from the summary cannot be changed there: it is asked only when
+/// an earlier answer calls for it.
+pub(super) fn not_changeable(questionnaire: &Questionnaire, index: usize) -> String {
+    let question = &questionnaire.questions[index];
+    let when = question.ask_when.as_ref().map_or_else(String::new, |w| w.describe(questionnaire));
+    format!("That question is asked only when {when}: change that answer instead.")
+}
+
+/// The line that shows a referral not yet told, under the summary.
+pub(super) fn pending_referral(urgency: Urgency, why: &str) -> String {
+    format!("These answers call for a physician ({}): {why}", urgency.id())
+}
+
 /// Checks a typed number, with a message a person can act on.
-fn check_number(typed: &str, min: i64, max: i64) -> Result<i64, String> {
+pub(super) fn check_number(typed: &str, min: i64, max: i64) -> Result<i64, String> {
     match typed.parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         Ok(n) => Err(format!("{n} is out of range: type a whole number from {min} to {max}.")),
@@ -315,11 +378,8 @@ pub(crate) fn answer_in_words(question: &Question, answer: Answer) -> String {
 
 impl Asker for TerminalAsker {
     fn ask(&mut self, ask: &Ask<'_>) -> Result<Reply, Stop> {
-        let first_skipped = self.last_asked.map_or(0, |last| last + 1);
-        if ask.index > first_skipped {
-            self.say_skipped(first_skipped..ask.index, ask.answers)?;
-        }
-        self.last_asked = Some(ask.index);
+        let passed_over = self.walk.passed_over(ask);
+        self.say_skipped(passed_over, ask.answers)?;
         let labels: Vec<&str> = ask.question.options.iter().map(|o| o.label.as_str()).collect();
         match ask.question.kind {
             QuestionKind::OneOf => self.ask_one_of(ask, &labels),
@@ -335,23 +395,22 @@ impl Asker for TerminalAsker {
         answers: &PartialAnswers,
         referral: Option<(Urgency, &str)>,
     ) -> Result<Review, Stop> {
-        let lines = self.summary_lines(questionnaire, answers);
+        let lines = summary_lines(questionnaire, answers);
         let theme = IntakeTheme::new(self.paint, Vec::new());
         loop {
             self.line("")?;
-            self.line(&self.paint.strong("Summary of the answers"))?;
+            self.line(&self.paint.strong(SUMMARY))?;
             for line in &lines {
                 self.line(line)?;
             }
             if let Some((urgency, why)) = referral {
                 // Not yet told: the answers so far settle a referral; check them first.
-                let text = format!("These answers call for a physician ({}): {why}", urgency.id());
                 self.line("")?;
-                self.line(&self.paint.warn(&text))?;
+                self.line(&self.paint.warn(&pending_referral(urgency, why)))?;
             }
             let choice = Select::with_theme(&theme)
-                .with_prompt("Are these answers right?")
-                .items(["Confirm: show the result", "Change an answer"])
+                .with_prompt(ANSWERS_RIGHT)
+                .items([CONFIRM, CHANGE])
                 .default(0)
                 .report(false)
                 .interact_on_opt(&self.term)
@@ -365,10 +424,9 @@ impl Asker for TerminalAsker {
                 }
                 Some(_) => {}
             }
-            let back = "← back to the summary";
-            let items = lines.iter().map(|l| l.trim_start().to_owned()).chain([back.to_owned()]);
+            let items = lines.iter().map(|l| l.trim_start().to_owned()).chain([BACK_TO_SUMMARY.to_owned()]);
             let picked = Select::with_theme(&theme)
-                .with_prompt("Which answer?")
+                .with_prompt(WHICH_ANSWER)
                 .items(items)
                 .default(0)
                 .report(false)
@@ -376,10 +434,7 @@ impl Asker for TerminalAsker {
                 .map_err(stop)?;
             if let Some(index) = picked.filter(|i| *i < lines.len()) {
                 if answers[index] == Some(Answer::NotAsked) {
-                    let question = &questionnaire.questions[index];
-                    let when = question.ask_when.as_ref().map_or_else(String::new, |w| w.describe(questionnaire));
-                    let text = format!("That question is asked only when {when}: change that answer instead.");
-                    self.line(&self.paint.warn(&text))?;
+                    self.line(&self.paint.warn(&not_changeable(questionnaire, index)))?;
                     continue;
                 }
                 return Ok(Review::Change(index));
@@ -394,7 +449,7 @@ impl Asker for TerminalAsker {
         if !why.is_empty() {
             self.line(&format!("Why: {why}"))?;
         }
-        self.line(&self.paint.faint("The answers settle a physician referral: no more questions."))
+        self.line(&self.paint.faint(NO_MORE_QUESTIONS))
     }
 
     fn confirm(&mut self, message: &str) -> Result<bool, Stop> {
@@ -402,7 +457,7 @@ impl Asker for TerminalAsker {
         self.line(&self.paint.warn(&format!("Please check: {message}")))?;
         // Changing is first: a stray Enter asks again rather than keep a likely slip.
         let choice = Select::with_theme(&theme)
-            .with_prompt("These answers rarely go together. Are they right?")
+            .with_prompt(RARELY_TOGETHER)
             .items([CHANGE_ANSWER, KEEP_ANSWERS])
             .default(0)
             .report(false)
