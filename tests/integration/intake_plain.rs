@@ -217,3 +217,18 @@ fn a_resized_window_is_followed_from_the_next_line_on() {
     assert!(wrapped.iter().all(|w| !w), "{rows:#?}");
     assert!(rows.iter().any(|r| r.starts_with("How long")), "{rows:#?}");
 }
+
+#[test]
+fn a_plain_call_is_recorded_as_any_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("call.json");
+    let mut typist = Typist::start(intake("dumb", &["intake", "--record", record.to_str().unwrap()]));
+    typist.at("Question 1 of 10", "3");
+    typist.wait_for("Recorded the call in");
+    let (screen, code) = typist.finish();
+    assert_eq!(code, 0, "{screen}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    assert_eq!(json["status"], "stopped");
+    assert_eq!(json["outcome"]["urgency"], "emergency");
+    assert_eq!(json["answers"]["red_flags"].as_array().unwrap().len(), 1);
+}
