@@ -57,6 +57,24 @@ mod tests {
         assert_eq!(format!("{compiled:?}"), format!("{from_toml:?}"));
         // And what `built_in` gives is the compiled form.
         assert_eq!(format!("{:?}", RuleSet::built_in().unwrap()), format!("{from_toml:?}"));
+        // So is an unchanged copy of the files, named after the copy.
+        let (questionnaire, rules) = (super::super::BUILT_IN_QUESTIONNAIRE, super::super::BUILT_IN_RULES);
+        let origin = super::super::Origin::Folder("copy".into());
+        let source = |name, text| crate::diagnostic::SourceText::new(name, text);
+        let copy = RuleSet::from_texts(
+            source("copy/questionnaire.toml", questionnaire),
+            source("copy/rules.toml", rules),
+            origin.clone(),
+        )
+        .unwrap();
+        let parsed = RuleSet::from_digested_texts(
+            source("copy/questionnaire.toml", questionnaire),
+            source("copy/rules.toml", rules),
+            origin,
+            BUILT_IN_DIGEST,
+        )
+        .unwrap();
+        assert_eq!(format!("{copy:?}"), format!("{parsed:?}"));
     }
 
     #[test]
