@@ -1,4 +1,4 @@
-//! Engine benchmarks: load + validate the built-in rule set, evaluate one answer set, and
+//! Engine benchmarks: load the built-in rule set (compiled, and from TOML), evaluate one answer set, and
 //! evaluate with the trace. Run with `cargo bench --bench engine`.
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -21,9 +21,26 @@ const ANSWERS: &[&str] = &[
     "version = 2\nred_flags = [\"saddle_numbness\"]\nduration = \"acute\"\nseverity = 3\nworsening = false\nlocation = [\"lower_back\"]\nonset = \"unknown\"\ncontraindications = []\nage = 52\npressure = \"medium\"\n",
 ];
 
+/// The built-in rule set as a call gets it: from its compiled form.
 #[divan::bench]
-fn load_and_validate_built_in() -> RuleSet {
+fn load_built_in() -> RuleSet {
     RuleSet::built_in().unwrap()
+}
+
+/// The same rules parsed and validated from TOML, as a clinic's folder is (one comment
+/// added, so that the bytes are not the built-in set's and its compiled form is not used).
+#[divan::bench]
+fn load_and_validate_toml(bencher: Bencher) {
+    use massage_triage::rules::{Origin, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES};
+    let rules = format!("{BUILT_IN_RULES}\n# a clinic's copy\n");
+    bencher.bench_local(|| {
+        RuleSet::from_texts(
+            SourceText::new("questionnaire.toml", black_box(BUILT_IN_QUESTIONNAIRE)),
+            SourceText::new("rules.toml", black_box(&rules)),
+            Origin::Folder("bench".into()),
+        )
+        .unwrap()
+    });
 }
 
 #[divan::bench(args = [0, 1, 2, 3])]

@@ -11,7 +11,6 @@ use std::ops::Range;
 /// Parses a JSON answer file (one object). A key given twice is refused, naming both
 /// places; every problem points at the real place of its key or value.
 pub fn parse_json(questionnaire: &Questionnaire, source: SourceText<'_>) -> Result<Answers, Diagnostics> {
-    use crate::answers::json_reader::{read_object, Event};
     // A byte-order mark (as some Windows editors save UTF-8) is no part of the JSON; places
     // are counted after it, as an editor shows them. TOML answer files and JSON Lines
     // records accept one too.
@@ -19,7 +18,21 @@ pub fn parse_json(questionnaire: &Questionnaire, source: SourceText<'_>) -> Resu
     let mut sheet = AnswerSheet::new(questionnaire);
     // Each entry's text: an error's excerpt shows its own entry and nothing of the others.
     let mut entries: Vec<Range<usize>> = Vec::new();
-    read_object(source.text, |event| match event {
+    read_entries(source.text, source, &mut sheet, &mut entries)?;
+    sheet.finish().map_err(|problems| placed(problems, &entries, source))
+}
+
+/// Reads the object in `text` into the sheet, each entry's span kept for the excerpts; a
+/// key given twice is a problem naming both places. `text` is `source`'s text, or that text
+/// with all but one object blanked out (a record's answers), so places stay the file's.
+pub(super) fn read_entries(
+    text: &str,
+    source: SourceText<'_>,
+    sheet: &mut AnswerSheet<'_>,
+    entries: &mut Vec<Range<usize>>,
+) -> Result<(), Diagnostics> {
+    use crate::answers::json_reader::{read_object, Event};
+    read_object(text, |event| match event {
         Event::Entry { key, key_span, value, value_span } => {
             entries.push(key_span.start..value_span.end);
             sheet.set(&key, Some(key_span), value, Some(value_span));
@@ -29,8 +42,7 @@ pub fn parse_json(questionnaire: &Questionnaire, source: SourceText<'_>) -> Resu
             sheet.problem(repeated(&key, &first, again, source));
         }
     })
-    .map_err(|error| json_error(error, source))?;
-    sheet.finish().map_err(|problems| placed(problems, &entries, source))
+    .map_err(|error| json_error(error, source))
 }
 
 /// A key given a second time (first at `first`).

@@ -4,7 +4,7 @@
 //! (status, outcome, identity...) is the record's account of the call, not answers: it is
 //! ignored here. Its answers may leave questions unanswered (the call ended early).
 
-use super::json::{json_error, placed, repeated};
+use super::json::{json_error, placed, read_entries, repeated};
 use super::json_reader::{read_object, Event};
 use super::{AnswerProblem, AnswerSheet, GivenAnswers, RawValue, ValueKind};
 use crate::code::Code;
@@ -71,17 +71,7 @@ pub fn parse_record(questionnaire: &Questionnaire, source: SourceText<'_>) -> Re
     // The answers object read in place: the rest of the text blanked out (lines kept), so
     // that every key's, value's and list item's place is its place in the file.
     let answers_only = blank_outside(source.text, &at);
-    read_object(&answers_only, |event| match event {
-        Event::Entry { key, key_span, value, value_span } => {
-            entries.push(key_span.start..value_span.end);
-            sheet.set(&key, Some(key_span), value, Some(value_span));
-        }
-        Event::Repeated { key, first, again } => {
-            entries.push(again.clone());
-            sheet.problem(repeated(&key, &first, again, source));
-        }
-    })
-    .map_err(|error| json_error(error, source))?;
+    read_entries(&answers_only, source, &mut sheet, &mut entries)?;
     sheet.finish_partial().map_err(|problems| placed(problems, &entries, source))
 }
 
