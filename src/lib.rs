@@ -4,7 +4,8 @@
 //! validated into a [`rules::RuleSet`]; answers from a file, a batch record or the prompts
 //! become [`answers::Answers`]; the [`engine`] evaluates them into an
 //! [`engine::Evaluation`] with an optional trace; [`report`] renders it; [`check`] proves
-//! a rule set safe; [`batch`] runs many records from a reader to a writer.
+//! a rule set safe; [`batch`] runs many records from a reader to a writer; [`print`] lays
+//! the rule set out as a phone script to print.
 //!
 //! Under the rule set, the modules form layers without a cycle: [`answer`] (the value of
 //! one answer) depends on nothing of ours; [`condition`] (compiled conditions and their
@@ -31,6 +32,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod fuzz;
 pub mod intake;
+pub mod print;
 pub mod questionnaire;
 pub mod recommendation;
 pub mod replay;

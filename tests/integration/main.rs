@@ -17,6 +17,7 @@ mod identity;
 #[cfg(unix)]
 mod intake_pty;
 mod messages;
+mod print;
 mod reliability;
 mod replay;
 mod rule_loading;
