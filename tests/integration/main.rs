@@ -11,6 +11,7 @@ mod batch;
 mod check_brute_force;
 mod conventions;
 mod engine_properties;
+mod fhir;
 mod floor;
 mod fuzz;
 mod identity;

@@ -4,6 +4,7 @@ use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use massage_triage::batch::RecordFormat;
 use massage_triage::choice::Choice;
+use massage_triage::fhir::ExportFormat;
 use massage_triage::print::PrintFormat;
 use massage_triage::report::{Audience, Format};
 use std::marker::PhantomData;
@@ -113,6 +114,13 @@ Examples:
 
 Exit codes: 0 printed, 2 a rule set that does not load or is not proven safe, or bad usage,
 1 an unexpected failure (the output could not be written).";
+
+const EXPORT_HELP: &str = "\
+Example:
+  massage-triage rules export --format fhir --output questionnaire.fhir.json
+
+Exit codes: 0 exported, 2 a rule set that does not load or is not proven safe, or bad
+usage, 1 an unexpected failure (the output could not be written).";
 
 const TEST_HELP: &str = "\
 Example:
@@ -253,6 +261,24 @@ pub(crate) enum RulesCommand {
     /// with the rule set's identity.
     #[command(after_help = PRINT_HELP)]
     Print(PrintArgs),
+    /// Export the questionnaire for other systems: an HL7 FHIR R4 Questionnaire (JSON) with
+    /// the safety marks as extensions.
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
+}
+
+/// `rules export`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// What to export.
+    #[arg(long, value_parser = choice::<ExportFormat>(), default_value = ExportFormat::Fhir.name())]
+    pub format: ExportFormat,
+    /// Write it into FILE (written whole) instead of standard output; `-` is standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
 }
 
 /// `rules print`.

@@ -2,7 +2,7 @@
 //! for an edited rule set.
 
 use super::{CommandError, Context, Ended};
-use crate::cli::{CheckArgs, DiffArgs, PrintArgs, ReplayArgs, RulesCommand, TestArgs};
+use crate::cli::{CheckArgs, DiffArgs, ExportArgs, PrintArgs, ReplayArgs, RulesCommand, TestArgs};
 use massage_triage::answers::AnswerFormat;
 use massage_triage::cases::parse_cases;
 use massage_triage::check::check;
@@ -28,6 +28,7 @@ pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<E
         RulesCommand::Replay(args) => run_replay(args, context),
         RulesCommand::Diff(args) => run_diff(args, context),
         RulesCommand::Print(args) => run_print(args, context),
+        RulesCommand::Export(args) => run_export(args, context),
     }
 }
 
@@ -242,6 +243,19 @@ fn run_print(args: &PrintArgs, context: &mut Context<'_>) -> Result<Ended, Comma
     let rule_set = super::load_rule_set(args.rules.rules.as_deref(), context)?;
     let text = massage_triage::print::PhoneScript::of(&rule_set, args.mode).render(args.format);
     write_output(args.output.as_deref(), text.as_bytes(), context)?;
+    Ok(Ended::Done)
+}
+
+/// `rules export`: the questionnaire for other systems, from a rule set proven safe (its
+/// safety marks go with it).
+fn run_export(args: &ExportArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    let rule_set = super::load_rule_set(args.rules.rules.as_deref(), context)?;
+    let resource = match args.format {
+        massage_triage::fhir::ExportFormat::Fhir => massage_triage::fhir::questionnaire(&rule_set),
+    };
+    let mut text = serde_json::to_string_pretty(&resource).map_err(|e| CommandError::Failure(e.into()))?;
+    text.push('\n');
+    write_output(args.output.as_deref(), massage_triage::text::json_terminal_safe(&text).as_bytes(), context)?;
     Ok(Ended::Done)
 }
 
