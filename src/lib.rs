@@ -40,5 +40,6 @@ pub mod recommendation;
 pub mod replay;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod suggestion;
 pub mod text;

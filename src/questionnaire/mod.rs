@@ -11,7 +11,7 @@ mod conditions;
 mod load;
 
 pub(crate) use conditions::{ConditionCompiler, RawCondition};
-pub(crate) use load::{check_id, parse_pressure, parse_style, parse_urgency};
+pub(crate) use load::{check_id, parse_pressure, parse_style, parse_urgency, schema as file_schema};
 
 use crate::condition::Condition;
 use crate::recommendation::{Pressure, StyleSet, Urgency};

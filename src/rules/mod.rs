@@ -6,6 +6,8 @@ mod load;
 mod program;
 mod raw;
 
+pub(crate) use raw::schema as file_schema;
+
 pub use digest::Digest;
 pub use load::{BUILT_IN_CASES, BUILT_IN_DIGEST, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
 use program::Program;

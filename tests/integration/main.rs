@@ -25,6 +25,7 @@ mod rule_loading;
 mod rules_check;
 mod rules_diff;
 mod rules_test;
+mod schemas;
 mod verdicts;
 mod what_would_change;
 mod worked_cases;
