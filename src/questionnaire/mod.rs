@@ -267,7 +267,7 @@ pub struct Questionnaire {
 
 /// A declared exception to the safety floor: the built-in statement a clinic weakens on
 /// purpose, and why. Every result made with the rule set says so.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FloorException {
     /// The statement: `question.option` (a mark), `question.escalating`, an invariant's id,
     /// or `*` for the whole floor.

@@ -74,7 +74,7 @@ pub struct Meta {
 }
 
 /// Which rule set, questionnaire and tool made a result: every output carries it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Identity<'a> {
     /// The shape of the JSON outputs; raised when a field changes meaning or goes.
     pub schema_version: u32,
@@ -90,7 +90,7 @@ pub struct Identity<'a> {
 }
 
 /// A rule set's name, version, date and digest.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct RuleSetIdentity<'a> {
     /// `[meta] name`.
     pub name: Option<&'a str>,
