@@ -145,22 +145,24 @@ fn urgency_word(urgency: Option<Urgency>) -> String {
     urgency.map_or("none".to_owned(), |u| u.id().to_owned())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCases {
     #[serde(default)]
     case: Vec<RawCase>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCase {
+    #[schemars(with = "String")]
     name: Spanned<String>,
+    #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     answers: Spanned<toml::Table>,
     expect: RawExpect,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 enum OneOrMany<T> {
     One(T),
@@ -176,19 +178,26 @@ impl<T> OneOrMany<T> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawExpect {
+    #[schemars(with = "Option<OneOrMany<String>>")]
     recommendation: Option<Spanned<OneOrMany<String>>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
     urgency: Option<Spanned<OneOrMany<String>>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
     pressure: Option<Spanned<OneOrMany<String>>>,
     session_minutes: Option<OneOrMany<u16>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     fires: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     does_not_fire: Vec<Spanned<String>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
     alternatives_include: Option<Spanned<OneOrMany<String>>>,
     precautions_nonempty: Option<bool>,
+    #[schemars(with = "Option<Vec<String>>")]
     warnings: Option<Vec<Spanned<String>>>,
 }
 
@@ -334,4 +343,9 @@ fn parse_expect(
         precautions_nonempty: raw.precautions_nonempty,
         warnings: raw.warnings.map(|ids| ids.into_iter().map(Spanned::into_inner).collect()),
     })
+}
+
+/// The JSON Schema of `cases.toml`, from the types the loader reads.
+pub(crate) fn schema() -> schemars::Schema {
+    crate::schema::generator().into_root_schema_for::<RawCases>()
 }

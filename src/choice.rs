@@ -42,6 +42,8 @@ mod tests {
         names_are_distinct_and_read_back::<Format>();
         names_are_distinct_and_read_back::<Audience>();
         names_are_distinct_and_read_back::<RecordFormat>();
+        names_are_distinct_and_read_back::<crate::print::PrintFormat>();
+        names_are_distinct_and_read_back::<crate::fhir::ExportFormat>();
         assert_eq!(Format::named("yaml"), None);
     }
 }

@@ -4,7 +4,9 @@
 //! validated into a [`rules::RuleSet`]; answers from a file, a batch record or the prompts
 //! become [`answers::Answers`]; the [`engine`] evaluates them into an
 //! [`engine::Evaluation`] with an optional trace; [`report`] renders it; [`check`] proves
-//! a rule set safe; [`batch`] runs many records from a reader to a writer.
+//! a rule set safe; [`batch`] runs many records from a reader to a writer; [`print`] lays
+//! the rule set out as a phone script to print; [`fhir`] exports its questionnaire as an
+//! HL7 FHIR R4 Questionnaire.
 //!
 //! Under the rule set, the modules form layers without a cycle: [`answer`] (the value of
 //! one answer) depends on nothing of ours; [`condition`] (compiled conditions and their
@@ -29,12 +31,15 @@ pub mod condition;
 pub mod counterfactual;
 pub mod diagnostic;
 pub mod engine;
+pub mod fhir;
 pub mod fuzz;
 pub mod intake;
+pub mod print;
 pub mod questionnaire;
 pub mod recommendation;
 pub mod replay;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod suggestion;
 pub mod text;

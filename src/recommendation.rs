@@ -7,7 +7,7 @@ use std::fmt;
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $id:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
@@ -129,6 +129,18 @@ impl Recommendation {
 impl Serialize for Recommendation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.id())
+    }
+}
+
+// Serialised as its id, so its schema is the list of ids.
+impl schemars::JsonSchema for Recommendation {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Recommendation".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let ids: Vec<&str> = Recommendation::ids().collect();
+        schemars::json_schema!({ "type": "string", "enum": ids })
     }
 }
 

@@ -15,22 +15,36 @@ use toml::Spanned;
 
 /// A condition as written, with a span on every id and reference. Unknown keys are refused
 /// here (`deny_unknown_fields`).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCondition {
+    #[schemars(with = "Option<String>")]
     pub question: Option<Spanned<String>>,
+    #[schemars(with = "Option<serde_json::Value>")]
     pub is: Option<Spanned<toml::Value>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub any_of: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub contains_any: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub contains_all: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub contains_none: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<i64>")]
     pub at_least: Option<Spanned<i64>>,
+    #[schemars(with = "Option<i64>")]
     pub at_most: Option<Spanned<i64>>,
+    #[schemars(with = "Option<Vec<i64>>")]
     pub between: Option<Spanned<Vec<i64>>>,
+    #[schemars(with = "Option<bool>")]
     pub asked: Option<Spanned<bool>>,
+    #[schemars(with = "Option<Vec<RawCondition>>")]
     pub all: Option<Spanned<Vec<Spanned<RawCondition>>>>,
+    #[schemars(with = "Option<Vec<RawCondition>>")]
     pub any: Option<Spanned<Vec<Spanned<RawCondition>>>>,
+    #[schemars(with = "Option<Box<RawCondition>>")]
     pub not: Option<Box<Spanned<RawCondition>>>,
+    #[schemars(with = "Option<bool>")]
     pub always: Option<Spanned<bool>>,
 }
 

@@ -182,9 +182,10 @@ fn validate_invariant(raw: &RawInvariant, compiler: &mut ConditionCompiler<'_>) 
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawQuestionnaire {
+    #[schemars(with = "Option<i64>")]
     version: Option<Spanned<i64>>,
     #[serde(default)]
     question: Vec<RawQuestion>,
@@ -196,10 +197,12 @@ struct RawQuestionnaire {
     floor_exception: Vec<RawFloorException>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawFloorException {
+    #[schemars(with = "String")]
     statement: Spanned<String>,
+    #[schemars(with = "String")]
     because: Spanned<String>,
 }
 
@@ -234,58 +237,78 @@ fn validate_floor_exceptions(
     exceptions
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawInvariant {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "RawCondition")]
     when: Spanned<RawCondition>,
+    #[schemars(with = "Option<String>")]
     min_urgency: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     forbids: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     max_pressure: Option<Spanned<String>>,
+    #[schemars(with = "String")]
     because: Spanned<String>,
     source: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawUnlikely {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "RawCondition")]
     when: Spanned<RawCondition>,
     message: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawQuestion {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "String")]
     kind: Spanned<String>,
     desk: String,
     therapist: String,
     help: String,
+    #[schemars(with = "Option<i64>")]
     min: Option<Spanned<i64>>,
+    #[schemars(with = "Option<i64>")]
     max: Option<Spanned<i64>>,
+    #[schemars(with = "Option<usize>")]
     min_selected: Option<Spanned<usize>>,
     #[serde(default)]
     escalating: bool,
+    #[schemars(with = "Option<i64>")]
     since: Option<Spanned<i64>>,
+    #[schemars(with = "Option<RawCondition>")]
     ask_when: Option<Spanned<RawCondition>>,
     #[serde(default)]
     option: Vec<RawOption>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOption {
+    #[schemars(with = "String")]
     id: Spanned<String>,
     label: String,
     help: String,
     #[serde(default)]
     red_flag: bool,
+    #[schemars(with = "Option<String>")]
     min_urgency: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     forbids: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     max_pressure: Option<Spanned<String>>,
+    #[schemars(with = "Option<i64>")]
     since: Option<Spanned<i64>>,
     group: Option<String>,
 }
@@ -537,4 +560,9 @@ pub(crate) fn parse_word<T, I: Iterator<Item = &'static str>>(
         );
     }
     value
+}
+
+/// The JSON Schema of `questionnaire.toml`, from the types the loader reads.
+pub(crate) fn schema() -> schemars::Schema {
+    crate::schema::generator().into_root_schema_for::<RawQuestionnaire>()
 }

@@ -11,7 +11,7 @@ mod conditions;
 mod load;
 
 pub(crate) use conditions::{ConditionCompiler, RawCondition};
-pub(crate) use load::{check_id, parse_pressure, parse_style, parse_urgency};
+pub(crate) use load::{check_id, parse_pressure, parse_style, parse_urgency, schema as file_schema};
 
 use crate::condition::Condition;
 use crate::recommendation::{Pressure, StyleSet, Urgency};
@@ -267,7 +267,7 @@ pub struct Questionnaire {
 
 /// A declared exception to the safety floor: the built-in statement a clinic weakens on
 /// purpose, and why. Every result made with the rule set says so.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct FloorException {
     /// The statement: `question.option` (a mark), `question.escalating`, an invariant's id,
     /// or `*` for the whole floor.

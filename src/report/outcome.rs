@@ -13,7 +13,7 @@ use serde::Serialize;
 
 /// One result: the contract's JSON object (plus `id`, `tell` and, with `--explain`,
 /// `trace` and `what_would_change`), and what the words for people need besides.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Outcome<'a> {
     /// The answer set's reference, when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,7 +61,7 @@ pub struct Outcome<'a> {
 }
 
 /// An unlikely combination of answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Warning<'a> {
     /// Its id in `questionnaire.toml`.
     pub id: &'a str,
@@ -77,7 +77,7 @@ impl<'a> Warning<'a> {
 }
 
 /// A rule that decided.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Reason<'a> {
     /// Rule id.
     pub rule: &'a str,
@@ -88,7 +88,7 @@ pub struct Reason<'a> {
 }
 
 /// One rule in the trace.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct TraceStep<'a> {
     /// Rule id.
     pub rule: &'a str,

@@ -160,7 +160,7 @@ fn result_words(evaluation: &Evaluation) -> String {
 }
 
 /// One answer changed, in the JSON output.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct JsonAnswerChange {
     /// Question id.
     pub question: String,
@@ -171,7 +171,7 @@ pub struct JsonAnswerChange {
 }
 
 /// One entry of `what_would_change` in the JSON output.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct JsonCounterfactual {
     /// The answers changed.
     pub changes: Vec<JsonAnswerChange>,

@@ -7,6 +7,8 @@ mod load;
 mod program;
 mod raw;
 
+pub(crate) use raw::schema as file_schema;
+
 pub use digest::Digest;
 pub use load::{BUILT_IN_CASES, BUILT_IN_DIGEST, BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES, MAX_RULES};
 use program::Program;
@@ -73,7 +75,7 @@ pub struct Meta {
 }
 
 /// Which rule set, questionnaire and tool made a result: every output carries it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Identity<'a> {
     /// The shape of the JSON outputs; raised when a field changes meaning or goes.
     pub schema_version: u32,
@@ -89,7 +91,7 @@ pub struct Identity<'a> {
 }
 
 /// A rule set's name, version, date and digest.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct RuleSetIdentity<'a> {
     /// `[meta] name`.
     pub name: Option<&'a str>,

@@ -26,6 +26,24 @@ impl Typist {
         Typist { session, screen: String::new() }
     }
 
+    /// [`Typist::start`] with the window `columns` wide from the program's very start: the
+    /// size is set inside the pseudo-terminal before the program runs (`stty`), as well as
+    /// from outside, so that it never measures the width before the resize arrives.
+    fn sized(command: &Command, columns: u16) -> Typist {
+        let mut sized = Command::new("sh");
+        sized.arg("-c").arg(format!("stty cols {columns} rows 24 && exec \"$0\" \"$@\""));
+        sized.arg(command.get_program()).args(command.get_args());
+        for (key, value) in command.get_envs() {
+            match value {
+                Some(value) => sized.env(key, value),
+                None => sized.env_remove(key),
+            };
+        }
+        let mut typist = Typist::start(sized);
+        typist.session.get_process_mut().set_window_size(columns, 24).unwrap();
+        typist
+    }
+
     /// Waits for text, then for the prompt, then types a line.
     fn at(&mut self, text: &str, typed: &str) {
         self.wait_for(text);
@@ -155,8 +173,7 @@ fn seen(bytes: &str, columns: u16) -> (Vec<String>, Vec<bool>) {
 
 /// A call with help, mistakes and a going back: every kind of line the plain mode writes.
 fn call_at(columns: u16) -> String {
-    let mut typist = Typist::start(intake("dumb", &["intake"]));
-    typist.session.get_process_mut().set_window_size(columns, 24).unwrap();
+    let mut typist = Typist::sized(&intake("dumb", &["intake"]), columns);
     typist.at("Question 1 of 10", "?");
     typist.answer("1 99");
     typist.at("no option 99", "none");
@@ -201,8 +218,7 @@ fn at_40_60_and_120_columns_every_line_fits_whole_words_and_nothing_is_repeated(
 
 #[test]
 fn a_resized_window_is_followed_from_the_next_line_on() {
-    let mut typist = Typist::start(intake("dumb", &["intake"]));
-    typist.session.get_process_mut().set_window_size(120, 24).unwrap();
+    let mut typist = Typist::sized(&intake("dumb", &["intake"]), 120);
     typist.wait_for("Question 1 of 10");
     // Narrowed while the first answer is typed: everything after it is 40 columns wide.
     typist.session.get_process_mut().set_window_size(40, 24).unwrap();

@@ -5,6 +5,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use massage_triage::batch::RecordFormat;
 use massage_triage::check::Budget;
 use massage_triage::choice::Choice;
+use massage_triage::fhir::ExportFormat;
+use massage_triage::print::PrintFormat;
 use massage_triage::report::{Audience, Format};
 use std::marker::PhantomData;
 use std::path::PathBuf;
@@ -107,6 +109,21 @@ Example:
 
 Exit codes: 0 the three files written, 2 one of them exists already (nothing is written),
 1 an unexpected failure.";
+
+const PRINT_HELP: &str = "\
+Examples:
+  massage-triage rules print --output phone-script.html
+  massage-triage rules print --mode therapist --format markdown --rules my-rules
+
+Exit codes: 0 printed, 2 a rule set that does not load or is not proven safe, or bad usage,
+1 an unexpected failure (the output could not be written).";
+
+const EXPORT_HELP: &str = "\
+Example:
+  massage-triage rules export --format fhir --output questionnaire.fhir.json
+
+Exit codes: 0 exported, 2 a rule set that does not load or is not proven safe, or bad
+usage, 1 an unexpected failure (the output could not be written).";
 
 const TEST_HELP: &str = "\
 Example:
@@ -252,6 +269,47 @@ pub(crate) enum RulesCommand {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Print the phone script from the rule set: every question in order with its options
+    /// and help, the red flags with what to tell the caller, the rules in words, stamped
+    /// with the rule set's identity.
+    #[command(after_help = PRINT_HELP)]
+    Print(PrintArgs),
+    /// Export the questionnaire for other systems: an HL7 FHIR R4 Questionnaire (JSON) with
+    /// the safety marks as extensions.
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
+}
+
+/// `rules export`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// What to export.
+    #[arg(long, value_parser = choice::<ExportFormat>(), default_value = ExportFormat::Fhir.name())]
+    pub format: ExportFormat,
+    /// Write it into FILE (written whole) instead of standard output; `-` is standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
+}
+
+/// `rules print`.
+#[derive(Debug, Args)]
+pub(crate) struct PrintArgs {
+    /// Layout: a printable HTML page, or Markdown.
+    #[arg(long, value_parser = choice::<PrintFormat>(), default_value = PrintFormat::Html.name())]
+    pub format: PrintFormat,
+    /// Whose wording of the questions: desk (read aloud) or therapist (clinical).
+    #[arg(long, value_parser = choice::<Audience>(), default_value = Audience::Desk.name())]
+    pub mode: Audience,
+    /// Write the script into FILE (written whole) instead of standard output; `-` is
+    /// standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub rules: RulesArg,
 }
 
 /// `rules check`.

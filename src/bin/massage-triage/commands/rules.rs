@@ -2,7 +2,7 @@
 //! for an edited rule set.
 
 use super::{CommandError, Context, Ended};
-use crate::cli::{CheckArgs, DiffArgs, ReplayArgs, RulesCommand, TestArgs};
+use crate::cli::{CheckArgs, DiffArgs, ExportArgs, PrintArgs, ReplayArgs, RulesCommand, TestArgs};
 use massage_triage::answers::AnswerFormat;
 use massage_triage::cases::parse_cases;
 use massage_triage::check::check_within;
@@ -27,6 +27,8 @@ pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<E
         RulesCommand::Init { dir } => run_init(dir, context),
         RulesCommand::Replay(args) => run_replay(args, context),
         RulesCommand::Diff(args) => run_diff(args, context),
+        RulesCommand::Print(args) => run_print(args, context),
+        RulesCommand::Export(args) => run_export(args, context),
     }
 }
 
@@ -233,6 +235,45 @@ fn run_diff(args: &DiffArgs, context: &mut Context<'_>) -> Result<Ended, Command
     context.out.write_all(text.as_bytes())?;
     context.out.flush()?;
     Ok(if args.fail_on_change && !diff.regions.is_empty() { Ended::Findings } else { Ended::Done })
+}
+
+/// `rules print`: the phone script, from a rule set proven safe (a printed script tells
+/// callers what to do, so an unsafe set is refused as `assess` refuses it).
+fn run_print(args: &PrintArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    let rule_set = super::load_rule_set(args.rules.rules.as_deref(), context)?;
+    let text = massage_triage::print::PhoneScript::of(&rule_set, args.mode).render(args.format);
+    write_output(args.output.as_deref(), text.as_bytes(), context)?;
+    Ok(Ended::Done)
+}
+
+/// `rules export`: the questionnaire for other systems, from a rule set proven safe (its
+/// safety marks go with it).
+fn run_export(args: &ExportArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    let rule_set = super::load_rule_set(args.rules.rules.as_deref(), context)?;
+    let resource = match args.format {
+        massage_triage::fhir::ExportFormat::Fhir => massage_triage::fhir::questionnaire(&rule_set),
+    };
+    let mut text = serde_json::to_string_pretty(&resource).map_err(|e| CommandError::Failure(e.into()))?;
+    text.push('\n');
+    write_output(args.output.as_deref(), massage_triage::text::json_terminal_safe(&text).as_bytes(), context)?;
+    Ok(Ended::Done)
+}
+
+/// `--output FILE` written whole (temporary file, then rename over it), or standard output
+/// when it is absent or `-`.
+fn write_output(output: Option<&Path>, bytes: &[u8], context: &mut Context<'_>) -> Result<(), CommandError> {
+    let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
+        context.out.write_all(bytes)?;
+        context.out.flush()?;
+        return Ok(());
+    };
+    let failed = |error: std::io::Error| CommandError::Failure(anyhow::anyhow!("{}: {error}", path.display()));
+    let file = crate::files::WholeFile::create(path, ".massage-triage-print-").map_err(failed)?;
+    std::io::Write::write_all(&mut file.file(), bytes).map_err(failed)?;
+    file.persist(true).map_err(|error| match error {
+        crate::files::PersistError::Io(e) => failed(e),
+        crate::files::PersistError::Exists => failed(std::io::Error::from(std::io::ErrorKind::AlreadyExists)),
+    })
 }
 
 /// The answer files at `path`: the file itself, or every `.toml` and `.json` below a folder,
