@@ -75,7 +75,11 @@ pub fn questionnaire(rule_set: &RuleSet) -> Value {
 
 /// `{BASE_URL}/Questionnaire/{the rule set's name, as a URL segment}`.
 pub fn canonical_url(rule_set: &RuleSet) -> String {
-    let name = rule_set.meta.name.as_deref().unwrap_or("massage-triage");
+    url_of(rule_set.meta.name.as_deref())
+}
+
+fn url_of(name: Option<&str>) -> String {
+    let name = name.unwrap_or("massage-triage");
     let segment: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let segment = segment.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
@@ -85,9 +89,13 @@ pub fn canonical_url(rule_set: &RuleSet) -> String {
 /// The resource's version: `[meta] version` when the rule set has one, else the start of
 /// its digest, so that `url|version` names one rule set's questions either way.
 pub fn version(rule_set: &RuleSet) -> String {
-    match (&rule_set.meta.version, rule_set.digest) {
-        (Some(version), _) => version.clone(),
-        (None, Some(digest)) => format!("sha256-{}", &digest.to_string()[..12]),
+    version_of(rule_set.meta.version.as_deref(), rule_set.digest.map(|d| d.to_string()).as_deref())
+}
+
+fn version_of(version: Option<&str>, sha256: Option<&str>) -> String {
+    match (version, sha256) {
+        (Some(version), _) => version.to_owned(),
+        (None, Some(sha256)) => format!("sha256-{}", &sha256[..12.min(sha256.len())]),
         (None, None) => "unversioned".to_owned(),
     }
 }
@@ -279,4 +287,92 @@ fn leaf(questionnaire: &Questionnaire, test: &Condition) -> Option<(Vec<Value>, 
         }
         _ => None,
     }
+}
+
+/// Why a record cannot be written as a QuestionnaireResponse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResponseError {
+    /// The record was made under another rule set (by name and version) than the one it is
+    /// exported with: its response would name the wrong Questionnaire.
+    #[error(
+        "this record was made under {record}, and it is exported with {used}; pass that rule set's folder with --rules"
+    )]
+    OtherRuleSet {
+        /// The Questionnaire the record answers (`url|version`).
+        record: String,
+        /// The one the rule set given exports.
+        used: String,
+    },
+}
+
+/// `url|version` of the Questionnaire a rule set exports, from its name, version and digest
+/// as a record states them.
+fn reference(name: Option<&str>, version: Option<&str>, sha256: Option<&str>) -> String {
+    format!("{}|{}", url_of(name), version_of(version, sha256))
+}
+
+/// An intake's record (see [`crate::intake::record`]) as an HL7 FHIR R4
+/// QuestionnaireResponse answering [`questionnaire`]'s export of the same rule set.
+///
+/// Where the two meet: `status` (`completed`; `stopped` for a call stopped on a referral and
+/// for an interrupted one, since a record is never resumed, with our own status in an
+/// extension), `authored`, `questionnaire` (`url|version`), the booking `id` as
+/// `identifier`, and one item a question answered (`linkId` = our id; an option as a
+/// `valueCoding` of the export's code system, a number as `valueInteger`, yes/no as
+/// `valueBoolean`; "none of these" as an item with no answer and a `none-of-these`
+/// extension, since FHIR has no empty answer). `answers` are the record's, already checked
+/// against the questionnaire; `record` is its JSON object.
+pub fn questionnaire_response(
+    rule_set: &RuleSet,
+    record: &Value,
+    answers: &crate::answers::GivenAnswers,
+) -> Result<Value, ResponseError> {
+    let used = format!("{}|{}", canonical_url(rule_set), version(rule_set));
+    let made = &record["rule_set"];
+    let made = reference(made["name"].as_str(), made["version"].as_str(), made["sha256"].as_str());
+    if made != used {
+        return Err(ResponseError::OtherRuleSet { record: made, used });
+    }
+    let status = record["status"].as_str().unwrap_or("interrupted");
+    let mut response = json!({
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": used,
+        "status": if status == "completed" { "completed" } else { "stopped" },
+        "extension": [extension("call-status", json!({ "valueCode": status }))],
+        "item": response_items(&rule_set.questionnaire, &answers.values),
+    });
+    if let Some(authored) = record["authored"].as_str() {
+        response["authored"] = json!(authored);
+    }
+    if let Some(id) = &answers.id {
+        response["identifier"] = json!({ "system": format!("{BASE_URL}/booking"), "value": id });
+    }
+    Ok(response)
+}
+
+/// One item a question answered, in questionnaire order.
+fn response_items(questionnaire: &Questionnaire, values: &[Option<crate::answers::Answer>]) -> Vec<Value> {
+    use crate::answers::Shown;
+    let mut items = Vec::new();
+    for (question, value) in questionnaire.questions.iter().zip(values) {
+        let Some(value) = value else { continue };
+        let system = format!("{BASE_URL}/CodeSystem/{}", question.id);
+        let coding =
+            |o: &AnswerOption| json!({ "valueCoding": { "system": system, "code": o.id, "display": o.label } });
+        let answers: Vec<Value> = match value.shown(question) {
+            Shown::Option(option) => option.map(coding).into_iter().collect(),
+            Shown::Options(options) => options.into_iter().map(coding).collect(),
+            Shown::Number(n) => vec![json!({ "valueInteger": n })],
+            Shown::YesNo(b) => vec![json!({ "valueBoolean": b })],
+            Shown::NotAsked => continue,
+        };
+        let mut item = json!({ "linkId": question.id, "text": question.desk });
+        if answers.is_empty() {
+            item["extension"] = json!([extension("none-of-these", json!({ "valueBoolean": true }))]);
+        } else {
+            item["answer"] = Value::Array(answers);
+        }
+        items.push(item);
+    }
+    items
 }

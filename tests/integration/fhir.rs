@@ -249,3 +249,110 @@ fn the_checker_catches_what_r4_forbids() {
         assert!(found.iter().any(|p| p.contains(expected)), "{expected} not caught: {found:?}");
     }
 }
+
+// ---------------------------------------------------------------- records as responses
+
+const RECORDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/answers");
+
+/// The problems of a QuestionnaireResponse against the Questionnaire it names: R4's
+/// required elements and value sets, and every item and coded answer found in the
+/// Questionnaire (the same linkId, an answerOption of that item, of its code system).
+fn response_problems(response: &Value, questionnaire: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if response["resourceType"] != "QuestionnaireResponse" {
+        out.push("resourceType".to_owned());
+    }
+    let statuses = ["in-progress", "completed", "amended", "entered-in-error", "stopped"];
+    if !statuses.contains(&response["status"].as_str().unwrap_or_default()) {
+        out.push(format!("status {}", response["status"]));
+    }
+    let reference =
+        format!("{}|{}", questionnaire["url"].as_str().unwrap(), questionnaire["version"].as_str().unwrap());
+    if response["questionnaire"] != Value::String(reference) {
+        out.push(format!("questionnaire {}", response["questionnaire"]));
+    }
+    let items = questionnaire["item"].as_array().unwrap();
+    for item in response["item"].as_array().unwrap() {
+        let link = item["linkId"].as_str().unwrap_or_default();
+        let Some(asked) = items.iter().find(|i| i["linkId"] == link) else {
+            out.push(format!("no question {link}"));
+            continue;
+        };
+        // qrs-1: an item has answers or items, not both; FHIR arrays are never empty.
+        if item.get("answer").is_some_and(|a| a.as_array().is_none_or(Vec::is_empty)) {
+            out.push(format!("{link}: empty answer array"));
+        }
+        for answer in item["answer"].as_array().into_iter().flatten() {
+            match (&answer["valueCoding"], asked["type"].as_str()) {
+                (Value::Object(coding), Some("choice")) => {
+                    let offered = asked["answerOption"].as_array().unwrap().iter().any(|o| {
+                        o["valueCoding"]["code"] == coding["code"] && o["valueCoding"]["system"] == coding["system"]
+                    });
+                    if !offered {
+                        out.push(format!("{link}: {} is no option", coding["code"]));
+                    }
+                }
+                (Value::Null, Some("integer")) if answer["valueInteger"].is_i64() => {}
+                (Value::Null, Some("boolean")) if answer["valueBoolean"].is_boolean() => {}
+                (_, kind) => out.push(format!("{link}: {answer} does not answer a {kind:?} item")),
+            }
+        }
+    }
+    out
+}
+
+fn response_of(record: &str) -> Value {
+    let (code, stdout, stderr) = export(&["--record", record]);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn records_become_responses_to_the_exported_questionnaire() {
+    let (_, questionnaire, _) = export(&[]);
+    let questionnaire: Value = serde_json::from_str(&questionnaire).unwrap();
+    for (file, status, call_status, answered) in
+        [("record-routine.json", "stopped", "stopped", 5), ("record-interrupted.json", "stopped", "interrupted", 1)]
+    {
+        let record = format!("{RECORDS}/{file}");
+        let response = response_of(&record);
+        assert_eq!(response_problems(&response, &questionnaire), Vec::<String>::new(), "{file}: {response:#}");
+        assert_eq!(response["status"], status, "{file}");
+        assert_eq!(response["extension"][0]["valueCode"], call_status, "{file}");
+        assert_eq!(response["item"].as_array().unwrap().len(), answered, "{file}");
+        let written: Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+        assert_eq!(response["authored"], written["authored"], "{file}");
+    }
+    // The routine call: severity 9 as an integer, no red flag as "none of these".
+    let response = response_of(&format!("{RECORDS}/record-routine.json"));
+    let item = |id: &str| response["item"].as_array().unwrap().iter().find(|i| i["linkId"] == id).unwrap().clone();
+    assert_eq!(item("severity")["answer"][0]["valueInteger"], 9);
+    assert!(item("red_flags").get("answer").is_none());
+    assert_eq!(item("red_flags")["extension"][0]["valueBoolean"], true);
+    assert_eq!(response["identifier"]["value"], "booking-1042");
+}
+
+#[test]
+fn a_completed_record_is_a_completed_response_and_another_rule_sets_is_refused() {
+    let mut record: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{RECORDS}/record-routine.json")).unwrap()).unwrap();
+    record["status"] = "completed".into();
+    let desk_worker =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/desk-worker.toml")).unwrap();
+    let mut answers: toml::Table = toml::from_str(&desk_worker).unwrap();
+    answers.remove("version");
+    answers.remove("id");
+    record["answers"] = serde_json::to_value(answers).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("completed.json");
+    std::fs::write(&path, record.to_string()).unwrap();
+    let response = response_of(path.to_str().unwrap());
+    assert_eq!(response["status"], "completed");
+    assert_eq!(response["item"].as_array().unwrap().len(), 9, "{response:#}");
+    // Made under another rule set (by name): its response would name the wrong Questionnaire.
+    record["rule_set"]["name"] = "Northside clinic".into();
+    std::fs::write(&path, record.to_string()).unwrap();
+    let (code, stdout, stderr) = export(&["--record", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stderr.contains("error[bad-record]") && stderr.contains("northside-clinic|2.0"), "{stderr}");
+}

@@ -119,11 +119,13 @@ Exit codes: 0 printed, 2 a rule set that does not load or is not proven safe, or
 1 an unexpected failure (the output could not be written).";
 
 const EXPORT_HELP: &str = "\
-Example:
+Examples:
   massage-triage rules export --format fhir --output questionnaire.fhir.json
+  massage-triage rules export --format fhir --record records/20261201T184421Z-booking-1042.json
 
-Exit codes: 0 exported, 2 a rule set that does not load or is not proven safe, or bad
-usage, 1 an unexpected failure (the output could not be written).";
+Exit codes: 0 exported, 2 a rule set that does not load or is not proven safe, a record
+that does not load or was made under another rule set, or bad usage, 1 an unexpected
+failure (the output could not be written).";
 
 const TEST_HELP: &str = "\
 Example:
@@ -289,6 +291,10 @@ pub(crate) struct ExportArgs {
     /// Write it into FILE (written whole) instead of standard output; `-` is standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Export this intake record (`intake --record`) as a QuestionnaireResponse answering the
+    /// rule set's Questionnaire, instead of the Questionnaire itself.
+    #[arg(long, value_name = "RECORD")]
+    pub record: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,

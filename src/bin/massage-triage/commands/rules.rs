@@ -250,13 +250,30 @@ fn run_print(args: &PrintArgs, context: &mut Context<'_>) -> Result<Ended, Comma
 /// safety marks go with it).
 fn run_export(args: &ExportArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     let rule_set = super::load_rule_set(args.rules.rules.as_deref(), context)?;
-    let resource = match args.format {
-        massage_triage::fhir::ExportFormat::Fhir => massage_triage::fhir::questionnaire(&rule_set),
+    let resource = match (args.format, &args.record) {
+        (massage_triage::fhir::ExportFormat::Fhir, None) => massage_triage::fhir::questionnaire(&rule_set),
+        (massage_triage::fhir::ExportFormat::Fhir, Some(path)) => record_response(&rule_set, path)?,
     };
     let mut text = serde_json::to_string_pretty(&resource).map_err(|e| CommandError::Failure(e.into()))?;
     text.push('\n');
     write_output(args.output.as_deref(), massage_triage::text::json_terminal_safe(&text).as_bytes(), context)?;
     Ok(Ended::Done)
+}
+
+/// A record as a FHIR QuestionnaireResponse: its answers checked as `assess` checks them.
+fn record_response(rule_set: &RuleSet, path: &Path) -> Result<serde_json::Value, CommandError> {
+    let name = path.display().to_string();
+    let text = read_text_file(path)?;
+    let not_a_record = |message: String| CommandError::from(Diagnostic::whole_file(&name, Code::BadRecord, message));
+    if !massage_triage::answers::is_record(&text) {
+        return Err(not_a_record(
+            "not an intake record (a JSON object with a \"record\" key, as `intake --record` writes)".to_owned(),
+        ));
+    }
+    let answers = massage_triage::answers::parse_record(&rule_set.questionnaire, SourceText::new(&name, &text))?;
+    let record: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| not_a_record(format!("not valid JSON: {e}")))?;
+    massage_triage::fhir::questionnaire_response(rule_set, &record, &answers).map_err(|e| not_a_record(e.to_string()))
 }
 
 /// `--output FILE` written whole (temporary file, then rename over it), or standard output
