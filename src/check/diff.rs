@@ -82,7 +82,7 @@ pub struct RuleDifference {
     pub new_line: Option<usize>,
 }
 
-/// How a rule differs between the sets.
+/// How a rule differs between the sets (its name in words and JSON: `changed`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleChange {
@@ -92,6 +92,17 @@ pub enum RuleChange {
     Removed,
     /// Only the new set has it.
     Added,
+}
+
+impl RuleChange {
+    /// The change in a word, as JSON writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleChange::Changed => "changed",
+            RuleChange::Removed => "removed",
+            RuleChange::Added => "added",
+        }
+    }
 }
 
 /// Why two rule sets cannot be compared.
@@ -284,11 +295,7 @@ pub fn diff(old: &RuleSet, new: &RuleSet, budget: super::Budget) -> Result<Rules
 
 /// A referral that the new set makes less urgent (or drops): the change to read first.
 pub fn less_urgent(old: &Evaluation, new: &Evaluation) -> bool {
-    let rank = |e: &Evaluation| match e.recommendation {
-        Recommendation::Physician => 1 + e.urgency.map_or(0, Urgency::index),
-        Recommendation::Massage(_) => 0,
-    };
-    rank(new) < rank(old)
+    super::properties::urgency_rank(new) < super::properties::urgency_rank(old)
 }
 
 /// A region with its example, confirmed by the engine on both sets.

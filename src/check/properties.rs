@@ -12,7 +12,7 @@ use crate::recommendation::{Pressure, Recommendation, Urgency};
 use crate::rules::{Effect, RuleSet};
 
 /// Urgency in one order: no referral, then routine, urgent, emergency.
-fn urgency_rank(evaluation: &Evaluation) -> usize {
+pub(super) fn urgency_rank(evaluation: &Evaluation) -> usize {
     match evaluation.recommendation {
         Recommendation::Physician => 1 + evaluation.urgency.map_or(0, Urgency::index),
         Recommendation::Massage(_) => 0,

@@ -31,7 +31,7 @@ fn rule_words(rule: &RuleDifference, old: &RuleSet, new: &RuleSet) -> String {
     .into_iter()
     .flatten()
     .collect();
-    let kind = serde_json::to_value(rule.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let kind = rule.kind.name();
     format!("{} ({kind}; {})", rule.id, places.join(", "))
 }
 
@@ -91,7 +91,8 @@ pub fn render_diff_human(old: &RuleSet, new: &RuleSet, diff: &RulesDiff, paint: 
     out
 }
 
-fn decision_json(evaluation: &Evaluation) -> Value {
+/// What a diff or a replay compares, as JSON: recommendation, urgency, pressure, session.
+pub fn decision_json(evaluation: &Evaluation) -> Value {
     json!({
         "recommendation": evaluation.recommendation,
         "urgency": evaluation.urgency,

@@ -8,7 +8,7 @@ mod outcome;
 mod problems;
 mod rules;
 
-pub use diff::{decision_words, diff_json, render_diff_human};
+pub use diff::{decision_json, decision_words, diff_json, render_diff_human};
 pub use human::{
     failure_in_words, identity_in_words, overrides_in_words, referral_banner, render_human, render_trace, Audience,
 };

@@ -360,14 +360,7 @@ fn replay_human(replayed: &[(String, Replayed)], paint: massage_triage::report::
 }
 
 fn replay_json(new: &RuleSet, replayed: &[(String, Replayed)]) -> String {
-    let outcome = |e: &massage_triage::engine::Evaluation| {
-        serde_json::json!({
-            "recommendation": e.recommendation,
-            "urgency": e.urgency,
-            "pressure": e.pressure,
-            "session_minutes": e.session_minutes,
-        })
-    };
+    let outcome = massage_triage::report::decision_json;
     let files: Vec<serde_json::Value> = replayed
         .iter()
         .filter_map(|(name, result)| match result {
