@@ -252,13 +252,18 @@ pub fn evaluate_traced<'r>(rule_set: &'r RuleSet, answers: &Answers) -> (Evaluat
 /// Combines the effects of the given fired rules by the documented policy (the outcome
 /// depends on nothing else).
 pub fn decide(rule_set: &RuleSet, fired: FiredRules) -> Evaluation {
+    conclude(rule_set, fired, &tally_of(rule_set, fired))
+}
+
+/// What a fired set adds up to.
+pub(crate) fn tally_of(rule_set: &RuleSet, fired: FiredRules) -> Tally {
     let mut tally = Tally::new();
-    for (index, rule) in rule_set.rules.iter().enumerate() {
-        if fired.contains(index) {
+    for index in fired.iter() {
+        if let Some(rule) = rule_set.rules.get(index) {
             tally.add(&rule.effect);
         }
     }
-    conclude(rule_set, fired, &tally)
+    tally
 }
 
 fn conclude(rule_set: &RuleSet, fired: FiredRules, tally: &Tally) -> Evaluation {
@@ -279,7 +284,7 @@ fn conclude(rule_set: &RuleSet, fired: FiredRules, tally: &Tally) -> Evaluation 
         return referral(Urgency::Routine, true);
     };
     // The lowest of the tolerance and every cap (the tally) and the style's own maximum.
-    let pressure = tally.pressure.min(rule_set.policy.style_max_pressure[best.index()]);
+    let pressure = tally.pressure_with(rule_set, best);
     Evaluation {
         recommendation: Recommendation::Massage(best),
         urgency: None,
@@ -328,6 +333,44 @@ impl Tally {
         min_urgency.is_none_or(|least| self.urgency >= Some(least))
             && (referral || self.forbidden.contains_all(forbids))
             && max_pressure.is_none_or(|limit| referral || self.pressure <= limit)
+    }
+
+    /// The tally as far as the kind of outcome goes, for the safety proof: the referral
+    /// and its urgency, whether a style fits, which styles can be recommended or offered
+    /// (the allowed ones with a positive score), the pressure cap and the session length. A
+    /// referral keeps only its urgency (later rules can only make it more urgent, and it has
+    /// no style); a style's score keeps only whether it is positive, when
+    /// `clamp` says no rule ever gives it a negative weight (so a positive score stays
+    /// positive whatever is added). Two tallies with equal coarse forms stay equal in that
+    /// sense whatever is added to both, and give outcomes of the same kind; which style
+    /// wins (and so the pressure after its maximum) can differ.
+    pub(crate) fn coarse(&self, clamp: [bool; 4]) -> Tally {
+        if self.urgency.is_some() {
+            return Tally { urgency: self.urgency, ..Tally::NONE };
+        }
+        let mut scores = self.scores;
+        for (score, clamped) in scores.iter_mut().zip(clamp) {
+            if clamped {
+                *score = (*score).min(1);
+            }
+        }
+        Tally { scores, ..*self }
+    }
+
+    /// The allowed styles with a positive score: the recommended style and its
+    /// alternatives, whichever order the scores put them in.
+    pub(crate) fn offered(&self) -> StyleSet {
+        Style::ALL.iter().copied().filter(|s| self.scores[s.index()] > 0 && !self.forbidden.contains(*s)).collect()
+    }
+
+    /// The styles forbidden so far.
+    pub(crate) fn forbidden(&self) -> StyleSet {
+        self.forbidden
+    }
+
+    /// The pressure a massage is given at if `style` is recommended.
+    pub(crate) fn pressure_with(&self, rule_set: &RuleSet, style: Style) -> Pressure {
+        self.pressure.min(rule_set.policy.style_max_pressure[style.index()])
     }
 
     /// Both tallies together, as if every rule of both had fired.

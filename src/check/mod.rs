@@ -14,6 +14,7 @@ mod properties;
 pub mod prove;
 pub mod space;
 mod sweep;
+mod witness;
 
 pub use budget::{Budget, Limit};
 pub use findings::{outcome_words, Category, CheckReport, Counterexample, Finding, Place};
@@ -88,9 +89,9 @@ fn run(rule_set: &RuleSet, scope: Scope, budget: Budget) -> CheckReport {
         Ok(parts) => parts,
         Err(reason) => return not_proven(rule_set, reason),
     };
-    // One sweep a component with every statement followed; the plain outcomes are the same
-    // with the statements' distinctions dropped.
-    let spec = Spec { statements: true, ..Spec::default() };
+    // One coarse sweep a component with every statement followed; the plain outcomes are
+    // the same with the statements' distinctions dropped.
+    let spec = Spec { statements: true, coarse: true, ..Spec::default() };
     let statement_variants: Result<Vec<_>, Uncoverable> =
         (0..parts.components.len()).map(|c| parts.variants(c, &spec)).collect();
     let statement_variants = match statement_variants {
@@ -104,8 +105,17 @@ fn run(rule_set: &RuleSet, scope: Scope, budget: Budget) -> CheckReport {
     };
     let (answer_classes, answer_sets) = (count(|v| v.classes), count(|v| v.answers));
     let first_statement = watches.iter().filter(|w| w.constraint).count();
-    let mut checker =
-        Checker { parts: &parts, plain, findings: Vec::new(), combinations: 0, first_statement, statement_variants };
+    let components = parts.components.len();
+    let mut checker = Checker {
+        parts: &parts,
+        plain,
+        exact_plain: vec![None; components],
+        findings: Vec::new(),
+        combinations: 0,
+        first_statement,
+        statement_variants,
+        exact_statement_variants: vec![None; components],
+    };
     if let Err(reason) = prove_all(&mut checker, scope) {
         return not_proven(rule_set, reason);
     }

@@ -1,15 +1,15 @@
 //! The properties proven over the answer space, one function each.
 
 use super::findings::{Category, Counterexample, Finding, Place};
-use super::prove::{Cut, Example, Flow, Parts, Pin, Spec, Variant};
+use super::prove::{self, Cut, Example, Flow, Parts, Pin, Spec, Variant};
 use super::space::{collect_rule_tests, reads_option};
 use super::Uncoverable;
 use crate::code::Code;
 use crate::condition::{Condition, SetTest};
-use crate::engine::{Evaluation, FiredRules};
+use crate::engine::{tally_of, Evaluation, FiredRules};
 use crate::questionnaire::{QuestionKind, Statement, StatementSubject};
 use crate::recommendation::{Pressure, Recommendation, Urgency};
-use crate::rules::{Effect, RuleSet};
+use crate::rules::RuleSet;
 
 /// Urgency in one order: no referral, then routine, urgent, emergency.
 pub(super) fn urgency_rank(evaluation: &Evaluation) -> usize {
@@ -25,6 +25,24 @@ fn pressure_rank(evaluation: &Evaluation) -> usize {
         (Recommendation::Physician, _) | (_, None) => 0,
         (Recommendation::Massage(_), Some(pressure)) => 1 + pressure.index(),
     }
+}
+
+/// The least and the most pressure (in [`pressure_rank`]'s order) an outcome of this kind
+/// can have: a referral none, a massage that of each style that can win.
+fn pressure_ranks(rule_set: &RuleSet, evaluation: &Evaluation) -> (usize, usize) {
+    if evaluation.recommendation == Recommendation::Physician {
+        return (0, 0);
+    }
+    let tally = tally_of(rule_set, evaluation.fired);
+    let ranks = tally.offered().iter().map(|style| 1 + tally.pressure_with(rule_set, style).index());
+    ranks.fold((usize::MAX, 0), |(least, most), rank| (least.min(rank), most.max(rank)))
+}
+
+/// Whether a counterexample's answers, with the option added, end less urgent or firmer.
+fn escalates(example: &Counterexample) -> bool {
+    example.before.as_ref().is_some_and(|(_, before)| {
+        urgency_rank(&example.outcome) < urgency_rank(before) || pressure_rank(&example.outcome) > pressure_rank(before)
+    })
 }
 
 /// Whether a condition can only go from false to true (never back) when option `option` of
@@ -55,16 +73,49 @@ fn same_decision(rule_set: &RuleSet, a: &Evaluation, b: &Evaluation) -> bool {
 }
 
 /// The checker's state: the parts and what it has found so far.
+///
+/// Most properties depend on the kind of outcome only (a referral and its urgency, no style
+/// fitting, the styles offered), and are searched over coarse variants ([`Spec::coarse`]),
+/// which are few. The pressure after the winning style's maximum, and whether a rule
+/// changes an outcome, need the exact tallies: the pressure searches bound it on the coarse
+/// variants first and sweep exactly only when the bound cannot rule a break out; the
+/// shadowed-rule search is exact throughout.
 pub(crate) struct Checker<'p, 'r> {
     pub parts: &'p Parts<'r>,
-    /// Each component's variants with the same rules on both sides, computed once.
+    /// Each component's coarse variants with the same rules on both sides, computed once.
     pub plain: Vec<Vec<Variant>>,
+    /// Each component's exact variants, computed when first needed.
+    pub exact_plain: Vec<Option<Vec<Variant>>>,
     pub findings: Vec<Finding>,
     pub combinations: u64,
     /// The watch of the first safety statement (the constraints come before).
     pub first_statement: usize,
-    /// Per component, its outcomes with every statement followed (see [`Spec::statements`]).
+    /// Per component, its coarse outcomes with every statement followed (see
+    /// [`Spec::statements`]).
     pub statement_variants: Vec<Vec<Variant>>,
+    /// The same, exact, computed when first needed.
+    pub exact_statement_variants: Vec<Option<Vec<Variant>>>,
+}
+
+/// A cut on the referrals reached so far (see [`Cut`]), owned.
+type UrgencyCut = dyn Fn(Option<Urgency>, Option<Urgency>) -> bool;
+
+/// What a search for an outcome a rule changes found.
+struct Shadowing {
+    search: Search,
+    /// An outcome the rule changes was found.
+    matters: bool,
+    /// The first combination visited.
+    first: Option<Vec<usize>>,
+    /// "Not found" holds for the exact outcomes too.
+    settled: bool,
+}
+
+/// Whether a search needs exact variants or coarse ones do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Coarse,
+    Exact,
 }
 
 /// A search over every component: `special` replaced by the given variants.
@@ -74,12 +125,13 @@ struct Search {
 }
 
 impl<'p, 'r> Checker<'p, 'r> {
-    /// The levels of a search; `other` maps each part's fired rules to the "other" side
+    /// The levels of a search; `without` leaves rules out of each part's "other" side
     /// (`None`: the same, from the variants computed once).
     fn search(
-        &self,
+        &mut self,
         special: Option<(usize, Vec<Variant>)>,
         without: Option<FiredRules>,
+        detail: Detail,
     ) -> Result<Search, Uncoverable> {
         let mut levels = Vec::new();
         let mut order = Vec::new();
@@ -90,14 +142,33 @@ impl<'p, 'r> Checker<'p, 'r> {
         }
         for component in 0..self.parts.components.len() {
             if Some(component) != special_component {
-                levels.push(match without {
-                    Some(without) => self.parts.plain_variants(component, without)?,
-                    None => self.plain[component].clone(),
+                levels.push(match (without, detail) {
+                    (Some(without), _) => self.parts.plain_variants(component, without, detail == Detail::Coarse)?,
+                    (None, Detail::Coarse) => self.plain[component].clone(),
+                    (None, Detail::Exact) => self.exact_plain(component)?.to_vec(),
                 });
                 order.push(component);
             }
         }
         Ok(Search { levels, order })
+    }
+
+    /// A component's exact variants, swept the first time they are asked for.
+    fn exact_plain(&mut self, component: usize) -> Result<&[Variant], Uncoverable> {
+        if self.exact_plain[component].is_none() {
+            let variants = prove::merged(self.exact_statement_variants(component)?);
+            self.exact_plain[component] = Some(variants);
+        }
+        Ok(self.exact_plain[component].as_deref().unwrap_or_default())
+    }
+
+    /// A component's exact variants with every statement followed, swept the first time.
+    fn exact_statement_variants(&mut self, component: usize) -> Result<&[Variant], Uncoverable> {
+        if self.exact_statement_variants[component].is_none() {
+            let spec = Spec { statements: true, ..Spec::default() };
+            self.exact_statement_variants[component] = Some(self.parts.variants(component, &spec)?);
+        }
+        Ok(self.exact_statement_variants[component].as_deref().unwrap_or_default())
     }
 
     fn examples(&self, search: &Search, picks: &[usize]) -> Vec<(usize, Example)> {
@@ -211,7 +282,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         if variants.is_empty() {
             return Ok(());
         }
-        let search = self.search(Some((component, variants)), None)?;
+        let search = self.search(Some((component, variants)), None, Detail::Coarse)?;
         if let Some(least) = statement.min_urgency {
             self.min_urgency(statement, &search, least)?;
         }
@@ -219,7 +290,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             self.forbidden(statement, &search)?;
         }
         if let Some(limit) = statement.max_pressure {
-            self.max_pressure(statement, &search, limit)?;
+            self.max_pressure(statement, (index, component), &search, limit)?;
         }
         Ok(())
     }
@@ -315,11 +386,32 @@ impl<'p, 'r> Checker<'p, 'r> {
         Ok(())
     }
 
-    /// Where the statement applies, a massage is never given at more than `limit`.
-    fn max_pressure(&mut self, statement: &Statement<'_>, search: &Search, limit: Pressure) -> Result<(), Uncoverable> {
+    /// Where the statement applies, a massage is never given at more than `limit`. The
+    /// coarse search (`search`) rules a break out when no style that can win would be given
+    /// more; where one could, and its example shows none, the exact variants decide.
+    fn max_pressure(
+        &mut self,
+        statement: &Statement<'_>,
+        (index, component): (usize, usize),
+        search: &Search,
+        limit: Pressure,
+    ) -> Result<(), Uncoverable> {
+        let rule_set = self.parts.rule_set;
+        let may_exceed = |e: &Evaluation| pressure_ranks(rule_set, e).1 > 1 + limit.index();
+        let Some(picks) = self.first_broken(search, &|refer, _| refer.is_some(), may_exceed)? else { return Ok(()) };
         let above = |e: &Evaluation| e.pressure.is_some_and(|p| p > limit);
-        let Some(picks) = self.first_broken(search, &|refer, _| refer.is_some(), above)? else { return Ok(()) };
-        let example = self.counterexample(search, &picks, false);
+        let mut example = self.counterexample(search, &picks, false);
+        if !example.as_ref().is_some_and(|e| above(&e.outcome)) {
+            let variants: Vec<Variant> = self
+                .exact_statement_variants(component)?
+                .iter()
+                .filter(|v| v.statements.contains(&index))
+                .cloned()
+                .collect();
+            let exact = self.search(Some((component, variants)), None, Detail::Exact)?;
+            let Some(picks) = self.first_broken(&exact, &|refer, _| refer.is_some(), above)? else { return Ok(()) };
+            example = self.counterexample(&exact, &picks, false);
+        }
         let got = example.as_ref().map_or_else(String::new, |e| super::findings::outcome_words(&e.outcome));
         let mut rules = self.statement_readers(statement);
         if let Some(e) = &example {
@@ -367,7 +459,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     /// Whether some answer set leaves the style undecided (the engine's routine referral).
     pub(super) fn undecided_anywhere(&mut self) -> Result<bool, Uncoverable> {
         let parts = self.parts;
-        let search = self.search(None, None)?;
+        let search = self.search(None, None, Detail::Coarse)?;
         let mut found = false;
         self.combinations += parts.explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
             found = parts.decide(leaf.fired).undecided;
@@ -390,34 +482,17 @@ impl<'p, 'r> Checker<'p, 'r> {
         if self.escalation_follows_from_the_rules(question, option, never_undecided) {
             return Ok(());
         }
+        // The coarse search bounds the pressure; a possible break its example does not show
+        // is searched for exactly.
+        let mut found = self.escalation_search(question, option, Detail::Coarse)?;
+        if let Some((search, picks)) = &found {
+            let shown = self.counterexample(search, picks, true);
+            if !shown.as_ref().is_some_and(escalates) {
+                found = self.escalation_search(question, option, Detail::Exact)?;
+            }
+        }
+        let Some((search, picks)) = found else { return Ok(()) };
         let parts = self.parts;
-        let component = parts.component_of[question];
-        let pairs: Vec<(usize, usize, Pin)> = (0..parts.space.questions[question].classes.len())
-            .filter_map(|before| {
-                let (after, holds) = parts.space.after_adding(question, before, option)?;
-                Some((before, after, Pin { question, include: holds, exclude: 1 << option, add: 1 << option }))
-            })
-            .collect();
-        // With an emergency after adding it, nothing can be lower or firmer than before.
-        let cut = |_: Option<Urgency>, after: Option<Urgency>| after == Some(Urgency::Emergency);
-        let spec = Spec { pinned: Some((question, &pairs)), cut: Some(&cut), ..Spec::default() };
-        let mut variants = parts.variants(component, &spec)?;
-        // A referral at least as urgent after adding it, whatever else is answered.
-        variants.retain(|v| !(v.other_refer.is_some() && v.other_refer >= v.refer));
-        let search = self.search(Some((component, variants)), None)?;
-        let mut found = None;
-        self.combinations +=
-            parts.explore(&search.levels, &|refer, after| refer.is_some() && after >= refer, &mut |leaf| {
-                let before = parts.decide(leaf.fired);
-                let after = parts.decide(leaf.other);
-                if urgency_rank(&after) < urgency_rank(&before) || pressure_rank(&after) > pressure_rank(&before) {
-                    found = Some(leaf.picks.to_vec());
-                    Flow::Stop
-                } else {
-                    Flow::Continue
-                }
-            })?;
-        let Some(picks) = found else { return Ok(()) };
         let example = self.counterexample(&search, &picks, true);
         let (q, o) = self.names(question, option);
         let mut involved = self.readers(question, option);
@@ -451,6 +526,50 @@ impl<'p, 'r> Checker<'p, 'r> {
         Ok(())
     }
 
+    /// The first combination where adding the option may lower the urgency or raise the
+    /// pressure: exactly, or (coarse) where the pressure ranks' bounds allow it.
+    fn escalation_search(
+        &mut self,
+        question: usize,
+        option: usize,
+        detail: Detail,
+    ) -> Result<Option<(Search, Vec<usize>)>, Uncoverable> {
+        let parts = self.parts;
+        let component = parts.component_of[question];
+        let pairs: Vec<(usize, usize, Pin)> = (0..parts.space.questions[question].classes.len())
+            .filter_map(|before| {
+                let (after, holds) = parts.space.after_adding(question, before, option)?;
+                Some((before, after, Pin { question, include: holds, exclude: 1 << option, add: 1 << option }))
+            })
+            .collect();
+        // With an emergency after adding it, nothing can be lower or firmer than before.
+        let cut = |_: Option<Urgency>, after: Option<Urgency>| after == Some(Urgency::Emergency);
+        let coarse = detail == Detail::Coarse;
+        let spec = Spec { pinned: Some((question, &pairs)), cut: Some(&cut), coarse, ..Spec::default() };
+        let mut variants = parts.variants(component, &spec)?;
+        // A referral at least as urgent after adding it, whatever else is answered.
+        variants.retain(|v| !(v.other_refer.is_some() && v.other_refer >= v.refer));
+        let search = self.search(Some((component, variants)), None, detail)?;
+        let rule_set = parts.rule_set;
+        let mut found = None;
+        self.combinations +=
+            parts.explore(&search.levels, &|refer, after| refer.is_some() && after >= refer, &mut |leaf| {
+                let before = parts.decide(leaf.fired);
+                let after = parts.decide(leaf.other);
+                let firmer = match detail {
+                    Detail::Exact => pressure_rank(&after) > pressure_rank(&before),
+                    Detail::Coarse => pressure_ranks(rule_set, &after).1 > pressure_ranks(rule_set, &before).0,
+                };
+                if urgency_rank(&after) < urgency_rank(&before) || firmer {
+                    found = Some(leaf.picks.to_vec());
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            })?;
+        Ok(found.map(|picks| (search, picks)))
+    }
+
     /// Answers no rule decides (error), or only an always-true catch-all decides (warning).
     pub(super) fn gaps(&mut self) -> Result<(), Uncoverable> {
         let parts = self.parts;
@@ -470,12 +589,10 @@ impl<'p, 'r> Checker<'p, 'r> {
             }
         }
         catch_all.sort_unstable();
-        // Without the catch-alls: their weights taken off the representative's fired set.
-        // That is exact when they forbid nothing (what decides a style is then the sum of
-        // weights and the forbidden styles, the same on every path merged into a variant);
-        // otherwise the other side is swept without them.
-        let forbid_nothing = catch_all.iter().all(|r| parts.rule_set.rules[*r].effect.forbid.is_empty());
-        let search = self.search(None, (!forbid_nothing).then_some(without))?;
+        // Without the catch-alls: the other side is swept without them (a coarse variant
+        // stands for scores that are only alike in being positive, so taking their weights
+        // off its example would not be exact).
+        let search = self.search(None, (!catch_all.is_empty()).then_some(without), Detail::Coarse)?;
         let (mut gap, mut only) = ((0u128, 0u128, None), (0u128, 0u128, None));
         self.combinations += parts.explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
             let evaluation = parts.decide(leaf.fired);
@@ -538,6 +655,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     /// Rules that can never fire, and rules that never change any outcome.
     pub(super) fn dead_and_shadowed(&mut self) -> Result<(), Uncoverable> {
         let parts = self.parts;
+        let mut unshown = Vec::new();
         for (component, part) in parts.components.iter().enumerate() {
             // The plain sweep kept the rules fired on every answer set, merged or not.
             let ever = self.plain[component].iter().fold(FiredRules::default(), |all, v| all.union(v.ever_fired));
@@ -561,11 +679,76 @@ impl<'p, 'r> Checker<'p, 'r> {
                     continue;
                 }
                 if !self.matters_without_search(component, rule) {
-                    self.shadowed(component, rule)?;
+                    unshown.push((component, rule));
                 }
             }
         }
+        let shown = self.shown_by_samples(&unshown);
+        for (component, rule) in unshown.into_iter().filter(|(_, rule)| !shown.contains(*rule)) {
+            self.shadowed(component, rule)?;
+        }
         Ok(())
+    }
+
+    /// The rules among `rules` that a sampled answer set shows to change an outcome: drawn
+    /// for all of them at once, then for each one left, where it fires.
+    fn shown_by_samples(&self, rules: &[(usize, usize)]) -> FiredRules {
+        let mut shown = FiredRules::default();
+        let mut wanted = FiredRules::default();
+        rules.iter().for_each(|(_, rule)| wanted.insert(*rule));
+        self.show(None, wanted, &mut shown);
+        for &(_, rule) in rules {
+            if !shown.contains(rule) {
+                self.show(Some(rule), just(rule), &mut shown);
+            }
+        }
+        shown
+    }
+
+    /// Adds to `shown` the rules of `wanted` that sampled answer sets show to change an
+    /// outcome (see [`Parts::sample`] for `focus`).
+    fn show(&self, focus: Option<usize>, wanted: FiredRules, shown: &mut FiredRules) {
+        if wanted == FiredRules::default() {
+            return;
+        }
+        let samples = if focus.is_some() { super::witness::FOCUSED_SAMPLES } else { super::witness::SAMPLES };
+        self.parts.sample(focus, samples, &mut |fired| {
+            let with = self.parts.decide(fired);
+            for rule in fired.iter().filter(|r| wanted.contains(*r)) {
+                if shown.contains(rule) {
+                    continue;
+                }
+                let mut without = fired;
+                without.remove(rule);
+                if self.matters_given(rule, &with, without) {
+                    shown.insert(rule);
+                }
+            }
+            shown.intersection(wanted) != wanted
+        });
+    }
+
+    /// Whether a rule that fires in `fired` changes that outcome, as `shadowed` defines it:
+    /// a referring rule is a reason where the outcome is a referral at its urgency (the
+    /// rules referring more urgently are enough of `fired` to say); another changes what a
+    /// person is told (`without` fires the same answers without it), or speaks (a
+    /// precaution, advice) where a massage is given.
+    fn matters_on(&self, rule: usize, fired: FiredRules, without: FiredRules) -> bool {
+        self.matters_given(rule, &self.parts.decide(fired), without)
+    }
+
+    /// [`Self::matters_on`] with the outcome of `fired` already decided.
+    fn matters_given(&self, rule: usize, with: &Evaluation, without: FiredRules) -> bool {
+        let parts = self.parts;
+        let rule_set = parts.rule_set;
+        let effect = &rule_set.rules[rule].effect;
+        if let Some(urgency) = effect.refer {
+            return with.urgency == Some(urgency);
+        }
+        let speaks = effect.speaks();
+        let decides = effect.decides();
+        (decides && !same_decision(rule_set, with, &parts.decide(without)))
+            || (speaks && with.recommendation != Recommendation::Physician)
     }
 
     /// Whether the plain outcomes show that a rule that can fire matters (see `shadowed`),
@@ -575,7 +758,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     fn matters_without_search(&self, component: usize, rule: usize) -> bool {
         let parts = self.parts;
         let effect = &parts.rule_set.rules[rule].effect;
-        let decides = Effect { precaution: None, advice: None, tell: None, ..effect.clone() } != Effect::default();
+        let decides = effect.decides();
         let fires = |v: &&Variant| v.ever_fired.contains(rule);
         match effect.refer {
             Some(Urgency::Emergency) => true,
@@ -590,7 +773,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             // outcomes when every other component has one outcome (the decision depends on
             // the tallies, equal on every answer set merged into an outcome).
             None if !decides => {
-                let speaks = effect.precaution.is_some() || effect.advice.is_some();
+                let speaks = effect.speaks();
                 let others = (0..self.plain.len()).filter(|c| *c != component);
                 let single = others.clone().all(|c| self.plain[c].len() == 1);
                 let rest = others.fold(FiredRules::default(), |all, c| all.union(self.plain[c][0].fired));
@@ -610,7 +793,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     fn matters_in_plain(&self, component: usize, rule: usize) -> bool {
         let parts = self.parts;
         let effect = &parts.rule_set.rules[rule].effect;
-        let speaks = effect.precaution.is_some() || effect.advice.is_some();
+        let speaks = effect.speaks();
         let others = (0..self.plain.len())
             .filter(|c| *c != component)
             .try_fold(FiredRules::default(), |all, c| self.plain[c].first().map(|v| all.union(v.fired)));
@@ -635,54 +818,20 @@ impl<'p, 'r> Checker<'p, 'r> {
     /// one always, another where the rules referring more urgently allow it (only those are
     /// swept with it). A rule with no effect on the decision (a precaution or advice only)
     /// matters wherever it fires with a massage. Any other is compared with and without it.
+    ///
+    /// The coarse sweep comes first: where the rule never fires without a more urgent
+    /// referral it finds nothing, as the exact one would (referrals are kept exactly), and
+    /// its examples are real answer sets, so one where the rule matters shows it. Only
+    /// otherwise are the exact outcomes compared.
     fn shadowed(&mut self, component: usize, rule: usize) -> Result<(), Uncoverable> {
         let parts = self.parts;
-        let rule_set = parts.rule_set;
-        let effect = &rule_set.rules[rule].effect;
-        let speaks = effect.precaution.is_some() || effect.advice.is_some();
-        let decides = Effect { precaution: None, advice: None, tell: None, ..effect.clone() } != Effect::default();
-        let mut matters = false;
-        let mut first = None;
-        let search = match effect.refer {
-            Some(Urgency::Emergency) => return Ok(()),
-            Some(urgency) => {
-                let mut only = just(rule);
-                let more_urgent = |r: &usize| rule_set.rules[*r].effect.refer > Some(urgency);
-                parts.components[component].rules.iter().filter(|r| more_urgent(r)).for_each(|r| only.insert(*r));
-                let cut = move |with: Option<Urgency>, _: Option<Urgency>| with > Some(urgency);
-                let spec = Spec { require: Some((rule, true)), only: Some(only), cut: Some(&cut), ..Spec::default() };
-                let search = self.search(Some((component, parts.variants(component, &spec)?)), None)?;
-                self.combinations += parts.explore(&search.levels, &cut, &mut |leaf| {
-                    first.get_or_insert_with(|| leaf.picks.to_vec());
-                    matters = parts.decide(leaf.fired).urgency == Some(urgency);
-                    if matters {
-                        Flow::Stop
-                    } else {
-                        Flow::Continue
-                    }
-                })?;
-                search
-            }
-            None => {
-                // Where a referral fires, it fires on both sides, and nothing else is said.
-                let cut = |with: Option<Urgency>, _: Option<Urgency>| with.is_some();
-                let without = if decides { just(rule) } else { FiredRules::default() };
-                let spec = Spec { without, require: Some((rule, true)), cut: Some(&cut), ..Spec::default() };
-                let search = self.search(Some((component, parts.variants(component, &spec)?)), None)?;
-                self.combinations += parts.explore(&search.levels, &cut, &mut |leaf| {
-                    first.get_or_insert_with(|| leaf.picks.to_vec());
-                    let with = parts.decide(leaf.fired);
-                    let changes = decides && !same_decision(rule_set, &with, &parts.decide(leaf.other));
-                    if changes || (speaks && with.recommendation != Recommendation::Physician) {
-                        matters = true;
-                        Flow::Stop
-                    } else {
-                        Flow::Continue
-                    }
-                })?;
-                search
-            }
-        };
+        if parts.rule_set.rules[rule].effect.refer == Some(Urgency::Emergency) {
+            return Ok(());
+        }
+        let coarse = self.shadowed_search(component, rule, Detail::Coarse)?;
+        let undecided = !coarse.matters && !coarse.settled && !coarse.search.levels[0].is_empty();
+        let Shadowing { search, matters, first, .. } =
+            if undecided { self.shadowed_search(component, rule, Detail::Exact)? } else { coarse };
         if matters {
             return Ok(());
         }
@@ -713,6 +862,73 @@ impl<'p, 'r> Checker<'p, 'r> {
             example,
         });
         Ok(())
+    }
+
+    /// The search for an outcome the rule changes (see `shadowed`); a coarse one has settled
+    /// it when every combination it visited did (see `coarse_settles`).
+    fn shadowed_search(&mut self, component: usize, rule: usize, detail: Detail) -> Result<Shadowing, Uncoverable> {
+        let parts = self.parts;
+        let rule_set = parts.rule_set;
+        let effect = &rule_set.rules[rule].effect;
+        let coarse = detail == Detail::Coarse;
+        let (spec, cut): (Spec<'_>, Box<UrgencyCut>) = match effect.refer {
+            Some(urgency) => {
+                let mut only = just(rule);
+                let more_urgent = |r: &usize| rule_set.rules[*r].effect.refer > Some(urgency);
+                parts.components[component].rules.iter().filter(|r| more_urgent(r)).for_each(|r| only.insert(*r));
+                let spec = Spec { require: Some((rule, true)), only: Some(only), coarse, ..Spec::default() };
+                (spec, Box::new(move |with: Option<Urgency>, _: Option<Urgency>| with > Some(urgency)))
+            }
+            None => {
+                // Where a referral fires, it fires on both sides, and nothing else is said.
+                let decides = effect.decides();
+                let without = if decides { just(rule) } else { FiredRules::default() };
+                let spec = Spec { without, require: Some((rule, true)), coarse, ..Spec::default() };
+                (spec, Box::new(|with: Option<Urgency>, _: Option<Urgency>| with.is_some()))
+            }
+        };
+        let variants = parts.variants(component, &Spec { cut: Some(&*cut), ..spec })?;
+        let search = self.search(Some((component, variants)), None, detail)?;
+        let (mut matters, mut first, mut settled) = (false, None, true);
+        let this = &*self;
+        let visited = parts.explore(&search.levels, &*cut, &mut |leaf| {
+            first.get_or_insert_with(|| leaf.picks.to_vec());
+            matters = this.matters_on(rule, leaf.fired, leaf.other);
+            settled &= detail == Detail::Exact || this.coarse_settles(rule, leaf.fired, leaf.other);
+            if matters {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        })?;
+        self.combinations += visited;
+        Ok(Shadowing { search, matters, first, settled })
+    }
+
+    /// Whether a coarse outcome's example (`fired`, and `without` the rule) says whether the
+    /// rule changes the decision for every answer set the outcome stands for. They share
+    /// the coarse tallies on both sides: the kind of outcome, the styles offered, the pressure
+    /// cap and the session. So they do when both sides are referrals (or no style fits), and
+    /// when the rule forbids nothing and weighs only styles forbidden there (the ranking is
+    /// then the same with and without it) and the pressure is the same whichever offered
+    /// style wins.
+    fn coarse_settles(&self, rule: usize, fired: FiredRules, without: FiredRules) -> bool {
+        let parts = self.parts;
+        let rule_set = parts.rule_set;
+        let (with_it, without_it) = (parts.decide(fired), parts.decide(without));
+        let physician = |e: &Evaluation| e.recommendation == Recommendation::Physician;
+        if physician(&with_it) && physician(&without_it) {
+            return true;
+        }
+        let effect = &rule_set.rules[rule].effect;
+        let (a, b) = (tally_of(rule_set, fired), tally_of(rule_set, without));
+        let weighs = crate::recommendation::Style::ALL
+            .iter()
+            .any(|style| effect.favour[style.index()] != 0 && !a.forbidden().contains(*style));
+        if weighs || !effect.forbid.is_empty() {
+            return false;
+        }
+        a.offered().iter().all(|style| a.pressure_with(rule_set, style) == b.pressure_with(rule_set, style))
     }
 
     /// Questions and options no rule reads.

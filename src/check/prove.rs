@@ -161,6 +161,12 @@ pub(crate) struct Spec<'c> {
     /// Follow every safety statement at once, keeping apart the outcomes where one holds
     /// and is not yet settled by the effects (one sweep for all of them).
     pub statements: bool,
+    /// Keep only the coarse form of the tallies ([`Tally::coarse`]): far fewer partial
+    /// outcomes, exact for every property that depends on the kind of outcome only (the
+    /// referral and its urgency, no style fitting, the styles recommended or offered), and
+    /// a bound for the pressure; a variant's example then stands for outcomes of its kind,
+    /// not for the same outcome.
+    pub coarse: bool,
 }
 
 /// The most partial outcomes kept at once while sweeping a component.
@@ -194,6 +200,9 @@ pub(crate) struct Parts<'r> {
     pub(super) demands: Vec<Demands>,
     /// The budget being spent.
     pub(super) allowance: Allowance,
+    /// Per style, whether no rule gives it a negative weight (its score is then kept only as
+    /// positive or not in a coarse sweep).
+    pub(super) clamp: [bool; 4],
 }
 
 /// What a safety statement demands.
@@ -319,6 +328,7 @@ impl<'r> Parts<'r> {
                 .map(|s| Demands { min_urgency: s.min_urgency, forbids: s.forbids, max_pressure: s.max_pressure })
                 .collect(),
             allowance,
+            clamp: [0, 1, 2, 3].map(|s| rule_set.rules.iter().all(|r| r.effect.favour[s] >= 0)),
         };
         // One answer a class: every answer in a class passes the same tests.
         let samples: Option<Vec<Vec<Answer>>> = (0..question_count)
@@ -440,9 +450,21 @@ impl<'r> Parts<'r> {
         transitions
     }
 
-    /// Variants of a component with `without` left out on the other side.
-    pub(crate) fn plain_variants(&self, component: usize, without: FiredRules) -> Result<Vec<Variant>, Uncoverable> {
-        self.variants(component, &Spec { without, ..Spec::default() })
+    /// Variants of a component with `without` left out on the other side, coarse or not.
+    pub(crate) fn plain_variants(
+        &self,
+        component: usize,
+        without: FiredRules,
+        coarse: bool,
+    ) -> Result<Vec<Variant>, Uncoverable> {
+        self.variants(component, &Spec { without, coarse, ..Spec::default() })
+    }
+
+    /// The tallies of a partial outcome as the spec keeps them.
+    pub(super) fn project(&self, spec: &Spec<'_>, tallies: &mut [Tally; 2]) {
+        if spec.coarse {
+            *tallies = tallies.map(|t| t.coarse(self.clamp));
+        }
     }
 
     /// The engine's decision for a fired set.

@@ -431,6 +431,7 @@ impl Parts<'_> {
             if dead {
                 continue;
             }
+            self.project(spec, &mut tallies);
             sig.fill(0);
             let mut held = FiredRules::default();
             for &s in single_statements {
@@ -592,6 +593,7 @@ impl Parts<'_> {
                     if !plan.two_sided {
                         tallies[1] = tallies[0];
                     }
+                    self.project(spec, &mut tallies);
                     if dead || !self.keep(spec, &tallies, &scratch) {
                         continue; // answers no person can give, or that cannot matter
                     }
@@ -682,6 +684,7 @@ impl Parts<'_> {
         if !plan.two_sided {
             tallies[1] = tallies[0];
         }
+        self.project(spec, &mut tallies);
         let mut start = Layer::default();
         if !dead && self.keep(spec, &tallies, &bits) {
             start.tallies.push(tallies);
@@ -846,6 +849,7 @@ impl Parts<'_> {
                     if !plan.two_sided {
                         tallies[1] = tallies[0];
                     }
+                    self.project(spec, &mut tallies);
                 }
             }
             let (classes, answers) = last.counts[state];

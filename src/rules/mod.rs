@@ -46,6 +46,23 @@ pub struct Effect {
     pub tell: Option<String>,
 }
 
+impl Effect {
+    /// Whether it changes the decision (a referral, a weight, a forbidden style, a pressure
+    /// cap, a session length), beside what it says.
+    pub fn decides(&self) -> bool {
+        self.refer.is_some()
+            || self.favour.iter().any(|w| *w != 0)
+            || !self.forbid.is_empty()
+            || self.max_pressure.is_some()
+            || self.session_minutes.is_some()
+    }
+
+    /// Whether it says something (a precaution, advice) where it fires with a massage.
+    pub fn speaks(&self) -> bool {
+        self.precaution.is_some() || self.advice.is_some()
+    }
+}
+
 /// One rule of `rules.toml`.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
