@@ -1,8 +1,8 @@
 //! The binary: the command line, the terminal and the process around the library.
 //! Arguments are parsed here ([`cli`]); each subcommand runs the library over the streams
-//! it is given ([`commands`]); the intake is drawn on the terminal ([`terminal`]); files are
-//! written whole ([`files`], the intake's answers by [`save`]); a signal ends the run
-//! cleanly ([`signals`], [`cleanup`]).
+//! it is given ([`commands`]); the intake is drawn on the terminal ([`terminal`]); every
+//! file the user names is written by one rule ([`files`]: an existing one refused unless
+//! `--force`, then written whole); a signal ends the run cleanly ([`signals`], [`cleanup`]).
 
 #![deny(unreachable_pub)]
 
@@ -11,7 +11,6 @@ mod cli;
 mod commands;
 mod files;
 mod record;
-mod save;
 #[cfg(unix)]
 mod signals;
 mod terminal;
