@@ -13,8 +13,11 @@ fn fixture(path: &str) -> String {
     format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Each command that writes one FILE, named, with its arguments for that FILE.
-fn writers() -> Vec<(&'static str, fn(&str) -> Vec<String>)> {
+/// A command that writes one FILE: its name, and its arguments for that FILE.
+type Writer = (&'static str, fn(&str) -> Vec<String>);
+
+/// Every command that writes one FILE.
+fn writers() -> Vec<Writer> {
     vec![
         ("batch --output", |file| strings(&["batch", "--input", &fixture("batch/good.jsonl"), "--output", file])),
         ("rules print --output", |file| strings(&["rules", "print", "--output", file])),

@@ -39,6 +39,21 @@ fn help_color(args: impl Iterator<Item = std::ffi::OsString>) -> clap::ColorChoi
     }
 }
 
+/// Whether a console shows ANSI styles. A Windows console does only once its virtual
+/// terminal processing is on, which this turns on for standard output and error; when that
+/// fails (an old console; or standard output is not a console, since anstyle-query then stops
+/// before standard error), the consoles get no colour rather than the styles' codes as text.
+#[cfg(windows)]
+fn console_shows_styles() -> bool {
+    anstyle_query::windows::enable_ansi_colors().unwrap_or(false)
+}
+
+/// Every terminal of the other systems reads ANSI styles (`TERM=dumb` is told apart on its own).
+#[cfg(not(windows))]
+fn console_shows_styles() -> bool {
+    true
+}
+
 /// `--version`: the tool's, and the built-in rule set it carries (loaded only when asked:
 /// every other command would pay for it).
 fn version_text() -> String {
@@ -80,6 +95,7 @@ fn main() -> ExitCode {
         no_color: anstyle_query::no_color(),
         clicolor_force: anstyle_query::clicolor_force(),
         dumb: !anstyle_query::term_supports_color(),
+        styles_unseen: !console_shows_styles(),
     };
     let mut context = Context {
         input: &mut std::io::stdin().lock(),
