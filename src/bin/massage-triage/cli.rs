@@ -279,7 +279,8 @@ pub(crate) enum RulesCommand {
     #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
     /// Write the built-in rule set (questionnaire.toml, rules.toml, cases.toml) into a
-    /// folder, to start a clinic's own from; an existing one is refused unless --force.
+    /// folder, to start a clinic's own from; if one of them exists, none is written unless
+    /// --force.
     #[command(after_help = INIT_HELP)]
     Init {
         /// The folder (created if it does not exist).
