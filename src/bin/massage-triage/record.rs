@@ -1,8 +1,8 @@
 //! The intake's record of every call (`intake --record PATH`): where it goes (a new file
 //! in a folder, or one `.json` file), checked before the first question; the draft kept up
 //! to date after every answer, so that a signal writes it before the process ends; and the
-//! record written whole (0600) when the call ends, however it ends. Never shown, never
-//! logged: only its file name is.
+//! record written by the rule of files.rs (whole, owner-only) when the call ends, however it
+//! ends. Never shown, never logged: only its file name is.
 
 use crate::cleanup;
 use crate::files::{self, folder_of, write_now, FileError, PersistError};
