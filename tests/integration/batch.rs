@@ -365,8 +365,8 @@ fn output_to_a_file_is_written_whole_and_private() {
     assert_eq!(written, batch(&["--input", &fixture("good.jsonl"), "--output-format", "csv"], None).stdout);
     #[cfg(unix)]
     assert_eq!(mode(&out), 0o600);
-    // Bad records still give a whole file (and exit 2).
-    let run = batch(&["--input", &fixture("mixed.jsonl"), "--output", out.to_str().unwrap()], None);
+    // Bad records still give a whole file (and exit 2); replacing the first takes --force.
+    let run = batch(&["--input", &fixture("mixed.jsonl"), "--output", out.to_str().unwrap(), "--force"], None);
     assert_eq!(run.code, 2);
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1 + 9);
     assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1, "no temporary file left behind");
@@ -381,17 +381,18 @@ fn a_failed_run_leaves_the_previous_output_in_place() {
     std::fs::write(&bad_header, "id,nonsense\nx,1\n").unwrap();
     let missing = folder.path().join("missing.jsonl");
     for input in [&bad_header, &missing] {
-        let run = batch(&["--input", input.to_str().unwrap(), "--output", out.to_str().unwrap()], None);
+        let run = batch(&["--input", input.to_str().unwrap(), "--output", out.to_str().unwrap(), "--force"], None);
         assert_eq!(run.code, 2, "{}", run.stderr);
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "the good results of yesterday\n");
     }
     let names: Vec<_> = std::fs::read_dir(folder.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names.len(), 2, "no temporary file left behind: {names:?}");
-    // An output folder that does not exist is an I/O failure.
+    // An output folder that does not exist is refused before the input is read, as for
+    // every file the tool writes.
     let nowhere = folder.path().join("no/such/folder/out.jsonl");
     let run = batch(&["--input", &fixture("good.jsonl"), "--output", nowhere.to_str().unwrap()], None);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("cannot write the output"), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
 }
 
 /// The result `assess` gives for these answers, named as batch names it (its id, else
@@ -521,7 +522,7 @@ fn ctrl_c_leaves_the_previous_output_in_place_and_exits_130() {
     let out = folder.path().join("results.jsonl");
     std::fs::write(&out, "the good results of yesterday\n").unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"))
-        .args(["batch", "--output", out.to_str().unwrap()])
+        .args(["batch", "--force", "--output", out.to_str().unwrap()])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -580,7 +581,7 @@ fn a_progress_bar_is_drawn_on_a_terminal_for_a_large_input_only() {
     let out = folder.path().join("out.jsonl");
     let session = |input: &str| {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"));
-        command.args(["batch", "--input", input, "--output", out.to_str().unwrap()]).env_remove("NO_COLOR");
+        command.args(["batch", "--force", "--input", input, "--output", out.to_str().unwrap()]).env_remove("NO_COLOR");
         let mut session = expectrl::Session::spawn(command).unwrap();
         session.set_expect_timeout(Some(Duration::from_secs(180)));
         session

@@ -150,7 +150,7 @@ fn every_subcommands_help_has_an_example_and_its_exit_codes() {
 }
 
 #[test]
-fn rules_init_writes_the_built_in_set_and_never_overwrites() {
+fn rules_init_writes_the_built_in_set_and_overwrites_only_with_force() {
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path().join("my-rules");
     let dir_text = dir.to_str().unwrap();
@@ -162,10 +162,17 @@ fn rules_init_writes_the_built_in_set_and_never_overwrites() {
     let check: serde_json::Value = serde_json::from_str(&check).unwrap();
     assert_eq!(check["rule_set"]["sha256"], massage_triage::rules::BUILT_IN_DIGEST.to_string());
     assert_eq!(check["passed"], true);
-    // Again: refused, nothing touched.
+    // Again: refused, every existing file named, nothing touched.
     std::fs::write(dir.join("rules.toml"), "# edited\n").unwrap();
     let output = triage().args(["rules", "init", dir_text]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists; rules init never overwrites"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for name in ["questionnaire.toml", "rules.toml", "cases.toml"] {
+        assert!(stderr.contains(&format!("{name} already exists")), "{stderr}");
+    }
+    assert!(stderr.contains("add --force to replace it") && stderr.contains("nothing was written"), "{stderr}");
     assert_eq!(std::fs::read_to_string(dir.join("rules.toml")).unwrap(), "# edited\n");
+    // With --force: the built-in set again.
+    stdout(&["rules", "init", dir_text, "--force"]);
+    assert_eq!(std::fs::read_to_string(dir.join("rules.toml")).unwrap(), massage_triage::rules::BUILT_IN_RULES);
 }

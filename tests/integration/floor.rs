@@ -82,7 +82,12 @@ fn the_three_line_edit_is_refused_everywhere() {
     let assess = run(&["assess", "--rules", rules, "--answers", EMERGENCY]);
     assert_eq!(assess.code, 2, "{}", assess.stdout);
     assert!(assess.stderr.contains("[floor-weakened]; this rule set is refused"), "{}", assess.stderr);
-    assert_eq!(run(&["batch", "--rules", rules, "--input", "/dev/null"]).code, 2);
+    // An empty input of our own, not /dev/null: the same test on Windows.
+    let none = dir.path().join("none.jsonl");
+    std::fs::write(&none, "").unwrap();
+    let batch = run(&["batch", "--rules", rules, "--input", none.to_str().unwrap()]);
+    assert_eq!(batch.code, 2);
+    assert!(batch.stderr.contains("this rule set is refused"), "{}", batch.stderr);
 }
 
 #[test]

@@ -444,6 +444,27 @@ fn an_existing_save_file_is_refused_before_any_question() {
 }
 
 #[test]
+fn with_force_an_existing_save_file_and_record_file_are_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("answers.toml");
+    let recorded = dir.path().join("call.json");
+    for path in [&saved, &recorded] {
+        std::fs::write(path, "yesterday's\n").unwrap();
+    }
+    let (save, record) = (saved.to_str().unwrap(), recorded.to_str().unwrap());
+    let mut desk = Desk::intake(&["intake", "--save", save, "--record", record, "--force"]);
+    desk.typical_intake();
+    desk.wait_for("Saved the answers to");
+    let (_, code) = desk.finish();
+    assert_eq!(code, 0);
+    assert!(std::fs::read_to_string(&saved).unwrap().contains("severity = 5"));
+    read_record(&recorded, "completed");
+    let mut names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["answers.toml", "call.json"], "no temporary file left");
+}
+
+#[test]
 fn an_emergency_with_save_says_nothing_was_saved() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("answers.toml");

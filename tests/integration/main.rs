@@ -12,6 +12,7 @@ mod check_brute_force;
 mod conventions;
 mod engine_properties;
 mod fhir;
+mod files_written;
 mod floor;
 mod fuzz;
 mod identity;

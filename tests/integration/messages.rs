@@ -185,3 +185,11 @@ fn an_interrupted_record_that_settles_nothing() {
 fn an_unknown_question_in_a_record() {
     insta::assert_snapshot!(assess_refuses("record-unknown-key.json"));
 }
+
+#[test]
+fn an_existing_output_file_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("results.jsonl"), "yesterday's results\n").unwrap();
+    let args = ["batch", "--input", "records.jsonl", "--output", "results.jsonl"];
+    insta::assert_snapshot!(stderr_of(dir.path(), &args, "", 2));
+}

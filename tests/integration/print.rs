@@ -133,8 +133,8 @@ fn output_goes_to_a_file_and_the_committed_examples_are_current() {
     let (_, html, _) = print(&[]);
     assert_eq!(written, html);
     // The examples in the repository are what the tool prints now (regenerate them with
-    // `massage-triage rules print --output examples/phone-script-desk.html` and
-    // `--format markdown --output examples/phone-script-desk.md`).
+    // `massage-triage rules print --force --output examples/phone-script-desk.html` and
+    // `--format markdown --force --output examples/phone-script-desk.md`).
     let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/");
     assert_eq!(std::fs::read_to_string(format!("{examples}phone-script-desk.html")).unwrap(), html);
     let (_, markdown, _) = print(&["--format", "markdown"]);

@@ -303,7 +303,7 @@ mod signals {
         let before = temporary_files(dir);
         let out = dir.join("results.jsonl");
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"))
-            .args(["batch", "--output", out.to_str().unwrap()])
+            .args(["batch", "--force", "--output", out.to_str().unwrap()])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -360,7 +360,8 @@ mod signals {
         let in_use = temporary_files(dir.path());
         assert!(!in_use.contains(&stale[0]), "{in_use:?}");
         let out = dir.path().join("results.jsonl");
-        let next = run(&["batch", "--output", out.to_str().unwrap()], Some(format!("{RECORD}\n").as_bytes()));
+        let next =
+            run(&["batch", "--force", "--output", out.to_str().unwrap()], Some(format!("{RECORD}\n").as_bytes()));
         assert_eq!(next.code, 0, "{}", next.stderr);
         assert!(!next.stderr.contains("removed"), "{}", next.stderr);
         assert_eq!(temporary_files(dir.path()), in_use);
@@ -464,7 +465,7 @@ mod signals {
     fn ctrl_c_with_records_typed_at_a_terminal_removes_the_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
         let out = write(dir.path(), "results.jsonl", "kept\n");
-        let mut session = spawn(&["batch", "--output", &out]);
+        let mut session = spawn(&["batch", "--force", "--output", &out]);
         session.send_line(RECORD).unwrap();
         wait_until("the temporary file", || !temporary_files(dir.path()).is_empty());
         // The terminal is cooked: Ctrl-C is SIGINT from the terminal itself.

@@ -69,7 +69,8 @@ Example:
 
 Keys: arrows (or k/j) move, space ticks, Enter confirms, Esc goes back (`<` at a number),
 \"? what this question means\" (or `?` at a number) shows the help, Ctrl-C quits.
-Exit codes: 0 a recommendation, 2 bad usage (or no terminal), 130 Ctrl-C, 143/129
+Exit codes: 0 a recommendation, 2 bad usage (or no terminal; an existing --save or --record
+FILE without --force, refused before the first question), 130 Ctrl-C, 143/129
 SIGTERM/SIGHUP, 1 an unexpected failure.";
 
 const BATCH_HELP: &str = "\
@@ -77,7 +78,7 @@ Example:
   massage-triage batch --input bookings.csv --output results.jsonl
 
 Exit codes: 0 every record answered, 2 some record refused (its line says why) or bad
-usage, 130 Ctrl-C, 143/129 SIGTERM/SIGHUP, 1 an unexpected failure.";
+usage (an existing --output FILE without --force included, refused before any reading), 130 Ctrl-C, 143/129 SIGTERM/SIGHUP, 1 an unexpected failure.";
 
 const CHECK_HELP: &str = "\
 Example:
@@ -107,16 +108,16 @@ const INIT_HELP: &str = "\
 Example:
   massage-triage rules init my-rules && massage-triage rules check --rules my-rules
 
-Exit codes: 0 the three files written, 2 one of them exists already (nothing is written),
-1 an unexpected failure.";
+Exit codes: 0 the three files written, 2 one of them exists already and no --force
+(nothing is written), 1 an unexpected failure.";
 
 const PRINT_HELP: &str = "\
 Examples:
   massage-triage rules print --output phone-script.html
   massage-triage rules print --mode therapist --format markdown --rules my-rules
 
-Exit codes: 0 printed, 2 a rule set that does not load or is not proven safe, or bad usage,
-1 an unexpected failure (the output could not be written).";
+Exit codes: 0 printed, 2 a rule set that does not load or is not proven safe, or bad usage
+(an existing --output FILE without --force included), 1 an unexpected failure (the output could not be written).";
 
 const EXPORT_HELP: &str = "\
 Examples:
@@ -124,8 +125,8 @@ Examples:
   massage-triage rules export --format fhir --record records/20261201T184421Z-booking-1042.json
 
 Exit codes: 0 exported, 2 a rule set that does not load or is not proven safe, a record
-that does not load or was made under another rule set, or bad usage, 1 an unexpected
-failure (the output could not be written).";
+that does not load or was made under another rule set, or bad usage (an existing --output
+FILE without --force included), 1 an unexpected failure (the output could not be written).";
 
 const TEST_HELP: &str = "\
 Example:
@@ -141,6 +142,16 @@ pub(crate) struct RulesArg {
     /// the built-in rule set.
     #[arg(long, value_name = "DIR", env = "MASSAGE_TRIAGE_RULES")]
     pub rules: Option<PathBuf>,
+}
+
+/// `--force`, shared by every subcommand that writes a file the user names: one rule for
+/// them all (files.rs; README, "Files the tool writes").
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub(crate) struct ForceArg {
+    /// Replace the file to be written if it exists. Without --force an existing file is
+    /// refused (exit 2) before anything is asked, read or written.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// When to colour.
@@ -167,21 +178,22 @@ pub(crate) struct IntakeArgs {
     /// Show every rule considered, fired or not, and why.
     #[arg(long)]
     pub explain: bool,
-    /// Save the answers as an answer file that `assess --answers` accepts.
+    /// Save the answers as an answer file that `assess --answers` accepts (written whole;
+    /// an existing FILE is refused unless --force).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
     /// Record every call, finished or not (completed, stopped early on a referral,
     /// interrupted), as a JSON record that `assess --answers` replays: PATH is a folder
     /// that exists (a new file for each call, named from the UTC time and --id) or a
-    /// file ending in .json.
+    /// file ending in .json (an existing one is refused unless --force).
     #[arg(long, value_name = "PATH")]
     pub record: Option<PathBuf>,
     /// A reference for the saved answers and the record (a booking number; never a name).
     #[arg(long, value_name = "REF")]
     pub id: Option<String>,
-    /// Overwrite the file given with --save or --record if it exists.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub overwrite: ForceArg,
     /// Plain, accessible prompts: numbered options and typed answers, one line each, with
     /// no cursor movement, redraws or colour (for screen readers). Also on with TERM=dumb.
     #[arg(long, env = "MASSAGE_TRIAGE_PLAIN", value_parser = clap::builder::FalseyValueParser::new())]
@@ -225,8 +237,8 @@ pub(crate) struct BatchArgs {
     /// Input file; `-` or absent reads standard input.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
-    /// Output file, written whole (temporary file, then rename); `-` or absent writes
-    /// standard output.
+    /// Output file, written whole (temporary file, then rename; an existing FILE is refused
+    /// unless --force); `-` or absent writes standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Input format: JSON Lines answer sets, or CSV with a header row of `id`, `version` and
@@ -239,6 +251,9 @@ pub(crate) struct BatchArgs {
     /// output's extension, else jsonl.
     #[arg(long, value_parser = choice::<RecordFormat>())]
     pub output_format: Option<RecordFormat>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub overwrite: ForceArg,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,
@@ -264,12 +279,16 @@ pub(crate) enum RulesCommand {
     #[command(after_help = DIFF_HELP)]
     Diff(DiffArgs),
     /// Write the built-in rule set (questionnaire.toml, rules.toml, cases.toml) into a
-    /// folder, to start a clinic's own from; an existing file is never overwritten.
+    /// folder, to start a clinic's own from; if one of them exists, none is written unless
+    /// --force.
     #[command(after_help = INIT_HELP)]
     Init {
         /// The folder (created if it does not exist).
         #[arg(value_name = "DIR")]
         dir: PathBuf,
+        #[command(flatten)]
+        #[allow(missing_docs)]
+        overwrite: ForceArg,
     },
     /// Print the phone script from the rule set: every question in order with its options
     /// and help, the red flags with what to tell the caller, the rules in words, stamped
@@ -288,13 +307,17 @@ pub(crate) struct ExportArgs {
     /// What to export.
     #[arg(long, value_parser = choice::<ExportFormat>(), default_value = ExportFormat::Fhir.name())]
     pub format: ExportFormat,
-    /// Write it into FILE (written whole) instead of standard output; `-` is standard output.
+    /// Write it into FILE (written whole; an existing FILE is refused unless --force) instead
+    /// of standard output; `-` is standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Export this intake record (`intake --record`) as a QuestionnaireResponse answering the
     /// rule set's Questionnaire, instead of the Questionnaire itself.
     #[arg(long, value_name = "RECORD")]
     pub record: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub overwrite: ForceArg,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,
@@ -309,10 +332,13 @@ pub(crate) struct PrintArgs {
     /// Whose wording of the questions: desk (read aloud) or therapist (clinical).
     #[arg(long, value_parser = choice::<Audience>(), default_value = Audience::Desk.name())]
     pub mode: Audience,
-    /// Write the script into FILE (written whole) instead of standard output; `-` is
-    /// standard output.
+    /// Write the script into FILE (written whole; an existing FILE is refused unless
+    /// --force) instead of standard output; `-` is standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub overwrite: ForceArg,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub rules: RulesArg,

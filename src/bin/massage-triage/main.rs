@@ -1,8 +1,8 @@
 //! The binary: the command line, the terminal and the process around the library.
 //! Arguments are parsed here ([`cli`]); each subcommand runs the library over the streams
-//! it is given ([`commands`]); the intake is drawn on the terminal ([`terminal`]); files are
-//! written whole ([`files`], the intake's answers by [`save`]); a signal ends the run
-//! cleanly ([`signals`], [`cleanup`]).
+//! it is given ([`commands`]); the intake is drawn on the terminal ([`terminal`]); every
+//! file the user names is written by one rule ([`files`]: an existing one refused unless
+//! `--force`, then written whole); a signal ends the run cleanly ([`signals`], [`cleanup`]).
 
 #![deny(unreachable_pub)]
 
@@ -11,7 +11,6 @@ mod cli;
 mod commands;
 mod files;
 mod record;
-mod save;
 #[cfg(unix)]
 mod signals;
 mod terminal;
@@ -38,6 +37,21 @@ fn help_color(args: impl Iterator<Item = std::ffi::OsString>) -> clap::ColorChoi
         Some("always") => clap::ColorChoice::Always,
         _ => clap::ColorChoice::Auto,
     }
+}
+
+/// Whether a console shows ANSI styles. A Windows console does only once its virtual
+/// terminal processing is on, which this turns on for standard output and error; when that
+/// fails (an old console; or standard output is not a console, since anstyle-query then stops
+/// before standard error), the consoles get no colour rather than the styles' codes as text.
+#[cfg(windows)]
+fn console_shows_styles() -> bool {
+    anstyle_query::windows::enable_ansi_colors().unwrap_or(false)
+}
+
+/// Every terminal of the other systems reads ANSI styles (`TERM=dumb` is told apart on its own).
+#[cfg(not(windows))]
+fn console_shows_styles() -> bool {
+    true
 }
 
 /// `--version`: the tool's, and the built-in rule set it carries (loaded only when asked:
@@ -81,6 +95,7 @@ fn main() -> ExitCode {
         no_color: anstyle_query::no_color(),
         clicolor_force: anstyle_query::clicolor_force(),
         dumb: !anstyle_query::term_supports_color(),
+        styles_unseen: !console_shows_styles(),
     };
     let mut context = Context {
         input: &mut std::io::stdin().lock(),

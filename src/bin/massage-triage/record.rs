@@ -1,12 +1,11 @@
 //! The intake's record of every call (`intake --record PATH`): where it goes (a new file
 //! in a folder, or one `.json` file), checked before the first question; the draft kept up
 //! to date after every answer, so that a signal writes it before the process ends; and the
-//! record written whole (0600) when the call ends, however it ends. Never shown, never
-//! logged: only its file name is.
+//! record written by the rule of files.rs (whole, owner-only) when the call ends, however it
+//! ends. Never shown, never logged: only its file name is.
 
 use crate::cleanup;
-use crate::files::{folder_of, write_now, PersistError, WholeFile};
-use crate::save::{self, SaveError};
+use crate::files::{self, folder_of, write_now, FileError, PersistError};
 use massage_triage::intake::record::{record_json, Call, Status};
 use massage_triage::intake::skip::PartialAnswers;
 use massage_triage::intake::{Ask, Asker, Reply, Review, Stop};
@@ -15,7 +14,6 @@ use massage_triage::recommendation::Urgency;
 use massage_triage::report::Audience;
 use massage_triage::rules::RuleSet;
 use massage_triage::text::escape_controls;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Where records go.
@@ -34,15 +32,15 @@ pub(crate) enum Target {
 
 /// Checks, before any question is asked, that a record can be written at `path`: an
 /// existing folder, or a `.json` file in one that is not there yet (unless `force`).
-pub(crate) fn check_target(path: &Path, force: bool) -> Result<Target, SaveError> {
+pub(crate) fn check_target(path: &Path, force: bool) -> Result<Target, FileError> {
     if path.is_dir() {
         return Ok(Target::Folder(path.to_owned()));
     }
     if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
         let folder = folder_of(path);
-        return Err(SaveError::NotJson(path.to_owned(), folder.to_owned()));
+        return Err(FileError::NotJson(path.to_owned(), folder.to_owned()));
     }
-    save::check_target(path, force)?;
+    files::check_target(path, force)?;
     Ok(Target::File { path: path.to_owned(), replace: force })
 }
 
@@ -60,11 +58,8 @@ fn place(
     id: Option<&str>,
     authored: &str,
     mut write: impl FnMut(&Path, bool) -> Result<(), PersistError>,
-) -> Result<PathBuf, SaveError> {
-    let failed = |path: &Path, error: PersistError| match error {
-        PersistError::Exists => SaveError::Exists(path.to_owned()),
-        PersistError::Io(error) => SaveError::Io(path.to_owned(), error),
-    };
+) -> Result<PathBuf, FileError> {
+    let failed = |path: &Path, error: PersistError| error.about(path);
     let (folder, replace) = match target {
         Target::File { path, replace } => {
             return write(path, *replace).map(|()| path.clone()).map_err(|e| failed(path, e))
@@ -84,7 +79,7 @@ fn place(
             Err(error) => return Err(failed(&path, error)),
         }
     }
-    Err(SaveError::Exists(folder.join(format!("{stem}.json"))))
+    Err(FileError::Exists(folder.join(format!("{stem}.json"))))
 }
 
 /// `20261201T183005Z` and the id, made safe for a file name on any system (every character
@@ -97,13 +92,9 @@ fn file_stem(authored: &str, id: Option<&str>) -> String {
     format!("{time}-{id}")
 }
 
-/// Writes a record whole (a [`WholeFile`]) from the run's own thread.
-fn write_whole(target: &Target, id: Option<&str>, authored: &str, text: &str) -> Result<PathBuf, SaveError> {
-    place(target, id, authored, |path, replace| {
-        let file = WholeFile::create(path, ".massage-triage-").map_err(PersistError::Io)?;
-        file.file().write_all(text.as_bytes()).map_err(PersistError::Io)?;
-        file.persist(replace)
-    })
+/// Writes a record whole (registered for clean-up by a signal) from the run's own thread.
+fn write_whole(target: &Target, id: Option<&str>, authored: &str, text: &str) -> Result<PathBuf, FileError> {
+    place(target, id, authored, |path, replace| files::write_whole(path, text.as_bytes(), replace))
 }
 
 /// The path as a message shows it.
@@ -155,7 +146,7 @@ impl<'a> Recorder<'a> {
         &self,
         status: Status,
         ended: Option<(&PartialAnswers, &[bool])>,
-    ) -> Result<PathBuf, SaveError> {
+    ) -> Result<PathBuf, FileError> {
         cleanup::clear_last_words();
         let (answers, asked) = ended.unwrap_or((&self.answers, &self.asked));
         let authored = now();
@@ -229,11 +220,11 @@ mod tests {
     #[test]
     fn a_record_file_must_be_json_in_a_folder_that_exists_and_new_unless_forced() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(check_target(&dir.path().join("r.toml"), false), Err(SaveError::NotJson(..))));
-        assert!(matches!(check_target(&dir.path().join("no/r.json"), false), Err(SaveError::NoFolder(..))));
+        assert!(matches!(check_target(&dir.path().join("r.toml"), false), Err(FileError::NotJson(..))));
+        assert!(matches!(check_target(&dir.path().join("no/r.json"), false), Err(FileError::NoFolder(..))));
         let path = dir.path().join("r.json");
         std::fs::write(&path, "keep").unwrap();
-        assert!(matches!(check_target(&path, false), Err(SaveError::Exists(_))));
+        assert!(matches!(check_target(&path, false), Err(FileError::Exists(_))));
         assert!(matches!(check_target(&path, true), Ok(Target::File { replace: true, .. })));
     }
 }

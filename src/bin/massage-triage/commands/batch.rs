@@ -3,7 +3,7 @@
 use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cleanup::BATCH_PREFIX;
 use crate::cli::BatchArgs;
-use crate::files::{folder_of, PersistError, WholeFile};
+use crate::files::{self, folder_of, is_special, PersistError, WholeFile};
 use massage_triage::batch::input::{ChunkError, MAX_RECORD_BYTES};
 use massage_triage::batch::{run_batch, BatchError, BatchOptions, Progress, RecordFormat, Summary};
 use massage_triage::code::Code;
@@ -23,9 +23,14 @@ const INPUT_PEEK_BYTES: usize = 64 * 1024;
 const OUTPUT_BUFFER_BYTES: usize = 256 * 1024;
 
 pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
-    let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
     let input_path = args.input.as_deref().filter(|p| *p != Path::new("-"));
     let output_path = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let force = args.overwrite.force;
+    // An output that may not be written is refused before a record is read.
+    if let Some(path) = output_path {
+        files::check_target(path, force).map_err(|e| CommandError::Usage(e.to_string()))?;
+    }
+    let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
     // A signal (Ctrl-C, SIGTERM, SIGHUP) ends the run from the binary's handler, even while
     // a read blocks: the temporary file is removed and the old file left as it was.
     let options = BatchOptions {
@@ -63,7 +68,7 @@ pub(super) fn run(args: &BatchArgs, context: &mut Context<'_>) -> Result<Ended, 
         Some(path) if is_special(path) => {
             write_special(path, |out| run_batch(&rule_set, input, out, &options, &mut on_progress))
         }
-        Some(path) => write_file(path, |out| run_batch(&rule_set, input, out, &options, &mut on_progress)),
+        Some(path) => write_file(path, force, |out| run_batch(&rule_set, input, out, &options, &mut on_progress)),
         None => {
             let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, &mut context.out);
             let result = run_batch(&rule_set, input, &mut out, &options, &mut on_progress);
@@ -106,11 +111,6 @@ fn read_error(name: &str, error: &std::io::Error) -> CommandError {
     Diagnostic::whole_file(name, Code::Unreadable, format!("cannot read the input: {error}")).into()
 }
 
-/// A device or a pipe, written in place (not a regular file, which is replaced whole).
-fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file())
-}
-
 /// A path for a message: control characters escaped.
 fn shown_path(path: &Path) -> String {
     massage_triage::text::escape_controls(&path.display().to_string()).into_owned()
@@ -141,11 +141,13 @@ fn format(asked: Option<RecordFormat>, path: Option<&Path>) -> RecordFormat {
     }
 }
 
-/// Writes `path` whole: into a temporary file in the same folder, renamed over `path` only
-/// when the run got to the end, so a failure or a crash never leaves half a file in place
-/// of a good one. The file is readable by its owner only (answers are health information).
+/// Writes `path` by the rule of files.rs, streaming: into a temporary file in the same
+/// folder, renamed over `path` only when the run got to the end (and only if there is none
+/// by then, unless `force`), so a failure or a crash never leaves half a file in place of a
+/// good one.
 fn write_file(
     path: &Path,
+    force: bool,
     write: impl FnOnce(&mut dyn Write) -> Result<Summary, BatchError>,
 ) -> Result<Summary, BatchError> {
     // Errors name the output, not the temporary file (tempfile adds its own path to write
@@ -165,10 +167,13 @@ fn write_file(
     };
     out.flush().map_err(named)?;
     drop(out);
-    temporary.persist(true).map_err(|error| match error {
+    temporary.persist(force).map_err(|error| match error {
         PersistError::Io(error) => named(error),
-        // Never returned when replacing.
-        PersistError::Exists => named(std::io::ErrorKind::AlreadyExists.into()),
+        // Made while the records were read (checked before): the results are not put over it.
+        PersistError::Exists => BatchError::Write(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            files::FileError::Exists(path.to_owned()).to_string(),
+        )),
     })?;
     Ok(summary)
 }

@@ -3,8 +3,8 @@
 
 use super::{load_rule_set, CommandError, Context, Ended};
 use crate::cli::IntakeArgs;
+use crate::files;
 use crate::record::{self, Recorder, Recording};
-use crate::save;
 use crate::terminal::plain::PlainAsker;
 use crate::terminal::prompt::TerminalAsker;
 use crate::terminal::wrap::Width;
@@ -24,14 +24,14 @@ pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<Ended,
     if !(context.terminal.stdin && context.terminal.stderr) {
         return Err(CommandError::Usage(NO_TERMINAL.into()));
     }
-    let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
-    // Refuse before the first question, not after the last.
-    let usage = |e: save::SaveError| CommandError::Usage(e.to_string());
+    // Refuse before the first question (and before the rule set is proven), not after the last.
+    let force = args.overwrite.force;
+    let usage = |e: files::FileError| CommandError::Usage(e.to_string());
     if let Some(path) = &args.save {
-        save::check_target(path, args.force).map_err(usage)?;
+        files::check_target(path, force).map_err(usage)?;
     }
-    let target =
-        args.record.as_deref().map(|path| record::check_target(path, args.force)).transpose().map_err(usage)?;
+    let target = args.record.as_deref().map(|path| record::check_target(path, force)).transpose().map_err(usage)?;
+    let rule_set = load_rule_set(args.rules.rules.as_deref(), context)?;
     let mut recorder = target.map(|target| Recorder::new(&rule_set, target, args.mode, args.id.clone()));
     // A dumb terminal cannot move its cursor: the full prompts would pile up as garbage.
     let plain = args.plain || context.terminal.dumb;
@@ -145,7 +145,7 @@ fn save_answers(
         );
         return Ok(());
     };
-    save::save(path, &answers.to_toml(&rule_set.questionnaire), args.force)
+    files::write_text(path, answers.to_toml(&rule_set.questionnaire).as_bytes(), args.overwrite.force)
         .map_err(|e| CommandError::Failure(anyhow::anyhow!("{e}")))?;
     let shown = massage_triage::text::escape_controls(&path.display().to_string()).into_owned();
     let _ = writeln!(context.err, "{} {shown}", paint.good("Saved the answers to"));

@@ -67,6 +67,9 @@ pub(crate) struct Terminal {
     pub clicolor_force: bool,
     /// The terminal cannot show colour (`TERM=dumb`).
     pub dumb: bool,
+    /// A Windows console that would show ANSI styles as text: virtual terminal processing
+    /// could not be turned on (always false elsewhere).
+    pub styles_unseen: bool,
 }
 
 /// The streams and facts a command runs with.
@@ -86,11 +89,13 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// The contract says never with `NO_COLOR`: it wins even over `--color always`, which
     /// otherwise colours a stream that is not a terminal. With `auto`, a terminal that can
-    /// show colour (not `TERM=dumb`), or any stream when `CLICOLOR_FORCE` is set.
+    /// show colour (not `TERM=dumb`), or any stream when `CLICOLOR_FORCE` is set. Never on a
+    /// Windows console that would print the styles' codes as text.
     fn paint(&self, is_terminal: bool) -> Paint {
         let terminal = &self.terminal;
         Paint::new(
             !terminal.no_color
+                && (!is_terminal || !terminal.styles_unseen)
                 && match self.color {
                     ColorChoice::Always => true,
                     ColorChoice::Never => false,

@@ -24,7 +24,7 @@ pub(super) fn run(command: &RulesCommand, context: &mut Context<'_>) -> Result<E
     match command {
         RulesCommand::Check(args) => run_check(args, context),
         RulesCommand::Test(args) => run_test(args, context),
-        RulesCommand::Init { dir } => run_init(dir, context),
+        RulesCommand::Init { dir, overwrite } => run_init(dir, overwrite.force, context),
         RulesCommand::Replay(args) => run_replay(args, context),
         RulesCommand::Diff(args) => run_diff(args, context),
         RulesCommand::Print(args) => run_print(args, context),
@@ -60,38 +60,29 @@ fn run_check(args: &CheckArgs, context: &mut Context<'_>) -> Result<Ended, Comma
     Ok(if report.failed() { Ended::Findings } else { Ended::Done })
 }
 
-/// Writes the built-in files into `dir`: all three or, if one exists, none.
-fn run_init(dir: &std::path::Path, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+/// Writes the built-in files into `dir`: all three or, if one exists and not `force`, none.
+fn run_init(dir: &Path, force: bool, context: &mut Context<'_>) -> Result<Ended, CommandError> {
     use massage_triage::rules::{BUILT_IN_QUESTIONNAIRE, BUILT_IN_RULES};
     let files = [
         ("questionnaire.toml", BUILT_IN_QUESTIONNAIRE),
         ("rules.toml", BUILT_IN_RULES),
         ("cases.toml", BUILT_IN_CASES),
     ];
-    let existing: Vec<String> =
-        files.iter().map(|(name, _)| dir.join(name)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
-    if !existing.is_empty() {
-        let message = format!(
-            "{} already exists; rules init never overwrites a file (choose another folder)",
-            existing.join(", ")
-        );
-        return Err(CommandError::Usage(message));
+    let usage = |error: crate::files::FileError| CommandError::Usage(error.to_string());
+    // The folder is made first, so that the rule's check finds it; every file is checked
+    // before any is written.
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CommandError::Failure(anyhow::anyhow!("cannot create the folder {}: {e}", dir.display())))?;
+    let refused: Vec<String> = files
+        .iter()
+        .filter_map(|(name, _)| crate::files::check_target(&dir.join(name), force).err())
+        .map(|error| error.to_string())
+        .collect();
+    if !refused.is_empty() {
+        return Err(CommandError::Usage(format!("{}; nothing was written", refused.join("; "))));
     }
-    // Each failure names the file or folder it is about.
-    let failed =
-        |path: &Path, error: std::io::Error| CommandError::Failure(anyhow::anyhow!("{}: {error}", path.display()));
-    std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
     for (name, text) in files {
-        let target = dir.join(name);
-        let file = crate::files::WholeFile::create(&target, ".massage-triage-init-").map_err(|e| failed(&target, e))?;
-        std::io::Write::write_all(&mut file.file(), text.as_bytes()).map_err(|e| failed(&target, e))?;
-        file.persist(false).map_err(|error| match error {
-            crate::files::PersistError::Exists => CommandError::Usage(format!(
-                "{} already exists; rules init never overwrites a file (choose another folder)",
-                target.display()
-            )),
-            crate::files::PersistError::Io(e) => failed(&target, e),
-        })?;
+        crate::files::write_text(&dir.join(name), text.as_bytes(), force).map_err(usage)?;
     }
     writeln!(
         context.out,
@@ -240,15 +231,17 @@ fn run_diff(args: &DiffArgs, context: &mut Context<'_>) -> Result<Ended, Command
 /// `rules print`: the phone script, from a rule set proven safe (a printed script tells
 /// callers what to do, so an unsafe set is refused as `assess` refuses it).
 fn run_print(args: &PrintArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    let output = checked_output(args.output.as_deref(), args.overwrite.force)?;
     let rule_set = super::load_rule_set(args.rules.rules.as_deref(), context)?;
     let text = massage_triage::print::PhoneScript::of(&rule_set, args.mode).render(args.format);
-    write_output(args.output.as_deref(), text.as_bytes(), context)?;
+    write_output(output, text.as_bytes(), context)?;
     Ok(Ended::Done)
 }
 
 /// `rules export`: the questionnaire for other systems, from a rule set proven safe (its
 /// safety marks go with it).
 fn run_export(args: &ExportArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
+    let output = checked_output(args.output.as_deref(), args.overwrite.force)?;
     let rule_set = super::load_rule_set(args.rules.rules.as_deref(), context)?;
     let resource = match (args.format, &args.record) {
         (massage_triage::fhir::ExportFormat::Fhir, None) => massage_triage::fhir::questionnaire(&rule_set),
@@ -256,7 +249,7 @@ fn run_export(args: &ExportArgs, context: &mut Context<'_>) -> Result<Ended, Com
     };
     let mut text = serde_json::to_string_pretty(&resource).map_err(|e| CommandError::Failure(e.into()))?;
     text.push('\n');
-    write_output(args.output.as_deref(), massage_triage::text::json_terminal_safe(&text).as_bytes(), context)?;
+    write_output(output, massage_triage::text::json_terminal_safe(&text).as_bytes(), context)?;
     Ok(Ended::Done)
 }
 
@@ -276,20 +269,26 @@ fn record_response(rule_set: &RuleSet, path: &Path) -> Result<serde_json::Value,
     massage_triage::fhir::questionnaire_response(rule_set, &record, &answers).map_err(|e| not_a_record(e.to_string()))
 }
 
-/// `--output FILE` written whole (temporary file, then rename over it), or standard output
-/// when it is absent or `-`.
-fn write_output(output: Option<&Path>, bytes: &[u8], context: &mut Context<'_>) -> Result<(), CommandError> {
-    let Some(path) = output.filter(|p| p.as_os_str() != "-") else {
+/// `--output FILE` checked by the rule of files.rs before any work; `None` for standard
+/// output (absent or `-`).
+fn checked_output(output: Option<&Path>, force: bool) -> Result<Option<(&Path, bool)>, CommandError> {
+    let Some(path) = output.filter(|p| p.as_os_str() != "-") else { return Ok(None) };
+    crate::files::check_target(path, force).map_err(|error| CommandError::Usage(error.to_string()))?;
+    Ok(Some((path, force)))
+}
+
+/// The checked output written by the rule (whole; an existing file only with `--force`), or
+/// standard output.
+fn write_output(output: Option<(&Path, bool)>, bytes: &[u8], context: &mut Context<'_>) -> Result<(), CommandError> {
+    let Some((path, force)) = output else {
         context.out.write_all(bytes)?;
         context.out.flush()?;
         return Ok(());
     };
-    let failed = |error: std::io::Error| CommandError::Failure(anyhow::anyhow!("{}: {error}", path.display()));
-    let file = crate::files::WholeFile::create(path, ".massage-triage-print-").map_err(failed)?;
-    std::io::Write::write_all(&mut file.file(), bytes).map_err(failed)?;
-    file.persist(true).map_err(|error| match error {
-        crate::files::PersistError::Io(e) => failed(e),
-        crate::files::PersistError::Exists => failed(std::io::Error::from(std::io::ErrorKind::AlreadyExists)),
+    crate::files::write_text(path, bytes, force).map_err(|error| match error {
+        // Made while the work was done (checked before): refused as before it.
+        error @ crate::files::FileError::Exists(_) => CommandError::Usage(error.to_string()),
+        error => CommandError::Failure(anyhow::anyhow!("{error}")),
     })
 }
 
