@@ -27,9 +27,21 @@ struct Desk {
 
 impl Desk {
     fn start(command: Command) -> Desk {
-        let mut session = Session::spawn(command).unwrap();
+        // Wide and tall enough that no label wraps and every list fits (the screen then
+        // reads as it would for a person), from the program's very start: the size is set
+        // inside the pseudo-terminal before the program runs (`stty`), as well as from
+        // outside, so that its first list is never drawn for the pty's default size.
+        let mut sized = Command::new("sh");
+        sized.arg("-c").arg("stty cols 200 rows 60 && exec \"$0\" \"$@\"");
+        sized.arg(command.get_program()).args(command.get_args());
+        for (key, value) in command.get_envs() {
+            match value {
+                Some(value) => sized.env(key, value),
+                None => sized.env_remove(key),
+            };
+        }
+        let mut session = Session::spawn(sized).unwrap();
         session.set_expect_timeout(Some(Duration::from_secs(30)));
-        // Wide enough that no label wraps: the screen then reads as it would for a person.
         session.get_process_mut().set_window_size(200, 60).unwrap();
         Desk { session, keystrokes: 0, screen: String::new() }
     }
@@ -602,13 +614,13 @@ fn enter_alone_chooses_nothing_at_a_question_first_shown() {
     desk.press(ENTER);
     desk.typical_from_location();
     desk.wait_for("Summary of the answers");
-    desk.wait_for(" 4. ");
+    desk.wait_for(" 4. Worsening");
     desk.press_confirm();
     desk.wait_for("Recommendation: Swedish massage");
     let screen = desk.screen.clone();
     let (_, code) = desk.finish();
     assert_eq!(code, 0);
-    let line = screen.lines().find(|l| l.contains(" 4. ")).unwrap_or_default().to_owned();
+    let line = screen.lines().find(|l| l.contains(" 4. Worsening")).unwrap_or_default().to_owned();
     assert!(line.ends_with(": no") || line.ends_with(": No"), "{line}");
 }
 
@@ -780,8 +792,8 @@ fn ctrl_c_is_recorded_as_interrupted_and_the_record_is_refused_naming_what_is_mi
     desk.wait_for("Question 3 of 10");
     desk.wait_for("0 to 10");
     desk.press(CTRL_C);
-    // At a number question the terminal is cooked: Ctrl-C is SIGINT, whose handler writes
-    // the draft record (at a choice it is a key, and the intake writes it itself).
+    // The number field reads keys, as the lists do: Ctrl-C is a key, which console turns
+    // into SIGINT, whose handler writes the draft record.
     desk.wait_for("interrupted by SIGINT (Ctrl-C): the record was written to");
     let (_, code) = desk.finish();
     assert_eq!(code, 130);
