@@ -267,6 +267,39 @@ fn a_typical_desk_intake_ends_in_a_recommendation_and_counts_its_keystrokes() {
 }
 
 #[test]
+fn the_typical_desk_call_with_the_options_numbers_typed_is_44_keystrokes() {
+    let mut desk = Desk::intake(&["intake"]);
+    // "None of these" has no number: down to it, as with the arrow keys.
+    desk.no_red_flags();
+    desk.wait_for("Question 2 of 10");
+    desk.wait_for("More than 12 weeks");
+    desk.type_line("3");
+    desk.severity("5");
+    desk.wait_for("Question 4 of 10");
+    desk.wait_for("No");
+    desk.type_line("2");
+    desk.wait_for("Question 5 of 10");
+    desk.wait_for("Lower back");
+    desk.press("4");
+    desk.press(SPACE);
+    desk.press(ENTER);
+    desk.posture_stress();
+    desk.no_contraindications();
+    desk.age("41");
+    desk.wait_for("Question 10 of 10");
+    desk.wait_for("Medium");
+    desk.type_line("2");
+    desk.confirm();
+    desk.wait_for("Recommendation: Swedish massage (swedish)");
+    desk.wait_for("Pressure: medium at most");
+    let keystrokes = desk.keystrokes;
+    let (rest, code) = desk.finish();
+    assert_eq!(code, 0, "{rest}");
+    // The figure in the README, beside the 50 of the arrow keys.
+    assert_eq!(keystrokes, 44);
+}
+
+#[test]
 fn the_json_result_goes_to_standard_output_and_the_prompts_stay_on_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("result.json");
