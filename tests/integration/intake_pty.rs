@@ -60,10 +60,12 @@ impl Desk {
 
     /// Waits for text on the screen; returns what came before it.
     fn wait_for(&mut self, text: &str) -> String {
-        let found = self
-            .session
-            .expect(text)
-            .unwrap_or_else(|e| panic!("waiting for {text:?}: {e}; screen so far:\n{}", self.screen));
+        let found = self.session.expect(text).unwrap_or_else(|e| {
+            // What came after the last text found, to tell a list paged away from a stall.
+            let after = self.session.check(expectrl::Regex("(?s).+"));
+            let after = after.map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned()).unwrap_or_default();
+            panic!("waiting for {text:?}: {e}; screen so far:\n{}\nand after it: {after:?}", self.screen)
+        });
         let before = String::from_utf8_lossy(found.before()).into_owned();
         self.screen.push_str(&before);
         self.screen.push_str(text);
