@@ -297,19 +297,8 @@ impl<'a> List<'a> {
             return (0..self.entries.len()).flat_map(|i| block(i, 0)).collect();
         }
         // Two rows for "more above" and "more below".
-        let room = room.saturating_sub(2);
         let highlight = self.highlight.unwrap_or(0);
-        let mut top = self.top.min(highlight);
-        while top < highlight && height(top, highlight) > room {
-            top += 1;
-        }
-        let mut bottom = highlight;
-        while bottom < last && height(top, bottom + 1) <= room {
-            bottom += 1;
-        }
-        while top > 0 && height(top - 1, bottom) <= room {
-            top -= 1;
-        }
+        let (top, bottom) = bounds(self.top, highlight, last, room.saturating_sub(2), height);
         self.top = top;
         let mut rows = Vec::new();
         if top > 0 {
@@ -351,6 +340,30 @@ impl<'a> List<'a> {
         }
         rows
     }
+}
+
+/// The first and last entry of a page of `room` rows that holds `highlight`, the page
+/// starting where the one shown before did (`top`) when it can, so that the list scrolls
+/// an entry at a time rather than jumps; `height` is the rows from one entry to another.
+fn bounds(
+    top: usize,
+    highlight: usize,
+    last: usize,
+    room: usize,
+    height: impl Fn(usize, usize) -> usize,
+) -> (usize, usize) {
+    let mut top = top.min(highlight);
+    while top < highlight && height(top, highlight) > room {
+        top += 1;
+    }
+    let mut bottom = highlight;
+    while bottom < last && height(top, bottom + 1) <= room {
+        bottom += 1;
+    }
+    while top > 0 && height(top - 1, bottom) <= room {
+        top -= 1;
+    }
+    (top, bottom)
 }
 
 /// The heading rows above an entry that starts its group.
