@@ -50,6 +50,13 @@ impl Window {
         self.session.send(key).unwrap();
     }
 
+    /// Resizes the window (the emulated screen with it, as a terminal that does not
+    /// re-wrap its rows).
+    fn resize(&mut self, columns: u16, rows: u16) {
+        self.session.get_process_mut().set_window_size(columns, rows).unwrap();
+        self.parser.set_size(NonZeroU16::new(rows).unwrap(), NonZeroU16::new(columns).unwrap());
+    }
+
     /// Waits for `pattern` (a regular expression) in what the program writes next, and
     /// shows everything up to it on the emulated screen.
     fn until(&mut self, pattern: &str) {
@@ -212,6 +219,22 @@ fn at_120_columns_thirty_rows_the_red_flags_redraw_cleanly_under_their_question(
 fn in_a_short_window_the_red_flags_are_paged_under_their_question() {
     walk_the_red_flags(120, 20);
     walk_the_red_flags(40, 20);
+}
+
+#[test]
+fn a_window_narrowed_while_a_list_waits_is_followed_at_the_next_key() {
+    let vocabulary = vocabulary();
+    let entries = red_flag_entries();
+    let mut window = Window::open(120, 30, &["intake"]);
+    window.wait_for("Question 1 of 10");
+    // The whole first drawing, down to its last entry, is on the screen before the resize.
+    window.wait_for("what this question means");
+    window.resize(60, 30);
+    window.press(DOWN);
+    window.until(&highlighted(entries[1].0, &entries[1].1));
+    check_screen(&window, &vocabulary, "narrowed from 120 to 60 columns");
+    window.session.send("\x03").unwrap();
+    assert_eq!(window.finish(), 130);
 }
 
 #[test]
