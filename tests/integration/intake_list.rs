@@ -4,7 +4,7 @@
 //! the keys of the lists and the number field (`a`, typed numbers, `?`, Esc, the way back).
 //! Every wait is for expected text, with a generous timeout.
 
-use crate::common::{question, rule_set};
+use crate::common::{once_sized, question, rule_set};
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
 use expectrl::{Eof, Expect, Regex, Session};
@@ -32,14 +32,12 @@ struct Window {
 
 impl Window {
     /// `massage-triage ARGS` in a window `columns` × `rows` from the program's very start:
-    /// the size is set inside the pseudo-terminal before the program runs (`stty`), and
-    /// from outside, so that it never measures the window before the resize arrives.
+    /// it waits for the size set from outside, so that it never measures the window before.
     fn open(columns: u16, rows: u16, args: &[&str]) -> Window {
-        let mut command = Command::new("sh");
-        command.arg("-c").arg(format!("stty cols {columns} rows {rows} && exec \"$0\" \"$@\""));
-        command.arg(BIN).args(args).env("TERM", "xterm").env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+        let mut command = Command::new(BIN);
+        command.args(args).env("TERM", "xterm").env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
         command.env_remove("MASSAGE_TRIAGE_PLAIN");
-        let mut session = Session::spawn(command).unwrap();
+        let mut session = Session::spawn(once_sized(&command, columns, rows, "")).unwrap();
         session.set_expect_timeout(Some(Duration::from_secs(30)));
         session.get_process_mut().set_window_size(columns, rows).unwrap();
         let size = |n| NonZeroU16::new(n).unwrap();

@@ -28,19 +28,10 @@ struct Desk {
 impl Desk {
     fn start(command: Command) -> Desk {
         // Wide and tall enough that no label wraps and every list fits (the screen then
-        // reads as it would for a person), from the program's very start: the size is set
-        // inside the pseudo-terminal before the program runs (`stty`), as well as from
-        // outside, so that its first list is never drawn for the pty's default size.
-        let mut sized = Command::new("sh");
-        sized.arg("-c").arg("stty cols 200 rows 60 && exec \"$0\" \"$@\"");
-        sized.arg(command.get_program()).args(command.get_args());
-        for (key, value) in command.get_envs() {
-            match value {
-                Some(value) => sized.env(key, value),
-                None => sized.env_remove(key),
-            };
-        }
-        let mut session = Session::spawn(sized).unwrap();
+        // reads as it would for a person), from the program's very start: it waits for the
+        // size set from outside, so that its first list is never drawn for the pty's
+        // default size (and paged).
+        let mut session = Session::spawn(crate::common::once_sized(&command, 200, 60, "")).unwrap();
         session.set_expect_timeout(Some(Duration::from_secs(30)));
         session.get_process_mut().set_window_size(200, 60).unwrap();
         Desk { session, keystrokes: 0, screen: String::new() }

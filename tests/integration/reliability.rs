@@ -386,14 +386,11 @@ mod signals {
 
     /// `massage-triage ARGS` in a pseudo-terminal whose settings are a person's usual ones
     /// (the pty crate turns echo off; `stty sane` turns it back on before the program starts),
-    /// sized before the program starts, so that its first list is drawn for that size.
+    /// and whose size is set before the program starts, so that its first list is drawn for it.
     fn spawn(args: &[&str]) -> expectrl::session::OsSession {
-        let mut command = std::process::Command::new("sh");
-        command
-            .args(["-c", "stty sane cols 200 rows 60 && exec \"$0\" \"$@\""])
-            .arg(assert_cmd::cargo::cargo_bin("massage-triage"));
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"));
         command.args(args).env_remove("NO_COLOR");
-        let mut session = Session::spawn(command).unwrap();
+        let mut session = Session::spawn(crate::common::once_sized(&command, 200, 60, "sane")).unwrap();
         session.set_expect_timeout(Some(GENEROUS));
         session.get_process_mut().set_window_size(200, 60).unwrap();
         session
