@@ -3,7 +3,7 @@
 //! referral, with going back and a confirmed summary before the result.
 //!
 //! The flow here is independent of the terminal: it talks to an [`Asker`], which
-//! [`prompt::TerminalAsker`] implements with dialoguer and the tests implement with a
+//! the binary's terminal prompts implement (full or plain) and the tests implement with a
 //! script. What can be skipped is read from the rules ([`skip`]).
 
 pub mod outcome;

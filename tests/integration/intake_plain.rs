@@ -27,19 +27,10 @@ impl Typist {
     }
 
     /// [`Typist::start`] with the window `columns` wide from the program's very start: the
-    /// size is set inside the pseudo-terminal before the program runs (`stty`), as well as
-    /// from outside, so that it never measures the width before the resize arrives.
+    /// program waits for the size set from outside, so that it never measures the width
+    /// before the resize arrives.
     fn sized(command: &Command, columns: u16) -> Typist {
-        let mut sized = Command::new("sh");
-        sized.arg("-c").arg(format!("stty cols {columns} rows 24 && exec \"$0\" \"$@\""));
-        sized.arg(command.get_program()).args(command.get_args());
-        for (key, value) in command.get_envs() {
-            match value {
-                Some(value) => sized.env(key, value),
-                None => sized.env_remove(key),
-            };
-        }
-        let mut typist = Typist::start(sized);
+        let mut typist = Typist::start(crate::common::once_sized(command, columns, 24, ""));
         typist.session.get_process_mut().set_window_size(columns, 24).unwrap();
         typist
     }

@@ -17,6 +17,8 @@ mod floor;
 mod fuzz;
 mod identity;
 #[cfg(unix)]
+mod intake_list;
+#[cfg(unix)]
 mod intake_plain;
 #[cfg(unix)]
 mod intake_pty;

@@ -386,12 +386,12 @@ mod signals {
     }
 
     /// `massage-triage ARGS` in a pseudo-terminal whose settings are a person's usual ones
-    /// (the pty crate turns echo off; `stty sane` turns it back on before the program starts).
+    /// (the pty crate turns echo off; `stty sane` turns it back on before the program starts),
+    /// and whose size is set before the program starts, so that its first list is drawn for it.
     fn spawn(args: &[&str]) -> expectrl::session::OsSession {
-        let mut command = std::process::Command::new("sh");
-        command.args(["-c", "stty sane && exec \"$0\" \"$@\""]).arg(assert_cmd::cargo::cargo_bin("massage-triage"));
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("massage-triage"));
         command.args(args).env_remove("NO_COLOR");
-        let mut session = Session::spawn(command).unwrap();
+        let mut session = Session::spawn(crate::common::once_sized(&command, 200, 60, "sane")).unwrap();
         session.set_expect_timeout(Some(GENEROUS));
         session.get_process_mut().set_window_size(200, 60).unwrap();
         session
@@ -412,7 +412,7 @@ mod signals {
             let mut session = spawn(&["intake", "--save", saved.to_str().unwrap()]);
             session.expect("Question 1 of 10").unwrap();
             session.expect("None of these").unwrap();
-            // dialoguer draws the choice, then waits for a key with the terminal raw, no echo.
+            // The list is drawn, then waits for a key with the terminal raw, no echo.
             wait_until("the prompt to read a key", || !cooked_with_echo(&session));
             let pid = Pid::from_raw(session.get_process().pid().as_raw()).unwrap();
             kill_process(pid, signal).unwrap();

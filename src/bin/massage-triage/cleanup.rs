@@ -19,7 +19,7 @@ pub(crate) fn signal_flag() -> Arc<AtomicUsize> {
 }
 
 /// Whether a signal is ending the process. A prompt interrupted by it (EINTR looks like
-/// Ctrl-C to dialoguer) must then not end the run itself, with its own exit status.
+/// Ctrl-C to console's key reader) must then not end the run itself, with its own exit status.
 pub(crate) fn signal_arrived() -> bool {
     SIGNAL.get().is_some_and(|flag| flag.load(Ordering::SeqCst) != 0)
 }
@@ -100,8 +100,8 @@ pub(crate) fn rename_registered<T>(registered: Registered, rename: impl FnOnce()
     result
 }
 
-/// The terminal's settings kept while the intake runs (dialoguer puts it in raw mode with
-/// no echo while it reads a key, and a signal then would leave it so).
+/// The terminal's settings kept while the intake runs (console puts it in raw mode with
+/// no echo while a prompt reads a key, and a signal then would leave it so).
 #[derive(Debug)]
 pub(crate) struct SavedTerminal(());
 

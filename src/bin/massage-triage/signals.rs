@@ -10,7 +10,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use std::io::{IsTerminal, Write};
 
-/// Shows the cursor (dialoguer hides it while a choice is open).
+/// Shows the cursor (a list of the intake hides it while it is open).
 const SHOW_CURSOR: &str = "\x1b[?25h";
 
 /// Handles the three signals on a thread of their own from now on.

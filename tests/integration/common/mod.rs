@@ -387,3 +387,29 @@ pub(crate) fn built_in_copy(
 pub(crate) fn rules_copy(rules: impl FnOnce(String) -> String) -> tempfile::TempDir {
     built_in_copy(rules, |questionnaire| questionnaire)
 }
+
+/// `command` for a pseudo-terminal, started only once the window is `columns` × `rows`
+/// (after `stty SETTINGS` when `settings` is not empty): the pty crate sets its default
+/// 80 × 24 from the parent after the fork, which can land after a size set inside the
+/// child, so the child waits, without a timer, until the size that the test then sets from
+/// outside (`set_window_size`) is in place. The program never measures the window before.
+#[cfg(unix)]
+pub(crate) fn once_sized(
+    command: &std::process::Command,
+    columns: u16,
+    rows: u16,
+    settings: &str,
+) -> std::process::Command {
+    let stty = if settings.is_empty() { String::new() } else { format!("stty {settings} && ") };
+    let wait = format!("until [ \"$(stty size)\" = \"{rows} {columns}\" ]; do :; done");
+    let mut sized = std::process::Command::new("sh");
+    sized.arg("-c").arg(format!("{stty}{wait}; exec \"$0\" \"$@\""));
+    sized.arg(command.get_program()).args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => sized.env(key, value),
+            None => sized.env_remove(key),
+        };
+    }
+    sized
+}

@@ -8,7 +8,7 @@ use crate::record::{self, Recorder, Recording};
 use crate::terminal::plain::PlainAsker;
 use crate::terminal::prompt::TerminalAsker;
 use crate::terminal::wrap::Width;
-use dialoguer::console::Term;
+use console::Term;
 use massage_triage::intake::outcome::{render_settled, Presentation};
 use massage_triage::intake::record::Status;
 use massage_triage::intake::{Finished, Stop};
@@ -20,7 +20,7 @@ use std::path::Path;
 pub(super) const NO_TERMINAL: &str = "the intake asks its questions on a terminal, and standard input or standard error is not one; for a scripted run use `massage-triage assess --answers FILE` (`-` reads standard input)";
 
 pub(super) fn run(args: &IntakeArgs, context: &mut Context<'_>) -> Result<Ended, CommandError> {
-    // dialoguer would otherwise read keys from /dev/tty behind a pipe.
+    // console would otherwise read keys from /dev/tty behind a pipe.
     if !(context.terminal.stdin && context.terminal.stderr) {
         return Err(CommandError::Usage(NO_TERMINAL.into()));
     }

@@ -6,8 +6,8 @@
 
 use super::prompt::{
     check_number, given, not_changeable, pending_referral, prompt, skipped_lines, summary_lines, Walk, ANSWERS_RIGHT,
-    CHANGE, CHANGE_ANSWER, CONFIRM, KEEP_ANSWERS, NONE_OF_THESE, NO_MORE_QUESTIONS, RARELY_TOGETHER, SUMMARY,
-    TYPE_BACK, TYPE_HELP,
+    CHANGE, CHANGE_ANSWER, CONFIRM, FIRST_QUESTION, KEEP_ANSWERS, NONE_OF_THESE, NO_MORE_QUESTIONS, RARELY_TOGETHER,
+    SUMMARY, TYPE_BACK, TYPE_HELP,
 };
 use super::wrap::Width;
 use massage_triage::answers::Answer;
@@ -169,7 +169,7 @@ impl<R: BufRead, W: Write> PlainAsker<R, W> {
                 },
                 Ok(Typed::Nothing) if keep.is_some() => return Ok(keep),
                 Ok(Typed::Back) if can_go_back => return Ok(None),
-                Ok(Typed::Back) if ask.is_some() => "This is the first question: there is no previous one.".to_owned(),
+                Ok(Typed::Back) if ask.is_some() => FIRST_QUESTION.to_owned(),
                 Ok(Typed::Help) => match ask {
                     Some(ask) => {
                         self.help(ask.question)?;
@@ -227,7 +227,7 @@ impl<R: BufRead, W: Write> PlainAsker<R, W> {
                     (None, _) => format!("Type the numbers that apply, at least {min_selected}."),
                 },
                 Ok(Typed::Back) if ask.can_go_back => return Ok(Reply::Back),
-                Ok(Typed::Back) => "This is the first question: there is no previous one.".to_owned(),
+                Ok(Typed::Back) => FIRST_QUESTION.to_owned(),
                 Ok(Typed::Help) => {
                     self.help(ask.question)?;
                     continue;
@@ -249,7 +249,7 @@ impl<R: BufRead, W: Write> PlainAsker<R, W> {
             let problem = match (typed.trim(), ask.default) {
                 ("", Some(answer)) => return Ok(Reply::Answer(answer)),
                 (TYPE_BACK, _) if ask.can_go_back => return Ok(Reply::Back),
-                (TYPE_BACK, _) => "This is the first question: there is no previous one.".to_owned(),
+                (TYPE_BACK, _) => FIRST_QUESTION.to_owned(),
                 (TYPE_HELP, _) => {
                     self.help(ask.question)?;
                     continue;

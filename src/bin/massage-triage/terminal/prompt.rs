@@ -1,10 +1,12 @@
-//! The intake on a terminal: dialoguer prompts on standard error, one per question, with
-//! "Question 3 of 9", the highlighted option's help, a "← previous question" choice (or
-//! Esc), numbers checked as typed, and the summary before the result.
+//! The intake on a terminal: our own lists and number field on standard error, one per
+//! question, with "Question 3 of 9", the highlighted option's help, a "← previous question"
+//! entry (or Esc), numbers checked as typed, and the summary before the result.
 
-use super::theme::IntakeTheme;
-use dialoguer::console::Term;
-use dialoguer::{Input, MultiSelect, Select};
+use super::field::{Field, Typed};
+use super::list::{Chosen, Entry, List, Role};
+use super::theme::Look;
+use super::wrap::Width;
+use console::Term;
 use massage_triage::answers::{Answer, Naming};
 use massage_triage::intake::skip::PartialAnswers;
 use massage_triage::intake::{Ask, Asker, Reply, Review, Stop};
@@ -22,6 +24,13 @@ pub(crate) const NONE_OF_THESE: &str = "None of these";
 pub(crate) const TYPE_BACK: &str = "<";
 /// What is typed at a number question to see its help.
 pub(crate) const TYPE_HELP: &str = "?";
+/// The help key in a prompt's hint, never split from its word at a line's end (a
+/// no-break space).
+pub(super) const HINT_HELP: &str = "?\u{a0}help";
+/// What going back to the previous question is called in a prompt's hint.
+pub(super) const GO_BACK: &str = "previous question";
+/// Said when the first question is asked to go back.
+pub(super) const FIRST_QUESTION: &str = "This is the first question: there is no previous one.";
 /// The choice that changes the answer just given, when answers rarely go together.
 pub(crate) const CHANGE_ANSWER: &str = "No: change the last answer";
 /// The choice that keeps answers that rarely go together.
@@ -40,14 +49,9 @@ pub(super) const BACK_TO_SUMMARY: &str = "← back to the summary";
 /// The line under an early end.
 pub(super) const NO_MORE_QUESTIONS: &str = "The answers settle a physician referral: no more questions.";
 
-/// A prompt's failure as the intake sees it (Ctrl-C read in raw mode is `Interrupted`).
-fn stop(error: dialoguer::Error) -> Stop {
-    let dialoguer::Error::IO(error) = error;
-    Stop::from(error)
-}
-
 /// Asks the questions on standard error.
 pub(crate) struct TerminalAsker {
+    /// Buffered: a redraw is written whole, then flushed.
     term: Term,
     audience: Audience,
     paint: Paint,
@@ -75,26 +79,26 @@ impl Walk {
 impl TerminalAsker {
     /// Prompts on standard error with its colour decision, worded for `audience`.
     pub(crate) fn new(audience: Audience, paint: Paint) -> Self {
-        TerminalAsker { term: Term::stderr(), audience, paint, walk: Walk::default() }
+        TerminalAsker { term: Term::buffered_stderr(), audience, paint, walk: Walk::default() }
     }
 
-    /// Shows the cursor again (dialoguer hides it while a choice is open).
+    /// Shows the cursor again (a list hides it while it is open).
     pub(crate) fn restore(&self) {
         let _ = self.term.show_cursor();
         let _ = self.term.flush();
     }
 
-    fn prompt(&self, ask: &Ask<'_>) -> String {
-        prompt(self.audience, ask)
+    fn look(&self) -> Look {
+        Look::new(self.paint)
     }
 
+    /// Writes text that stays on the screen, wrapped at word boundaries to the window.
     fn line(&self, text: &str) -> Result<(), Stop> {
-        self.term.write_line(text)?;
+        for row in Width::Measured(self.term.clone()).wrap(text) {
+            self.term.write_line(&row)?;
+        }
+        self.term.flush()?;
         Ok(())
-    }
-
-    fn show_help(&self, question: &Question) -> Result<(), Stop> {
-        self.line(&self.paint.faint(&format!("  {}", question.help)))
     }
 
     /// Writes the answer under the question once it is given.
@@ -102,81 +106,64 @@ impl TerminalAsker {
         self.line(&given(self.audience, ask, answer, self.paint))
     }
 
-    /// Items after the options: "none of these", previous, help.
-    fn extras(&self, ask: &Ask<'_>, none_of_these: bool) -> Vec<&'static str> {
-        let mut extras = Vec::new();
+    /// A question's entries: its options (numbered, each with its help and group), then
+    /// "none of these", previous and help.
+    fn entries(&self, ask: &Ask<'_>, labels: &[&str], none_of_these: bool) -> Vec<Entry> {
+        let options = &ask.question.options;
+        let mut entries: Vec<Entry> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| {
+                let option = options.get(i);
+                Entry::answer(label, option.map_or("", |o| &o.help), option.and_then(|o| o.group.as_deref()))
+            })
+            .collect();
         if none_of_these {
-            extras.push(NONE_OF_THESE);
+            entries.push(Entry::other(NONE_OF_THESE, Role::Unnumbered));
         }
         if ask.can_go_back {
-            extras.push(PREVIOUS);
+            entries.push(Entry::other(PREVIOUS, Role::Back));
         }
         if self.audience == Audience::Desk && !ask.question.help.is_empty() {
-            extras.push(HELP);
+            entries.push(Entry::other(HELP, Role::Help));
         }
-        extras
+        entries
     }
 
-    fn theme(&self, question: &Question) -> IntakeTheme {
-        let helps = question.options.iter().map(|o| (o.label.clone(), o.help.clone())).collect();
-        // A heading above the first option of each group: the desk reads the groups out,
-        // most urgent first.
-        let mut headings = Vec::new();
-        let mut previous = None;
-        for option in &question.options {
-            if let Some(group) = option.group.as_ref().filter(|g| Some(*g) != previous) {
-                headings.push((option.label.clone(), group.clone()));
-            }
-            previous = option.group.as_ref();
-        }
-        IntakeTheme::new(self.paint, helps).with_headings(headings)
+    /// The list for a question: its prompt, help and way back.
+    fn list<'a>(&self, ask: &'a Ask<'_>, list: List<'a>) -> List<'a> {
+        list.with_help(&ask.question.help).going_back(ask.can_go_back.then_some(GO_BACK), FIRST_QUESTION)
     }
 
     fn ask_one_of(&self, ask: &Ask<'_>, labels: &[&str]) -> Result<Reply, Stop> {
-        let extras = self.extras(ask, false);
-        let theme = self.theme(ask.question);
-        // Nothing is chosen until the person chooses (dialoguer's "no item": Enter does
-        // nothing, an arrow key lands on the first option): an Enter pressed too soon is
-        // not read as the first answer. Going back, the earlier answer is chosen.
-        let default = match ask.default {
-            Some(Answer::Choice(i)) => usize::from(i),
-            Some(Answer::YesNo(value)) => usize::from(!value),
-            _ => usize::MAX,
+        // Nothing is chosen until the person chooses (Enter does nothing, an arrow key
+        // lands on the first option): an Enter pressed too soon is not read as the first
+        // answer. Going back, the earlier answer is chosen.
+        let highlight = match ask.default {
+            Some(Answer::Choice(i)) => Some(usize::from(i)),
+            Some(Answer::YesNo(value)) => Some(usize::from(!value)),
+            _ => None,
         };
-        loop {
-            let select = || {
-                Select::with_theme(&theme)
-                    .with_prompt(self.prompt(ask))
-                    .items(labels.iter().chain(&extras))
-                    .default(default)
-                    .report(false)
-                    .interact_on_opt(&self.term)
-            };
-            let Some(picked) = until_picked(ask, select)? else {
-                return Ok(Reply::Back);
-            };
-            if picked < labels.len() {
+        let list = List::one_of(self.prompt(ask), self.entries(ask, labels, false)).highlighting(highlight);
+        match self.list(ask, list).run(&self.term, self.look())? {
+            Chosen::Entry(picked) if picked < labels.len() => {
                 let answer = match ask.question.kind {
                     QuestionKind::YesNo => Answer::YesNo(picked == 0),
                     _ => Answer::Choice(picked as u8),
                 };
                 self.report(ask, answer)?;
-                return Ok(Reply::Answer(answer));
+                Ok(Reply::Answer(answer))
             }
-            match extras[picked - labels.len()] {
-                PREVIOUS => return Ok(Reply::Back),
-                // Asked again with the help shown, the highlight back on the answer.
-                _ => self.show_help(ask.question)?,
-            }
+            _ => Ok(Reply::Back),
         }
     }
 
     fn ask_several_of(&self, ask: &Ask<'_>, min_selected: usize) -> Result<Reply, Stop> {
         let options = &ask.question.options;
-        let extras = self.extras(ask, min_selected == 0);
-        let theme = self.theme(ask.question);
+        let labels: Vec<&str> = options.iter().map(|o| o.label.as_str()).collect();
+        let entries = self.entries(ask, &labels, min_selected == 0);
         let none_at = (min_selected == 0).then_some(options.len());
-        let mut ticks: Vec<bool> = vec![false; options.len() + extras.len()];
+        let mut ticks = vec![false; entries.len()];
         if let Some(Answer::Choices(bits)) = ask.default {
             for (i, tick) in ticks.iter_mut().enumerate().take(options.len()) {
                 *tick = bits & (1 << i) != 0;
@@ -185,93 +172,71 @@ impl TerminalAsker {
                 ticks[none_at] = true;
             }
         }
-        loop {
-            let select = || {
-                MultiSelect::with_theme(&theme)
-                    .with_prompt(format!("{}\n(space ticks, enter confirms)", self.prompt(ask)))
-                    .items(options.iter().map(|o| o.label.as_str()).chain(extras.iter().copied()))
-                    .defaults(&ticks)
-                    .report(false)
-                    .interact_on_opt(&self.term)
-            };
-            let Some(picked) = until_picked(ask, select)? else {
-                return Ok(Reply::Back);
-            };
-            ticks = vec![false; options.len() + extras.len()];
-            picked.iter().for_each(|i| ticks[*i] = true);
-            let extra_ticked =
-                |name: &str| extras.iter().position(|e| *e == name).is_some_and(|i| ticks[options.len() + i]);
-            if extra_ticked(PREVIOUS) {
-                return Ok(Reply::Back);
+        let bits_of = |ticks: &[bool]| -> u64 { (0..options.len()).filter(|i| ticks[*i]).map(|i| 1u64 << i).sum() };
+        let check = |ticks: &[bool]| several_problem(bits_of(ticks), none_at.map(|i| ticks[i]), min_selected);
+        let list = List::several_of(self.prompt(ask), entries, ticks, check);
+        match self.list(ask, list).run(&self.term, self.look())? {
+            Chosen::Ticks(ticks) => {
+                let answer = Answer::Choices(bits_of(&ticks));
+                self.report(ask, answer)?;
+                Ok(Reply::Answer(answer))
             }
-            if let Some(help_at) = extras.iter().position(|e| *e == HELP).filter(|i| ticks[options.len() + i]) {
-                // Asked again with the help shown and its tick taken off (it is not an answer).
-                ticks[options.len() + help_at] = false;
-                self.show_help(ask.question)?;
-                continue;
-            }
-            let bits: u64 = picked.iter().filter(|i| **i < options.len()).map(|i| 1u64 << i).sum();
-            let none = extra_ticked(NONE_OF_THESE);
-            let problem = if none && bits != 0 {
-                Some(format!("\"{NONE_OF_THESE}\" cannot go with other answers: untick one or the other."))
-            } else if min_selected == 0 && !none && bits == 0 {
-                Some(format!("Nothing ticked: tick every one that applies, or \"{NONE_OF_THESE}\"."))
-            } else if (bits.count_ones() as usize) < min_selected {
-                Some(format!("Tick at least {min_selected}."))
-            } else {
-                None
-            };
-            match problem {
-                Some(problem) => self.line(&self.paint.warn(&problem))?,
-                None => {
-                    let answer = Answer::Choices(bits);
-                    self.report(ask, answer)?;
-                    return Ok(Reply::Answer(answer));
-                }
-            }
+            _ => Ok(Reply::Back),
         }
     }
 
     fn ask_number(&self, ask: &Ask<'_>, min: i64, max: i64) -> Result<Reply, Stop> {
-        let theme = IntakeTheme::new(self.paint, Vec::new());
         let mut hints = vec![format!("{min} to {max}")];
         if ask.can_go_back {
-            hints.push(format!("{TYPE_BACK} previous question"));
+            hints.push(format!("Esc {GO_BACK}"));
         }
-        hints.push(format!("{TYPE_HELP} help"));
+        hints.push(HINT_HELP.to_owned());
         let prompt = format!("{} ({})", self.prompt(ask), hints.join(", "));
-        let can_go_back = ask.can_go_back;
-        loop {
-            let mut input = Input::<String>::with_theme(&theme)
-                .with_prompt(prompt.clone())
-                .report(false)
-                .validate_with(move |text: &String| -> Result<(), String> {
-                    match text.trim() {
-                        TYPE_HELP => Ok(()),
-                        TYPE_BACK if can_go_back => Ok(()),
-                        TYPE_BACK => Err("This is the first question: there is no previous one.".to_owned()),
-                        typed => check_number(typed, min, max).map(|_| ()),
-                    }
-                });
-            if let Some(Answer::Number(n)) = ask.default {
-                input = input.default(n.to_string());
+        let default = match ask.default {
+            Some(Answer::Number(n)) => Some(n),
+            _ => None,
+        };
+        let field = Field::new(prompt, &ask.question.help, min, max).keeping(default, ask.can_go_back, FIRST_QUESTION);
+        match field.run(&self.term, self.look())? {
+            Typed::Number(n) => {
+                let answer = Answer::Number(n);
+                self.report(ask, answer)?;
+                Ok(Reply::Answer(answer))
             }
-            let typed = input.interact_text_on(&self.term).map_err(stop)?;
-            match typed.trim() {
-                TYPE_BACK => return Ok(Reply::Back),
-                TYPE_HELP => self.show_help(ask.question)?,
-                typed => {
-                    let Ok(n) = check_number(typed, min, max) else { continue };
-                    let answer = Answer::Number(n);
-                    self.report(ask, answer)?;
-                    return Ok(Reply::Answer(answer));
-                }
-            }
+            Typed::Back => Ok(Reply::Back),
         }
+    }
+
+    fn prompt(&self, ask: &Ask<'_>) -> String {
+        prompt(self.audience, ask)
+    }
+
+    /// A menu under the summary or a check: numbered choices, then `back_entry` when there
+    /// is one; the first highlighted; Esc does what `esc` says (as the back entry does).
+    fn menu(&self, prompt: &str, labels: &[String], back_entry: Option<&str>, esc: &str) -> Result<Chosen, Stop> {
+        let mut entries: Vec<Entry> = labels.iter().map(|l| Entry::answer(l, "", None)).collect();
+        entries.extend(back_entry.map(|back| Entry::other(back, Role::Back)));
+        let list = List::one_of(prompt.to_owned(), entries).highlighting(Some(0)).going_back(Some(esc), "");
+        Ok(list.run(&self.term, self.look())?)
     }
 
     fn say_skipped(&self, range: std::ops::Range<usize>, answers: &PartialAnswers) -> Result<(), Stop> {
         skipped_lines(range, answers).iter().try_for_each(|line| self.line(&self.paint.faint(line)))
+    }
+}
+
+/// Why the ticks of a several-of question are not an answer, if they are not; `none` is
+/// whether "None of these" is ticked, when the question has it.
+fn several_problem(bits: u64, none: Option<bool>, min_selected: usize) -> Option<String> {
+    match none {
+        Some(true) if bits != 0 => {
+            Some(format!("\"{NONE_OF_THESE}\" cannot go with other answers: untick one or the other."))
+        }
+        Some(false) if bits == 0 => {
+            Some(format!("Nothing ticked: tick every one that applies, or \"{NONE_OF_THESE}\"."))
+        }
+        _ if (bits.count_ones() as usize) < min_selected => Some(format!("Tick at least {min_selected}.")),
+        _ => None,
     }
 }
 
@@ -329,14 +294,22 @@ pub(super) fn skipped_lines(range: std::ops::Range<usize>, answers: &PartialAnsw
 
 /// The summary, one numbered line a question: " 3. Severity: 5".
 pub(super) fn summary_lines(questionnaire: &Questionnaire, answers: &PartialAnswers) -> Vec<String> {
+    summary_answers(questionnaire, answers)
+        .iter()
+        .enumerate()
+        .map(|(i, line)| format!("{:>2}. {line}", i + 1))
+        .collect()
+}
+
+/// Each question's answer as the summary names it, without its number: "Severity: 5".
+fn summary_answers(questionnaire: &Questionnaire, answers: &PartialAnswers) -> Vec<String> {
     questionnaire
         .questions
         .iter()
         .zip(answers)
-        .enumerate()
-        .map(|(i, (question, answer))| {
+        .map(|(question, answer)| {
             let text = answer.map_or_else(|| "(not asked)".to_owned(), |a| answer_in_words(question, a));
-            format!("{:>2}. {}: {text}", i + 1, heading_of(question))
+            format!("{}: {text}", heading_of(question))
         })
         .collect()
 }
@@ -396,7 +369,6 @@ impl Asker for TerminalAsker {
         referral: Option<(Urgency, &str)>,
     ) -> Result<Review, Stop> {
         let lines = summary_lines(questionnaire, answers);
-        let theme = IntakeTheme::new(self.paint, Vec::new());
         loop {
             self.line("")?;
             self.line(&self.paint.strong(SUMMARY))?;
@@ -408,31 +380,18 @@ impl Asker for TerminalAsker {
                 self.line("")?;
                 self.line(&self.paint.warn(&pending_referral(urgency, why)))?;
             }
-            let choice = Select::with_theme(&theme)
-                .with_prompt(ANSWERS_RIGHT)
-                .items([CONFIRM, CHANGE])
-                .default(0)
-                .report(false)
-                .interact_on_opt(&self.term)
-                .map_err(stop)?;
-            match choice {
-                None => return Ok(Review::Back),
-                Some(0) => {
+            match self.menu(ANSWERS_RIGHT, &[CONFIRM.to_owned(), CHANGE.to_owned()], None, GO_BACK)? {
+                Chosen::Back => return Ok(Review::Back),
+                Chosen::Entry(0) => {
                     // A blank line between the summary and the result that follows.
                     self.line("")?;
                     return Ok(Review::Confirm);
                 }
-                Some(_) => {}
+                _ => {}
             }
-            let items = lines.iter().map(|l| l.trim_start().to_owned()).chain([BACK_TO_SUMMARY.to_owned()]);
-            let picked = Select::with_theme(&theme)
-                .with_prompt(WHICH_ANSWER)
-                .items(items)
-                .default(0)
-                .report(false)
-                .interact_on_opt(&self.term)
-                .map_err(stop)?;
-            if let Some(index) = picked.filter(|i| *i < lines.len()) {
+            let items = summary_answers(questionnaire, answers);
+            let back = "back to the summary";
+            if let Chosen::Entry(index) = self.menu(WHICH_ANSWER, &items, Some(BACK_TO_SUMMARY), back)? {
                 if answers[index] == Some(Answer::NotAsked) {
                     self.line(&self.paint.warn(&not_changeable(questionnaire, index)))?;
                     continue;
@@ -453,28 +412,9 @@ impl Asker for TerminalAsker {
     }
 
     fn confirm(&mut self, message: &str) -> Result<bool, Stop> {
-        let theme = IntakeTheme::new(self.paint, Vec::new());
         self.line(&self.paint.warn(&format!("Please check: {message}")))?;
         // Changing is first: a stray Enter asks again rather than keep a likely slip.
-        let choice = Select::with_theme(&theme)
-            .with_prompt(RARELY_TOGETHER)
-            .items([CHANGE_ANSWER, KEEP_ANSWERS])
-            .default(0)
-            .report(false)
-            .interact_on_opt(&self.term)
-            .map_err(stop)?;
-        Ok(choice == Some(1))
-    }
-}
-
-/// Shows a list until something is picked. Esc goes back to the previous question (`None`)
-/// when there is one; on the first question it shows the list again.
-fn until_picked<T>(ask: &Ask<'_>, mut show: impl FnMut() -> dialoguer::Result<Option<T>>) -> Result<Option<T>, Stop> {
-    loop {
-        match show().map_err(stop)? {
-            Some(picked) => return Ok(Some(picked)),
-            None if ask.can_go_back => return Ok(None),
-            None => {}
-        }
+        let choices = [CHANGE_ANSWER.to_owned(), KEEP_ANSWERS.to_owned()];
+        Ok(self.menu(RARELY_TOGETHER, &choices, None, "change the last answer")? == Chosen::Entry(1))
     }
 }

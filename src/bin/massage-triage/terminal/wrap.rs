@@ -1,7 +1,7 @@
 //! Text fitted to the terminal's width: wrapped at spaces, never inside a word, with a
 //! hanging indent under a numbered item's text.
 
-use dialoguer::console::Term;
+use console::Term;
 
 /// The narrowest width wrapped to: below it a line is left to the terminal.
 const NARROWEST: usize = 20;
@@ -11,8 +11,7 @@ const NARROWEST: usize = 20;
 pub(crate) enum Width {
     /// The terminal's width, measured at each line (a resized window is followed).
     Measured(Term),
-    /// A fixed width (tests).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// A fixed width (measured once for a whole frame of a full prompt, and in tests).
     Fixed(usize),
 }
 
@@ -53,6 +52,28 @@ impl Width {
     }
 }
 
+/// `text` wrapped to `columns` after `prefix` (a marker, a tick box, a number), its other
+/// rows under the text, never inside a word: each row as its prefix (or the indent in its
+/// place) and its text, so that the text alone can be painted.
+pub(crate) fn after_prefix(prefix: &str, text: &str, columns: usize) -> Vec<(String, String)> {
+    let indent = " ".repeat(textwrap::core::display_width(prefix));
+    let room = columns.saturating_sub(indent.len()).max(1);
+    let options = textwrap::Options::new(room).break_words(false);
+    let mut rows: Vec<(String, String)> =
+        textwrap::wrap(text, options).into_iter().map(|row| (indent.clone(), row.into_owned())).collect();
+    match rows.first_mut() {
+        Some(first) => first.0 = prefix.to_owned(),
+        None => rows.push((prefix.to_owned(), String::new())),
+    }
+    rows
+}
+
+/// The rows of the terminal that `row` takes at `columns` (one, unless it is wider: the
+/// terminal then wraps it), styles not counted: what a redraw must clear.
+pub(crate) fn screen_rows(row: &str, columns: usize) -> usize {
+    textwrap::core::display_width(row).div_ceil(columns.max(1)).max(1)
+}
+
 /// Where a line's text starts: after its leading spaces and a "3." or "3/10" number.
 fn hanging_indent(line: &str) -> usize {
     let text = line.trim_start();
@@ -80,6 +101,16 @@ mod tests {
         // A word longer than the width stays whole on its own line.
         let lines = Width::Fixed(20).wrap("a supercalifragilisticexpialidocious word");
         assert!(lines.contains(&"supercalifragilisticexpialidocious".to_owned()), "{lines:?}");
+    }
+
+    #[test]
+    fn text_after_a_prefix_wraps_under_itself() {
+        let rows = after_prefix("> [ ] 12. ", "Numbness or tingling in both legs", 24);
+        let rows: Vec<String> = rows.into_iter().map(|(prefix, text)| prefix + &text).collect();
+        assert_eq!(rows, ["> [ ] 12. Numbness or", "          tingling in", "          both legs"]);
+        assert_eq!(screen_rows("\x1b[1mtwenty-four columns wide\x1b[0m", 24), 1);
+        assert_eq!(screen_rows("twenty-five columns wide.", 24), 2);
+        assert_eq!(screen_rows("", 24), 1);
     }
 
     #[test]
