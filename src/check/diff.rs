@@ -263,7 +263,7 @@ pub fn diff(old: &RuleSet, new: &RuleSet, budget: super::Budget) -> Result<Rules
     let mut gathered: HashMap<(Decision, Decision), Gathered> = HashMap::new();
     // Both sides already sending the person to an emergency department: nothing can differ.
     let both_emergency = |a: Option<Urgency>, b: Option<Urgency>| a == Some(Urgency::Emergency) && a == b;
-    let combinations = parts.explore(&levels, &both_emergency, &mut |leaf| {
+    let combinations = parts.explore(&levels, false, &both_emergency, &mut |leaf| {
         let before = decision(&decide(old, leaf.fired));
         let after = decision(&decide(new, merged.new_side(leaf.other)));
         if before != after {

@@ -472,23 +472,99 @@ impl<'r> Parts<'r> {
         decide(self.rule_set, fired)
     }
 
-    /// Visits every combination of one variant per level, depth first, and counts them.
-    /// `cut(refer, other_refer)` says that no leaf below can matter; it must stay true as
-    /// referrals are added (it is only given the most urgent referral so far on each side).
-    /// Past the budget, the walk stops and says how the combinations multiply.
+    /// Visits every combination of one variant per level that can differ in outcome, and
+    /// counts them. The levels are combined one after another, and combinations whose
+    /// tallies add up to the same (on both sides; with `coarse`, the same coarse tallies)
+    /// are merged, keeping the first one's picks and the sum of their counts: the outcome
+    /// depends on the tallies only, so their leaves would be the same. `cut(refer,
+    /// other_refer)` says that no leaf reached from a combination can matter; it must stay
+    /// true as referrals are added. Past the budget, the walk stops and says how the
+    /// combinations multiply.
     pub(crate) fn explore(
         &self,
         levels: &[Vec<Variant>],
+        coarse: bool,
         cut: &dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
         leaf: &mut dyn FnMut(&Leaf<'_>) -> Flow,
     ) -> Result<u64, Uncoverable> {
-        let mut picks = Vec::with_capacity(levels.len());
-        let mut walk = Walk { levels, cut, leaf, allowance: &self.allowance, visited: 0, spent: None };
-        descend(&mut walk, &mut picks, (FiredRules::default(), FiredRules::default(), None, None, 1, 1));
-        match walk.spent {
-            None => Ok(walk.visited),
-            Some(limit) => Err(Uncoverable::OverBudget { limit, entangled: self.multiplied(levels) }),
+        let start = Combination {
+            tallies: [Tally::NONE; 2],
+            fired: FiredRules::default(),
+            other: FiredRules::default(),
+            picks: Vec::new(),
+            classes: 1,
+            answers: 1,
+        };
+        let mut combinations = vec![start];
+        for level in levels {
+            combinations = self
+                .combine(&combinations, level, coarse, cut)
+                .map_err(|limit| Uncoverable::OverBudget { limit, entangled: self.multiplied(levels) })?;
         }
+        let mut visited = 0;
+        for c in &combinations {
+            visited += 1;
+            let found =
+                Leaf { fired: c.fired, other: c.other, picks: &c.picks, classes: c.classes, answers: c.answers };
+            if leaf(&found) == Flow::Stop {
+                break;
+            }
+        }
+        Ok(visited)
+    }
+
+    /// The combinations with one more level, merged on their tallies.
+    fn combine(
+        &self,
+        combinations: &[Combination],
+        level: &[Variant],
+        coarse: bool,
+        cut: &dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
+    ) -> Result<Vec<Combination>, super::budget::Limit> {
+        let mut next: Vec<Combination> = Vec::new();
+        let mut at: HashMap<[Tally; 2], usize, foldhash::fast::FixedState> = HashMap::default();
+        let mut tried = 0u64;
+        for combination in combinations {
+            for (index, variant) in level.iter().enumerate() {
+                tried += 1;
+                if tried % CHECK_EVERY == 0 {
+                    let held = next.len() * (size_of::<Combination>() + 8 * (combination.picks.len() + 1) + 64);
+                    if let Some(limit) = self.allowance.spent(held) {
+                        return Err(limit);
+                    }
+                }
+                let mut tallies = combination.tallies;
+                tallies[0].merge(&variant.tallies[0]);
+                tallies[1].merge(&variant.tallies[1]);
+                if coarse {
+                    tallies = tallies.map(|t| t.coarse(self.clamp));
+                }
+                if cut(tallies[0].urgency, tallies[1].urgency) {
+                    continue;
+                }
+                let (classes, answers) = (
+                    combination.classes.saturating_mul(variant.classes),
+                    combination.answers.saturating_mul(variant.answers),
+                );
+                if let Some(&k) = at.get(&tallies) {
+                    next[k].classes = next[k].classes.saturating_add(classes);
+                    next[k].answers = next[k].answers.saturating_add(answers);
+                    continue;
+                }
+                at.insert(tallies, next.len());
+                let mut picks = combination.picks.clone();
+                picks.push(index);
+                next.push(Combination {
+                    tallies,
+                    fired: combination.fired.union(variant.fired),
+                    other: combination.other.union(variant.other),
+                    picks,
+                    classes,
+                    answers,
+                });
+            }
+        }
+        Ok(next)
     }
 
     /// How a search's combinations multiply, in words: the parts' outcome counts, the
@@ -584,56 +660,13 @@ pub(crate) enum Flow {
     Stop,
 }
 
-type State = (FiredRules, FiredRules, Option<Urgency>, Option<Urgency>, u128, u128);
-
-/// The search's walk: the leaf visitor, the cut, and the count (and budget) of leaves.
-struct Walk<'a, 'w> {
-    levels: &'a [Vec<Variant>],
-    cut: &'a dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
-    leaf: &'a mut (dyn FnMut(&Leaf<'_>) -> Flow + 'w),
-    allowance: &'a Allowance,
-    visited: u64,
-    /// The limit that stopped the walk.
-    spent: Option<super::budget::Limit>,
-}
-
-fn descend(walk: &mut Walk<'_, '_>, picks: &mut Vec<usize>, state: State) -> Flow {
-    let levels = walk.levels;
-    let (fired, other, refer, other_refer, classes, answers) = state;
-    let depth = picks.len();
-    if depth == levels.len() {
-        walk.visited += 1;
-        if walk.visited % CHECK_EVERY == 0 {
-            walk.spent = walk.allowance.spent(0);
-            if walk.spent.is_some() {
-                return Flow::Stop;
-            }
-        }
-        return (walk.leaf)(&Leaf { fired, other, picks, classes, answers });
-    }
-    for (index, variant) in levels[depth].iter().enumerate() {
-        let next_refer = refer.max(variant.refer);
-        let next_other = other_refer.max(variant.other_refer);
-        if (walk.cut)(next_refer, next_other) {
-            continue;
-        }
-        picks.push(index);
-        let flow = descend(
-            walk,
-            picks,
-            (
-                fired.union(variant.fired),
-                other.union(variant.other),
-                next_refer,
-                next_other,
-                classes.saturating_mul(variant.classes),
-                answers.saturating_mul(variant.answers),
-            ),
-        );
-        picks.pop();
-        if flow == Flow::Stop {
-            return Flow::Stop;
-        }
-    }
-    Flow::Continue
+/// A combination of one variant of each level so far, standing for those merged into it.
+struct Combination {
+    tallies: [Tally; 2],
+    fired: FiredRules,
+    other: FiredRules,
+    /// The variant chosen at each level (the first combination merged in).
+    picks: Vec<usize>,
+    classes: u128,
+    answers: u128,
 }
