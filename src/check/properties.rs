@@ -122,6 +122,8 @@ enum Detail {
 struct Search {
     levels: Vec<Vec<Variant>>,
     order: Vec<usize>,
+    /// Its variants are coarse (see [`Spec::coarse`]).
+    coarse: bool,
 }
 
 impl<'p, 'r> Checker<'p, 'r> {
@@ -150,7 +152,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                 order.push(component);
             }
         }
-        Ok(Search { levels, order })
+        Ok(Search { levels, order, coarse: detail == Detail::Coarse })
     }
 
     /// A component's exact variants, swept the first time they are asked for.
@@ -313,7 +315,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     ) -> Result<Option<Vec<usize>>, Uncoverable> {
         let mut found = None;
         let parts = self.parts;
-        self.combinations += parts.explore(&search.levels, cut, &mut |leaf| {
+        self.combinations += parts.explore(&search.levels, search.coarse, cut, &mut |leaf| {
             if broken(&parts.decide(leaf.fired)) {
                 found = Some(leaf.picks.to_vec());
                 Flow::Stop
@@ -461,14 +463,15 @@ impl<'p, 'r> Checker<'p, 'r> {
         let parts = self.parts;
         let search = self.search(None, None, Detail::Coarse)?;
         let mut found = false;
-        self.combinations += parts.explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
-            found = parts.decide(leaf.fired).undecided;
-            if found {
-                Flow::Stop
-            } else {
-                Flow::Continue
-            }
-        })?;
+        self.combinations +=
+            parts.explore(&search.levels, search.coarse, &|refer, _| refer.is_some(), &mut |leaf| {
+                found = parts.decide(leaf.fired).undecided;
+                if found {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            })?;
         Ok(found)
     }
 
@@ -552,8 +555,11 @@ impl<'p, 'r> Checker<'p, 'r> {
         let search = self.search(Some((component, variants)), None, detail)?;
         let rule_set = parts.rule_set;
         let mut found = None;
-        self.combinations +=
-            parts.explore(&search.levels, &|refer, after| refer.is_some() && after >= refer, &mut |leaf| {
+        self.combinations += parts.explore(
+            &search.levels,
+            search.coarse,
+            &|refer, after| refer.is_some() && after >= refer,
+            &mut |leaf| {
                 let before = parts.decide(leaf.fired);
                 let after = parts.decide(leaf.other);
                 let firmer = match detail {
@@ -566,7 +572,8 @@ impl<'p, 'r> Checker<'p, 'r> {
                 } else {
                     Flow::Continue
                 }
-            })?;
+            },
+        )?;
         Ok(found.map(|picks| (search, picks)))
     }
 
@@ -594,24 +601,25 @@ impl<'p, 'r> Checker<'p, 'r> {
         // off its example would not be exact).
         let search = self.search(None, (!catch_all.is_empty()).then_some(without), Detail::Coarse)?;
         let (mut gap, mut only) = ((0u128, 0u128, None), (0u128, 0u128, None));
-        self.combinations += parts.explore(&search.levels, &|refer, _| refer.is_some(), &mut |leaf| {
-            let evaluation = parts.decide(leaf.fired);
-            let mut others = leaf.other;
-            catch_all.iter().for_each(|r| others.remove(*r));
-            let tally = if evaluation.undecided {
-                Some(&mut gap)
-            } else if !catch_all.is_empty() && parts.decide(others).undecided {
-                Some(&mut only)
-            } else {
-                None
-            };
-            if let Some((classes, answers, first)) = tally {
-                *classes = classes.saturating_add(leaf.classes);
-                *answers = answers.saturating_add(leaf.answers);
-                first.get_or_insert_with(|| leaf.picks.to_vec());
-            }
-            Flow::Continue
-        })?;
+        self.combinations +=
+            parts.explore(&search.levels, search.coarse, &|refer, _| refer.is_some(), &mut |leaf| {
+                let evaluation = parts.decide(leaf.fired);
+                let mut others = leaf.other;
+                catch_all.iter().for_each(|r| others.remove(*r));
+                let tally = if evaluation.undecided {
+                    Some(&mut gap)
+                } else if !catch_all.is_empty() && parts.decide(others).undecided {
+                    Some(&mut only)
+                } else {
+                    None
+                };
+                if let Some((classes, answers, first)) = tally {
+                    *classes = classes.saturating_add(leaf.classes);
+                    *answers = answers.saturating_add(leaf.answers);
+                    first.get_or_insert_with(|| leaf.picks.to_vec());
+                }
+                Flow::Continue
+            })?;
         let file = Place { file: parts.rule_set.rules_file.clone(), line: 0 };
         if let (classes, answers, Some(picks)) = gap {
             let example = self.counterexample(&search, &picks, false);
@@ -678,7 +686,13 @@ impl<'p, 'r> Checker<'p, 'r> {
                     });
                     continue;
                 }
-                if !self.matters_without_search(component, rule) {
+                if self.matters_without_search(component, rule) {
+                    continue;
+                }
+                if spec.effect.refer.is_none() && !self.fires_without_referral(component, rule) {
+                    let example = self.example_where_it_fires(component, rule);
+                    self.push_shadowed(rule, example);
+                } else {
                     unshown.push((component, rule));
                 }
             }
@@ -690,18 +704,13 @@ impl<'p, 'r> Checker<'p, 'r> {
         Ok(())
     }
 
-    /// The rules among `rules` that a sampled answer set shows to change an outcome: drawn
-    /// for all of them at once, then for each one left, where it fires.
+    /// The rules among `rules` that a sampled answer set shows to change an outcome, drawn
+    /// for all of them at once.
     fn shown_by_samples(&self, rules: &[(usize, usize)]) -> FiredRules {
         let mut shown = FiredRules::default();
         let mut wanted = FiredRules::default();
         rules.iter().for_each(|(_, rule)| wanted.insert(*rule));
         self.show(None, wanted, &mut shown);
-        for &(_, rule) in rules {
-            if !shown.contains(rule) {
-                self.show(Some(rule), just(rule), &mut shown);
-            }
-        }
         shown
     }
 
@@ -830,6 +839,14 @@ impl<'p, 'r> Checker<'p, 'r> {
         }
         let coarse = self.shadowed_search(component, rule, Detail::Coarse)?;
         let undecided = !coarse.matters && !coarse.settled && !coarse.search.levels[0].is_empty();
+        if undecided {
+            // Answer sets drawn where the rule fires, before the exact sweep.
+            let mut shown = FiredRules::default();
+            self.show(Some(rule), just(rule), &mut shown);
+            if shown.contains(rule) {
+                return Ok(());
+            }
+        }
         let Shadowing { search, matters, first, .. } =
             if undecided { self.shadowed_search(component, rule, Detail::Exact)? } else { coarse };
         if matters {
@@ -848,7 +865,12 @@ impl<'p, 'r> Checker<'p, 'r> {
                     .flatten()
             }
         };
-        let id = &parts.rule_set.rules[rule].id;
+        self.push_shadowed(rule, example);
+        Ok(())
+    }
+
+    fn push_shadowed(&mut self, rule: usize, example: Option<Counterexample>) {
+        let id = &self.parts.rule_set.rules[rule].id;
         self.push(Finding {
             code: Code::ShadowedRule,
             category: Category::Warning,
@@ -861,7 +883,28 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules: vec![rule],
             example,
         });
-        Ok(())
+    }
+
+    /// Whether a rule fires on some answer set with no referral: in a coarse outcome of its
+    /// component with none (referrals are kept exactly there, and the rules fired on every
+    /// answer set merged into one), with every other component allowing none. A rule that
+    /// refers nothing changes nothing where it never does.
+    fn fires_without_referral(&self, component: usize, rule: usize) -> bool {
+        let unreferred = |c: usize| self.plain[c].iter().any(|v| v.refer.is_none());
+        (0..self.plain.len()).filter(|c| *c != component).all(unreferred)
+            && self.plain[component].iter().any(|v| v.refer.is_none() && v.ever_fired.contains(rule))
+    }
+
+    /// An answer set where the rule fires, if an outcome's example shows one.
+    fn example_where_it_fires(&self, component: usize, rule: usize) -> Option<Counterexample> {
+        let firing = self.plain[component].iter().find(|v| v.fired.contains(rule))?;
+        let mut examples = vec![(component, firing.example.clone())];
+        for other in (0..self.plain.len()).filter(|c| *c != component) {
+            examples.push((other, self.plain[other].first()?.example.clone()));
+        }
+        let answers = self.parts.answers(&examples, false).ok()?;
+        let outcome = crate::engine::evaluate(self.parts.rule_set, &answers);
+        Some(Counterexample { answers, outcome, before: None })
     }
 
     /// The search for an outcome the rule changes (see `shadowed`); a coarse one has settled
@@ -891,7 +934,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         let search = self.search(Some((component, variants)), None, detail)?;
         let (mut matters, mut first, mut settled) = (false, None, true);
         let this = &*self;
-        let visited = parts.explore(&search.levels, &*cut, &mut |leaf| {
+        let visited = parts.explore(&search.levels, search.coarse, &*cut, &mut |leaf| {
             first.get_or_insert_with(|| leaf.picks.to_vec());
             matters = this.matters_on(rule, leaf.fired, leaf.other);
             settled &= detail == Detail::Exact || this.coarse_settles(rule, leaf.fired, leaf.other);

@@ -659,7 +659,8 @@ impl Parts<'_> {
         let stride = plan.stride();
         let mut bits = vec![0u64; stride];
         let mut tallies = [Tally::NONE; 2];
-        let mut this = Step::NONE;
+        // This side's step, and the other side's (only whether it is dead counts there).
+        let mut steps = [Step::NONE, Step::NONE];
         for side in 0..plan.sides() {
             for (s, slot) in plan.slots.iter().enumerate() {
                 if !slot.active[side] {
@@ -668,16 +669,12 @@ impl Parts<'_> {
                 }
                 let unknown = vec![0u8; slot.tests];
                 if let Some(holds) = truth_of(self.when(slot.member), &unknown).known() {
-                    let step = self.record(plan, s, side, holds, &mut tallies[side], &mut bits);
-                    if side == 0 {
-                        this.add(step);
-                    } else {
-                        this.dead |= step.dead;
-                    }
+                    self.record(plan, (s, side, holds), &mut tallies[side], &mut bits, &mut steps[side]);
                 }
             }
         }
-        let dead = this.dead;
+        let [this, other] = steps;
+        let dead = this.dead || other.dead;
         if plan.applies_words > 0 {
             self.settle_statements(plan, &tallies[0], &mut bits);
         }
@@ -737,7 +734,7 @@ impl Parts<'_> {
                 Values::General(seen) => self.general_verdict(slot, seen, bits, at),
             };
             if let Some(holds) = verdict {
-                step.add(self.record(plan, s, side, holds, tally, bits));
+                self.record(plan, (s, side, holds), tally, bits, &mut step);
             }
         }
         if plan.applies_words > 0 && side == 0 {
@@ -792,10 +789,17 @@ impl Parts<'_> {
 
     /// Records a slot's verdict on a side, for each member sharing it: a rule's effect, the
     /// required verdict, a failed constraint, a statement that holds.
-    fn record(&self, plan: &Plan, s: usize, side: usize, holds: bool, tally: &mut Tally, bits: &mut [u64]) -> Step {
+    /// The slot, the side and the verdict come together; `step` gathers what it did.
+    fn record(
+        &self,
+        plan: &Plan,
+        (s, side, holds): (usize, usize, bool),
+        tally: &mut Tally,
+        bits: &mut [u64],
+        step: &mut Step,
+    ) {
         let slot = &plan.slots[s];
         bits[side * plan.side_words + s / 64] |= 1 << (s % 64);
-        let mut step = Step::NONE;
         for &(member, role, active) in &slot.roles {
             if !active[side] {
                 continue;
@@ -818,7 +822,6 @@ impl Parts<'_> {
                 Role::Rule | Role::Required => {}
             }
         }
-        step
     }
 
     /// Final outcomes: the required member settled, equal outcomes merged, each with an

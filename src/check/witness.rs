@@ -16,7 +16,7 @@ use crate::engine::FiredRules;
 pub(super) const SAMPLES: usize = 10_000;
 
 /// The most answer sets drawn for one rule that none of those showed, where it fires.
-pub(super) const FOCUSED_SAMPLES: usize = 500;
+pub(super) const FOCUSED_SAMPLES: usize = 5_000;
 
 /// The seed: any fixed value; it only has to be the same on every run.
 const SEED: u64 = 0x6d61_7373_6167_6521;
