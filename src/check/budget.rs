@@ -12,12 +12,16 @@ pub struct Budget {
     pub time: Duration,
     /// Bytes held by the sweep's partial outcomes at once.
     pub memory: usize,
+    /// Answer sets drawn at random to show quickly that a rule changes an outcome (half as
+    /// many again for each rule no search settles); 0 searches for every rule. Samples
+    /// only ever show what happens, so the verdicts are the same whatever the number.
+    pub samples: usize,
 }
 
 impl Budget {
     /// The defaults: enough for the built-in set many times over (it takes about 0.1 s and
     /// 20 MB), small enough that a run-away is refused before anyone waits on it.
-    pub const DEFAULT: Budget = Budget { time: Duration::from_secs(10), memory: 1 << 30 };
+    pub const DEFAULT: Budget = Budget { time: Duration::from_secs(10), memory: 1 << 30, samples: 10_000 };
 }
 
 impl Default for Budget {
@@ -55,6 +59,11 @@ impl Allowance {
     pub(crate) fn start(budget: Budget) -> Allowance {
         let now = Instant::now();
         Allowance { budget, deadline: now.checked_add(budget.time).unwrap_or(now + Duration::from_secs(86_400)) }
+    }
+
+    /// How many answer sets to draw for witnesses.
+    pub(crate) fn samples(&self) -> usize {
+        self.budget.samples
     }
 
     /// The limit run out, if any, with `bytes` held now.

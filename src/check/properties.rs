@@ -720,7 +720,8 @@ impl<'p, 'r> Checker<'p, 'r> {
         if wanted == FiredRules::default() {
             return;
         }
-        let samples = if focus.is_some() { super::witness::FOCUSED_SAMPLES } else { super::witness::SAMPLES };
+        // (About a millisecond each thousand samples for a rule set of a few hundred rules.)
+        let samples = self.parts.allowance.samples() / if focus.is_some() { 2 } else { 1 };
         self.parts.sample(focus, samples, &mut |fired| {
             let with = self.parts.decide(fired);
             for rule in fired.iter().filter(|r| wanted.contains(*r)) {

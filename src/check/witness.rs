@@ -11,13 +11,6 @@ use crate::answers::Answers;
 use crate::condition::Truth;
 use crate::engine::FiredRules;
 
-/// The most answer sets drawn for one search for witnesses (about a millisecond each
-/// thousand for a rule set of a few hundred rules).
-pub(super) const SAMPLES: usize = 10_000;
-
-/// The most answer sets drawn for one rule that none of those showed, where it fires.
-pub(super) const FOCUSED_SAMPLES: usize = 5_000;
-
 /// The seed: any fixed value; it only has to be the same on every run.
 const SEED: u64 = 0x6d61_7373_6167_6521;
 

@@ -6,7 +6,7 @@
 
 use massage_triage::answers::{Answer, Answers};
 use massage_triage::check::diff::diff;
-use massage_triage::check::{check, Budget, CheckReport};
+use massage_triage::check::{check, check_within, Budget, CheckReport};
 use massage_triage::code::Code;
 use massage_triage::diagnostic::SourceText;
 use massage_triage::engine::{decide, evaluate, Evaluation, FiredRules};
@@ -270,6 +270,37 @@ fn the_planted_problems_are_found_exactly_as_brute_force_finds_them() {
     }
 }
 
+/// `r` changes the recommended style only at a high level (where swedish totals 2, not 5),
+/// and the coarse outcome that stands for all levels has a low one as its example: only the
+/// exact search shows that `r` matters. With no samples drawn, nothing else could.
+#[test]
+fn a_rule_that_matters_only_where_the_coarse_example_does_not_show_it_is_not_shadowed() {
+    let favour = |swedish: i32, sports: i32| Effect { favour: [swedish, 0, sports, 0], ..Effect::default() };
+    let rules = [
+        ("a", Condition::Number { question: 3, min: 0, max: 6 }, favour(2, 1)),
+        ("b", Condition::Number { question: 3, min: 0, max: 2 }, favour(3, 0)),
+        ("r", Condition::YesNo { question: 4, value: true }, favour(0, 2)),
+    ];
+    let rule_set = small_rule_set().with_rules(
+        rules
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, when, effect))| Rule {
+                id: id.to_owned(),
+                because: "Because.".to_owned(),
+                source: vec!["test".to_owned()],
+                when,
+                effect,
+                line: i + 1,
+            })
+            .collect(),
+    );
+    let report = check_within(&rule_set, Budget { samples: 0, ..Budget::DEFAULT });
+    assert_eq!(checker_verdicts(&report), brute_force(&rule_set));
+    let shadowed = |id: &str| report.findings.iter().any(|f| f.code == Code::ShadowedRule && f.subject == id);
+    assert!(!shadowed("r"), "{:#?}", report.findings);
+}
+
 // ---------------------------------------------------------------- random rule sets
 
 fn leaf() -> impl Strategy<Value = Condition> {
@@ -358,9 +389,14 @@ proptest! {
 
     #[test]
     fn random_rule_sets_get_the_brute_force_verdicts(rule_set in random_rule_set()) {
+        let expected = brute_force(&rule_set);
         let report = check(&rule_set);
-        prop_assert_eq!(checker_verdicts(&report), brute_force(&rule_set));
+        prop_assert_eq!(checker_verdicts(&report), expected.clone());
         counterexamples_hold(&rule_set, &report);
+        // With no samples, every shadowed rule goes through the coarse and exact searches.
+        let unsampled = check_within(&rule_set, Budget { samples: 0, ..Budget::DEFAULT });
+        prop_assert_eq!(checker_verdicts(&unsampled), expected);
+        counterexamples_hold(&rule_set, &unsampled);
     }
 }
 

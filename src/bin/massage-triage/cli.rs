@@ -373,7 +373,11 @@ pub(crate) struct BudgetArgs {
 impl BudgetArgs {
     /// The budget asked for.
     pub(crate) fn budget(&self) -> Budget {
-        Budget { time: std::time::Duration::from_secs_f64(self.time_limit), memory: self.memory_limit << 20 }
+        Budget {
+            time: std::time::Duration::from_secs_f64(self.time_limit),
+            memory: self.memory_limit << 20,
+            ..Budget::DEFAULT
+        }
     }
 }
 
