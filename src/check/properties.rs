@@ -78,8 +78,9 @@ fn same_decision(rule_set: &RuleSet, a: &Evaluation, b: &Evaluation) -> bool {
 /// fitting, the styles offered), and are searched over coarse variants ([`Spec::coarse`]),
 /// which are few. The pressure after the winning style's maximum, and whether a rule
 /// changes an outcome, need the exact tallies: the pressure searches bound it on the coarse
-/// variants first and sweep exactly only when the bound cannot rule a break out; the
-/// shadowed-rule search is exact throughout.
+/// variants first and sweep exactly only when the bound cannot rule a break out; a rule is
+/// shown to change an outcome by a sampled answer set or a coarse example where one does,
+/// and searched for exactly only where neither settles it (see `shadowed`).
 pub(crate) struct Checker<'p, 'r> {
     pub parts: &'p Parts<'r>,
     /// Each component's coarse variants with the same rules on both sides, computed once.
