@@ -281,20 +281,7 @@ fn a_rule_that_matters_only_where_the_coarse_example_does_not_show_it_is_not_sha
         ("b", Condition::Number { question: 3, min: 0, max: 2 }, favour(3, 0)),
         ("r", Condition::YesNo { question: 4, value: true }, favour(0, 2)),
     ];
-    let rule_set = small_rule_set().with_rules(
-        rules
-            .into_iter()
-            .enumerate()
-            .map(|(i, (id, when, effect))| Rule {
-                id: id.to_owned(),
-                because: "Because.".to_owned(),
-                source: vec!["test".to_owned()],
-                when,
-                effect,
-                line: i + 1,
-            })
-            .collect(),
-    );
+    let rule_set = with_rules(rules.map(|(id, when, effect)| (id.to_owned(), when, effect)));
     let report = check_within(&rule_set, Budget { samples: 0, ..Budget::DEFAULT });
     assert_eq!(checker_verdicts(&report), brute_force(&rule_set));
     let shadowed = |id: &str| report.findings.iter().any(|f| f.code == Code::ShadowedRule && f.subject == id);
@@ -363,22 +350,22 @@ fn effect() -> impl Strategy<Value = Effect> {
         })
 }
 
+/// The small rule set's questionnaire with these rules (id, condition, effect).
+fn with_rules(rules: impl IntoIterator<Item = (String, Condition, Effect)>) -> RuleSet {
+    let rule = |(i, (id, when, effect)): (usize, (String, Condition, Effect))| Rule {
+        id,
+        because: "Because.".to_owned(),
+        source: vec!["test".to_owned()],
+        when,
+        effect,
+        line: i + 1,
+    };
+    small_rule_set().with_rules(rules.into_iter().enumerate().map(rule).collect())
+}
+
 fn random_rule_set() -> impl Strategy<Value = RuleSet> {
     prop::collection::vec((condition(), effect()), 1..7).prop_map(|rules| {
-        small_rule_set().with_rules(
-            rules
-                .into_iter()
-                .enumerate()
-                .map(|(i, (when, effect))| Rule {
-                    id: format!("r{i}"),
-                    because: "Because.".to_owned(),
-                    source: vec!["test".to_owned()],
-                    when,
-                    effect,
-                    line: i + 1,
-                })
-                .collect(),
-        )
+        with_rules(rules.into_iter().enumerate().map(|(i, (when, effect))| (format!("r{i}"), when, effect)))
     })
 }
 
