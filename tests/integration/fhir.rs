@@ -3,22 +3,12 @@
 //! sets and invariants que-1 to que-12 that apply to what we write), implemented here since
 //! the official JSON schema is not vendored.
 
-use assert_cmd::Command;
 use massage_triage::questionnaire::QuestionKind;
 use massage_triage::rules::RuleSet;
 use serde_json::Value;
 
 fn export(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("massage-triage")
-        .unwrap()
-        .args(["rules", "export"])
-        .args(args)
-        .env("MASSAGE_TRIAGE_CACHE_DIR", "")
-        .env_remove("MASSAGE_TRIAGE_RULES")
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (output.status.code().unwrap(), text(output.stdout), text(output.stderr))
+    crate::common::rules_command("export", args)
 }
 
 /// R4 value sets (hl7.org/fhir/R4/valueset-*).

@@ -1,21 +1,11 @@
 //! `rules print`: the phone script, parsed as a browser reads it (HTML) and as text
 //! (Markdown), holds every question, every red flag, the emergency box and the identity.
 
-use assert_cmd::Command;
 use massage_triage::rules::RuleSet;
 use scraper::{Html, Selector};
 
 fn print(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("massage-triage")
-        .unwrap()
-        .args(["rules", "print"])
-        .args(args)
-        .env("MASSAGE_TRIAGE_CACHE_DIR", "")
-        .env_remove("MASSAGE_TRIAGE_RULES")
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (output.status.code().unwrap(), text(output.stdout), text(output.stderr))
+    crate::common::rules_command("print", args)
 }
 
 fn select<'a>(page: &'a Html, selector: &str) -> Vec<scraper::ElementRef<'a>> {

@@ -413,3 +413,18 @@ pub(crate) fn once_sized(
     }
     sized
 }
+
+/// `massage-triage rules COMMAND ARGS` on the built-in rules, with no cache and no
+/// `MASSAGE_TRIAGE_RULES`: its exit code, standard output and standard error.
+pub(crate) fn rules_command(command: &str, args: &[&str]) -> (i32, String, String) {
+    let output = assert_cmd::Command::cargo_bin("massage-triage")
+        .unwrap()
+        .args(["rules", command])
+        .args(args)
+        .env("MASSAGE_TRIAGE_CACHE_DIR", "")
+        .env_remove("MASSAGE_TRIAGE_RULES")
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (output.status.code().unwrap(), text(output.stdout), text(output.stderr))
+}
