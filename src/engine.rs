@@ -363,6 +363,11 @@ impl Tally {
         Style::ALL.iter().copied().filter(|s| self.scores[s.index()] > 0 && !self.forbidden.contains(*s)).collect()
     }
 
+    /// Whether some style has a score (a weight not cancelled out).
+    pub(crate) fn weighs(&self) -> bool {
+        self.scores.iter().any(|s| *s != 0)
+    }
+
     /// The styles forbidden so far.
     pub(crate) fn forbidden(&self) -> StyleSet {
         self.forbidden

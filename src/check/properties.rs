@@ -666,11 +666,12 @@ impl<'p, 'r> Checker<'p, 'r> {
         let parts = self.parts;
         let mut unshown = Vec::new();
         for (component, part) in parts.components.iter().enumerate() {
-            // The plain sweep kept the rules fired on every answer set, merged or not.
+            // The plain sweep kept the rules fired on every answer set, merged or not (but a
+            // referral absorbs rules, so one not seen is searched for on its own).
             let ever = self.plain[component].iter().fold(FiredRules::default(), |all, v| all.union(v.ever_fired));
             for &rule in &part.rules {
                 let spec = &parts.rule_set.rules[rule];
-                if !ever.contains(rule) {
+                if !ever.contains(rule) && !self.can_fire(component, rule)? {
                     self.push(Finding {
                         code: Code::DeadRule,
                         category: Category::Warning,
@@ -756,6 +757,11 @@ impl<'p, 'r> Checker<'p, 'r> {
         if let Some(urgency) = effect.refer {
             return with.urgency == Some(urgency);
         }
+        if with.urgency.is_some() && !with.undecided {
+            // A rule's referral (not a gap's): the others refer as urgently without it, and
+            // it has no say there.
+            return false;
+        }
         let speaks = effect.speaks();
         let decides = effect.decides();
         (decides && !same_decision(rule_set, with, &parts.decide(without)))
@@ -770,6 +776,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         let parts = self.parts;
         let effect = &parts.rule_set.rules[rule].effect;
         let decides = effect.decides();
+        // (Where it refers, fewer than every rule fired may be kept: enough to show it.)
         let fires = |v: &&Variant| v.ever_fired.contains(rule);
         match effect.refer {
             Some(Urgency::Emergency) => true,
@@ -885,6 +892,16 @@ impl<'p, 'r> Checker<'p, 'r> {
             rules: vec![rule],
             example,
         });
+    }
+
+    /// Whether a rule fires on some answer set a person can give: an outcome's example shows
+    /// it, or a sweep of the rule alone finds one.
+    fn can_fire(&self, component: usize, rule: usize) -> Result<bool, Uncoverable> {
+        if self.plain[component].iter().any(|v| v.fired.contains(rule)) {
+            return Ok(true);
+        }
+        let spec = Spec { require: Some((rule, true)), only: Some(just(rule)), ..Spec::default() };
+        Ok(!self.parts.variants(component, &spec)?.is_empty())
     }
 
     /// Whether a rule fires on some answer set with no referral: in a coarse outcome of its

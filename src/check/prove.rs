@@ -104,7 +104,8 @@ pub(crate) struct Variant {
     /// What the fired rules add up to on each side.
     pub tallies: [crate::engine::Tally; 2],
     /// With [`Spec::statements`]: the rules fired on any answer set merged into it (not
-    /// only the example's).
+    /// only the example's). Exact for an outcome with no referral; with one, a rule the
+    /// referral absorbed before it fired is missing (see the sweep's `absorb`).
     pub ever_fired: FiredRules,
     /// With [`Spec::statements`]: the statements (by index) whose condition held on any
     /// answer set merged into it.
@@ -194,6 +195,11 @@ pub(crate) struct Parts<'r> {
     pub(super) test_values: Vec<Vec<Vec<bool>>>,
     /// Per member reading one question, whether it holds for each class of that question.
     pub(super) single_values: Vec<Vec<bool>>,
+    /// Per question, the rules that read it alone (see `single`).
+    pub(super) single_rules: Vec<Vec<usize>>,
+    /// Per question and class, the effects of those rules that hold there, folded: what a
+    /// sweep that follows all of them adds with the class (most sweeps do).
+    pub(super) single_tallies: Vec<Vec<Tally>>,
     /// The watch of the first safety statement (the constraints come before).
     pub(super) first_statement: usize,
     /// What each safety statement demands.
@@ -320,6 +326,8 @@ impl<'r> Parts<'r> {
             clauses: conditions.iter().map(|c| c.clauses()).collect(),
             test_values: Vec::new(),
             single_values: Vec::new(),
+            single_rules: Vec::new(),
+            single_tallies: Vec::new(),
             first_statement: watches.iter().filter(|w| w.constraint).count(),
             demands: rule_set
                 .questionnaire
@@ -357,6 +365,24 @@ impl<'r> Parts<'r> {
                 _ => Vec::new(),
             })
             .collect();
+        let mut single_rules = vec![Vec::new(); question_count];
+        for rule in (0..rule_set.rules.len()).filter(|r| parts.single[*r]) {
+            single_rules[parts.atoms[rule][0].0].push(rule);
+        }
+        parts.single_tallies = single_rules
+            .iter()
+            .enumerate()
+            .map(|(q, rules)| {
+                let fold = |class: usize| {
+                    let mut tally = Tally::NONE;
+                    let holding = rules.iter().filter(|r| parts.single_values[**r][class]);
+                    holding.for_each(|r| tally.add(&rule_set.rules[*r].effect));
+                    tally
+                };
+                (0..parts.space.questions[q].classes.len()).map(fold).collect()
+            })
+            .collect();
+        parts.single_rules = single_rules;
         Ok(parts)
     }
 

@@ -10,6 +10,12 @@
 //! all of that cannot be told apart by any later answer, so they are kept once, with one
 //! example, the counts, and the rules fired on any path into them.
 //!
+//! A rule whose effects the tally so far already holds (a referral keeps only its urgency
+//! in a coarse sweep, a positive score stays positive) can no longer change the outcome:
+//! it is marked decided (absorbed), so that partial outcomes that differed only in whether
+//! it will fire merge. This is what keeps a few hundred joined rules to a few hundred partial
+//! outcomes.
+//!
 //! Members (rules and watches) with the same condition share one followed condition.
 //! Members that read one question only are folded in per class before the sweep, and the
 //! classes of a question that do the same are swept once. Partial outcomes live in flat
@@ -82,6 +88,9 @@ struct Slot {
     active: [bool; 2],
     /// Some member is a statement: its "holds, not yet settled" bit is used.
     statement: bool,
+    /// On each side, when every member followed there is a rule: their effects folded, to
+    /// see when the side's tally absorbs them (see `Parts::absorb`).
+    folded: [Option<Tally>; 2],
 }
 
 /// The values a transition gives one reader's tests on the question: for `All` whether
@@ -131,6 +140,8 @@ struct Plan {
     two_sided: bool,
     /// Keep, per partial outcome, the rules fired on any path into it.
     track_fired: bool,
+    /// On each side, the slots that can be absorbed (see `Parts::absorb`).
+    absorbing: [Vec<usize>; 2],
 }
 
 impl Plan {
@@ -270,6 +281,7 @@ impl Parts<'_> {
                 slot.roles.push((member, role, active));
                 slot.active = [slot.active[0] || active[0], slot.active[1] || active[1]];
                 slot.statement |= statement.is_some();
+                slot.folded = fold(slot.folded, self.effect(member), role, active);
                 continue;
             }
             let tests = self.atoms[member].len();
@@ -297,6 +309,7 @@ impl Parts<'_> {
                 tests,
                 active,
                 statement: statement.is_some(),
+                folded: fold([Some(Tally::NONE); 2], self.effect(member), role, active),
             });
         }
         let reads = |s: &Slot, q: usize| self.atoms[s.member].iter().any(|(t, _)| *t == q);
@@ -311,6 +324,14 @@ impl Parts<'_> {
         let decided_words = slots.len().div_ceil(64);
         let applies_words = if spec.statements { decided_words } else { 0 };
         let side_words = decided_words + applies_words + seen_bits.div_ceil(64);
+        let track_fired = spec.statements;
+        // An exact tally changes with every weight, so a rule that weighs a style is never
+        // absorbed there.
+        let absorbing = [0, 1].map(|side| {
+            let can = |folded: &Tally| spec.coarse || !folded.weighs();
+            let absorbs = |s: &usize| slots[*s].active[side] && slots[*s].folded[side].as_ref().is_some_and(can);
+            (0..slots.len()).filter(absorbs).collect()
+        });
         Plan {
             slots,
             readers,
@@ -319,7 +340,8 @@ impl Parts<'_> {
             applies_words,
             side_words,
             two_sided,
-            track_fired: spec.statements,
+            track_fired,
+            absorbing,
         }
     }
 
@@ -403,13 +425,20 @@ impl Parts<'_> {
         let mut groups: Vec<Group> = Vec::new();
         let mut sigs: Vec<u64> = Vec::new();
         let mut sig = vec![0u64; sig_words];
+        let (watches_here, rules_here): (Vec<usize>, Vec<usize>) = singles.iter().partition(|m| self.is_watch(**m));
+        // A side that follows every rule reading this question alone takes their folded
+        // effects (when the rules fired need not be kept).
+        let whole = [(this_out, require), (other_out, None)].map(|(out, require)| {
+            let followed = |r: &usize| !out.contains(*r) && Some(*r) != require;
+            !plan.track_fired && self.single_rules[question].iter().all(followed)
+        });
         for (this_class, other_class, pin) in transitions {
             let classes = [this_class, other_class];
             let mut tallies = [Tally::NONE; 2];
             let mut fired = FiredRules::default();
             let mut required = None;
             let mut dead = false;
-            for &member in &singles {
+            for &member in &watches_here {
                 for (side, out) in [(0, this_out), (1, other_out)].into_iter().take(sides) {
                     let require = if side == 0 { require } else { None };
                     if self.inactive(member, out, require) {
@@ -420,7 +449,20 @@ impl Parts<'_> {
                         required = Some(holds);
                     } else if self.is_constraint(member) {
                         dead |= !holds;
-                    } else if holds && !self.is_watch(member) {
+                    }
+                }
+            }
+            for (side, out) in [(0, this_out), (1, other_out)].into_iter().take(sides) {
+                if whole[side] {
+                    tallies[side] = self.single_tallies[question][classes[side]];
+                    continue;
+                }
+                let require = if side == 0 { require } else { None };
+                for &member in rules_here.iter().filter(|m| !out.contains(**m)) {
+                    let holds = self.single_values[member][classes[side]];
+                    if Some(member) == require {
+                        required = Some(holds);
+                    } else if holds {
                         tallies[side].add(self.effect(member));
                         if side == 0 {
                             fired.insert(member);
@@ -594,6 +636,12 @@ impl Parts<'_> {
                         tallies[1] = tallies[0];
                     }
                     self.project(spec, &mut tallies);
+                    let before = &previous.tallies[state];
+                    for (side, tally) in tallies.iter().enumerate().take(plan.sides()) {
+                        if *tally != before[side] {
+                            self.absorb(spec, &plan, side, tally, &mut scratch);
+                        }
+                    }
                     if dead || !self.keep(spec, &tallies, &scratch) {
                         continue; // answers no person can give, or that cannot matter
                     }
@@ -682,6 +730,9 @@ impl Parts<'_> {
             tallies[1] = tallies[0];
         }
         self.project(spec, &mut tallies);
+        for (side, tally) in tallies.iter().enumerate().take(plan.sides()) {
+            self.absorb(spec, plan, side, tally, &mut bits);
+        }
         let mut start = Layer::default();
         if !dead && self.keep(spec, &tallies, &bits) {
             start.tallies.push(tallies);
@@ -741,6 +792,47 @@ impl Parts<'_> {
             self.settle_statements(plan, tally, bits);
         }
         step
+    }
+
+    /// Marks decided, on a side, every slot still open there whose rules can no longer
+    /// change the side's tally: their folded effects added to it leave it as it is (in a
+    /// coarse sweep, a referral absorbs every rule that refers no higher, and a style's
+    /// positive score more weight for it; in any sweep, a cap no lower, styles already
+    /// forbidden). It stays absorbed, since effects only add up, so whether such a rule will
+    /// fire no longer tells partial outcomes apart, and they merge. Called whenever a side's
+    /// tally changes: every partial outcome has all it absorbs marked.
+    ///
+    /// An absorbed rule is no longer seen to fire. So where the rules fired are kept (the
+    /// statements sweep), only a referral absorbs: the rules fired are then exact for every
+    /// outcome with no referral, the ones the checker reads that way.
+    fn absorb(&self, spec: &Spec<'_>, plan: &Plan, side: usize, tally: &Tally, bits: &mut [u64]) {
+        let base = side * plan.side_words;
+        if plan.track_fired && tally.urgency.is_none() {
+            return;
+        }
+        for &s in &plan.absorbing[side] {
+            let slot = &plan.slots[s];
+            if bits[base + s / 64] & (1 << (s % 64)) != 0 {
+                continue;
+            }
+            let Some(folded) = &slot.folded[side] else { continue };
+            let mut after = *tally;
+            after.merge(folded);
+            if spec.coarse {
+                after = after.coarse(self.clamp);
+            }
+            if after != *tally {
+                continue;
+            }
+            bits[base + s / 64] |= 1 << (s % 64);
+            let at = (base + plan.decided_words + plan.applies_words) * 64 + slot.seen_at;
+            let seen = match slot.shape {
+                Shape::General => 2 * slot.tests,
+                Shape::Clauses => slot.clause_last.len(),
+                Shape::All | Shape::Any => 0,
+            };
+            (at..at + seen).for_each(|bit| clear_bit(bits, bit));
+        }
     }
 
     /// Records the seen values of a `General` slot and evaluates it on them.
@@ -938,6 +1030,24 @@ impl Parts<'_> {
         }
         fired
     }
+}
+
+/// A slot's folded effects on each side with one more member: kept while every member
+/// followed on the side is a rule.
+fn fold(
+    folded: [Option<Tally>; 2],
+    effect: &crate::rules::Effect,
+    role: Role,
+    active: [bool; 2],
+) -> [Option<Tally>; 2] {
+    [0, 1].map(|side| match (folded[side], role) {
+        (_, _) if !active[side] => folded[side],
+        (Some(mut tally), Role::Rule) => {
+            tally.add(effect);
+            Some(tally)
+        }
+        _ => None,
+    })
 }
 
 /// A `Clauses` slot's verdict once the question's values are in: its clause bits (from
