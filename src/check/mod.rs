@@ -133,12 +133,20 @@ fn run(rule_set: &RuleSet, scope: Scope, budget: Budget) -> CheckReport {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Uncoverable {
     /// One question's answers split into too many classes.
-    #[error("question \"{question}\" splits into more than {max} answer classes; the check cannot cover it")]
+    #[error(
+        "the rules tell the options of question \"{question}\" apart in {groups} groups, whose combinations \
+         are more than the {max} answer classes the check covers for a question; rules that test \
+         options together (one list of options in one test) split it less"
+    )]
     TooManyClasses {
         /// The question's id.
         question: String,
+        /// The groups of options the rules tell apart.
+        groups: usize,
         /// The most classes the checker splits a question into.
         max: usize,
+        /// The rules reading the question (by index), named with the finding.
+        rules: Vec<usize>,
     },
     /// The rules reading one question leave too many partial outcomes.
     #[error("the rules reading {question} leave more than {max} outcomes to tell apart; {entangled}")]
@@ -196,7 +204,10 @@ fn not_proven(rule_set: &RuleSet, reason: Uncoverable) -> CheckReport {
             subject: String::new(),
             affected: None,
             message: format!("the rule set cannot be proven safe: {reason}"),
-            rules: Vec::new(),
+            rules: match reason {
+                Uncoverable::TooManyClasses { rules, .. } => rules,
+                _ => Vec::new(),
+            },
             example: None,
         }],
         answer_classes: 0,

@@ -191,7 +191,8 @@ impl AnswerSpace {
             .iter()
             .zip(&tests)
             .map(|(question, tests)| question_space(question, tests))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, _>>()
+            .map_err(|reason| name_rules(rule_set, reason))?;
         Ok(AnswerSpace { questions })
     }
 
@@ -363,6 +364,19 @@ fn question_space(question: &Question, tests: &QuestionTests) -> Result<Question
     Ok(QuestionSpace { groups, classes, min_selected, by_takes: std::cell::OnceCell::new() })
 }
 
+/// The reason with the rules that read its question named, for a clinic lead to split.
+fn name_rules(rule_set: &RuleSet, reason: Uncoverable) -> Uncoverable {
+    match reason {
+        Uncoverable::TooManyClasses { question, groups, max, .. } => {
+            let index = rule_set.questionnaire.questions.iter().position(|q| q.id == question);
+            let reads = |rule: &&crate::rules::Rule| index.is_some_and(|q| rule.when.questions_read().contains(&q));
+            let rules = rule_set.rules.iter().enumerate().filter(|(_, r)| reads(r)).map(|(i, _)| i).collect();
+            Uncoverable::TooManyClasses { question, groups, max, rules }
+        }
+        other => other,
+    }
+}
+
 impl QuestionSpace {
     fn by_takes(&self) -> &HashMap<Vec<Take>, usize, foldhash::fast::FixedState> {
         self.by_takes.get_or_init(|| {
@@ -389,7 +403,8 @@ fn several_classes(question: &Question, groups: &[OptionGroup], least: usize) ->
         .collect();
     let total: usize = choices.iter().map(Vec::len).try_fold(1usize, |a, b| a.checked_mul(b)).unwrap_or(usize::MAX);
     if total > MAX_QUESTION_CLASSES {
-        return Err(Uncoverable::TooManyClasses { question: question.id.clone(), max: MAX_QUESTION_CLASSES });
+        let (groups, max) = (groups.len(), MAX_QUESTION_CLASSES);
+        return Err(Uncoverable::TooManyClasses { question: question.id.clone(), groups, max, rules: Vec::new() });
     }
     let mut classes = Vec::new();
     let mut odometer = vec![0usize; groups.len()];

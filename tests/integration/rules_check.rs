@@ -384,6 +384,25 @@ fn a_check_past_its_budget_is_not_proven_and_names_what_entangles_the_space() {
 }
 
 #[test]
+fn a_question_split_past_what_the_check_covers_is_not_proven_and_its_rules_are_named() {
+    // 16 new contraindications with a cap each: 25 groups of options, 2^25 combinations.
+    let many = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/many-options");
+    let output = triage().args(["rules", "check", "--format", "json", "--rules"]).arg(&many).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &json["findings"][0];
+    assert_eq!(finding["code"], "not-proven");
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.contains("options of question \"contraindications\" apart in 25 groups"), "{message}");
+    assert!(message.contains("more than the 1048576 answer classes"), "{message}");
+    // Every rule reading the question, built in and new, with its line; no other.
+    let rules: Vec<&str> = finding["rules"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"suspected_clot") && rules.contains(&"syn_1") && rules.contains(&"syn_16"), "{rules:?}");
+    assert!(!rules.contains(&"cauda_equina"), "{rules:?}");
+    assert!(finding["rules"][0]["at"].as_str().unwrap().contains("many-options/rules.toml:"), "{finding:#}");
+}
+
+#[test]
 fn budgets_that_are_no_budget_are_refused_as_usage() {
     for args in [["--time-limit", "0"], ["--time-limit", "soon"], ["--memory-limit", "0"]] {
         let output = triage().args(["rules", "check"]).args(args).output().unwrap();
