@@ -8,7 +8,7 @@
 //! file was written, the key differs, the file is ignored and the TOML is parsed as before
 //! (correct, only slower) until the test writes it anew: a stale compiled form is never read.
 
-use super::{RuleSet, BUILT_IN_DIGEST};
+use super::{Digest, RuleSet, BUILT_IN_DIGEST};
 
 /// The key of the sources this build was made from (see the build script).
 const KEY: &str = env!("MASSAGE_TRIAGE_COMPILED_KEY");
@@ -28,6 +28,34 @@ pub(super) fn read() -> Option<RuleSet> {
     Some(rule_set)
 }
 
+impl RuleSet {
+    /// The compiled form of a rule set loaded from files, for a cache to keep and give back
+    /// to [`RuleSet::load_dir_kept`]: this build's [`KEY`], the files' digest, the rule set.
+    /// `None` for one no file holds, and for one that declares exceptions to the safety
+    /// floor (their lines are not kept, so it is read from its files every time).
+    pub fn compiled_form(&self) -> Option<Vec<u8>> {
+        if !self.questionnaire.floor_exceptions.is_empty() {
+            return None;
+        }
+        let digest = self.digest?.to_string();
+        postcard::to_allocvec(&(KEY, digest, self)).ok()
+    }
+}
+
+/// A kept compiled form read back; `None` unless this build made it from files with this
+/// digest (a form for other files, or from another build, is never read), or when it does
+/// not read.
+pub(super) fn read_kept(bytes: &[u8], digest: Digest) -> Option<RuleSet> {
+    let (key, rest): (&str, &[u8]) = postcard::take_from_bytes(bytes).ok()?;
+    let (made_from, rest): (&str, &[u8]) = postcard::take_from_bytes(rest).ok()?;
+    if key != KEY || made_from != digest.to_string() {
+        return None;
+    }
+    let mut rule_set: RuleSet = postcard::from_bytes(rest).ok()?;
+    rule_set.digest = Some(digest);
+    Some(rule_set)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -41,6 +69,33 @@ mod tests {
 
     /// Compares with the TOML, and writes the compiled form when asked:
     /// `MASSAGE_TRIAGE_WRITE_COMPILED=1 cargo test --lib compiled`.
+    /// A kept compiled form reads back as the rule set its files give, and only for them.
+    #[test]
+    fn a_kept_compiled_form_is_the_rule_set_of_its_files_and_of_no_others() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let other = RuleSet::load_dir(&fixtures.join("entangled")).unwrap();
+        // One with an exception to the safety floor keeps none (its lines are not kept).
+        assert!(RuleSet::load_dir(&fixtures.join("small")).unwrap().compiled_form().is_none());
+        for dir in ["entangled", "many-options"].map(|d| fixtures.join(d)) {
+            let parsed = RuleSet::load_dir(&dir).unwrap();
+            let form = parsed.compiled_form().unwrap();
+            let (kept, from_form) = RuleSet::load_dir_kept(&dir, |_| Some(form.clone())).unwrap();
+            assert!(from_form, "{}", dir.display());
+            assert_eq!(format!("{kept:?}"), format!("{parsed:?}"));
+            // Another set's form, a stale build's, or a damaged one: the files are parsed.
+            let mut stale = form.clone();
+            stale[1] ^= 1;
+            for wrong in [other.compiled_form().unwrap(), stale, form[..form.len() / 2].to_vec()] {
+                if parsed.digest == other.digest && wrong == other.compiled_form().unwrap() {
+                    continue;
+                }
+                let (read, from_form) = RuleSet::load_dir_kept(&dir, |_| Some(wrong)).unwrap();
+                assert!(!from_form, "{}", dir.display());
+                assert_eq!(format!("{read:?}"), format!("{parsed:?}"));
+            }
+        }
+    }
+
     #[test]
     fn the_compiled_built_in_set_is_current_and_equal_to_its_toml() {
         let from_toml = RuleSet::built_in_from_toml().unwrap();

@@ -50,6 +50,16 @@ impl RuleSet {
 
     /// Loads `questionnaire.toml` and `rules.toml` from a folder.
     pub fn load_dir(dir: &Path) -> Result<RuleSet, Diagnostics> {
+        RuleSet::load_dir_kept(dir, |_| None).map(|(rule_set, _)| rule_set)
+    }
+
+    /// [`RuleSet::load_dir`], with a compiled form kept from before (by a cache, looked up by
+    /// the files' digest; see [`RuleSet::compiled_form`]) read instead of parsing the files
+    /// when it was made from these very bytes by this build. Also says whether it was.
+    pub fn load_dir_kept(
+        dir: &Path,
+        kept: impl FnOnce(&Digest) -> Option<Vec<u8>>,
+    ) -> Result<(RuleSet, bool), Diagnostics> {
         let questionnaire_path = dir.join("questionnaire.toml");
         let rules_path = dir.join("rules.toml");
         let questionnaire_text = read_text_file(&questionnaire_path);
@@ -60,11 +70,15 @@ impl RuleSet {
         };
         let questionnaire_name = questionnaire_path.display().to_string();
         let rules_name = rules_path.display().to_string();
-        RuleSet::from_texts(
-            SourceText::new(&questionnaire_name, &questionnaire_text),
-            SourceText::new(&rules_name, &rules_text),
-            Origin::Folder(dir.to_owned()),
-        )
+        let origin = Origin::Folder(dir.to_owned());
+        let digest = Digest::of_rule_set(&questionnaire_text, &rules_text);
+        if let Some(rule_set) = kept(&digest).and_then(|bytes| super::compiled::read_kept(&bytes, digest)) {
+            let (questionnaire_file, rules_file) = (questionnaire_name, rules_name);
+            return Ok((RuleSet { origin, questionnaire_file, rules_file, ..rule_set }, true));
+        }
+        let questionnaire = SourceText::new(&questionnaire_name, &questionnaire_text);
+        let rules = SourceText::new(&rules_name, &rules_text);
+        RuleSet::from_texts_with(questionnaire, rules, origin, digest).map(|rule_set| (rule_set, false))
     }
 
     /// Builds a rule set from the two files' texts.
@@ -74,6 +88,16 @@ impl RuleSet {
         origin: Origin,
     ) -> Result<RuleSet, Diagnostics> {
         let digest = Digest::of_rule_set(questionnaire.text, rules.text);
+        RuleSet::from_texts_with(questionnaire, rules, origin, digest)
+    }
+
+    /// [`RuleSet::from_texts`] with the texts' digest known.
+    fn from_texts_with(
+        questionnaire: SourceText<'_>,
+        rules: SourceText<'_>,
+        origin: Origin,
+        digest: Digest,
+    ) -> Result<RuleSet, Diagnostics> {
         // The very bytes of the built-in files (a copy not yet edited, as `rules init` writes
         // it): the same rule set, read from its compiled form, named after these files.
         if digest == BUILT_IN_DIGEST {
@@ -85,7 +109,7 @@ impl RuleSet {
         RuleSet::from_digested_texts(questionnaire, rules, origin, digest)
     }
 
-    /// [`RuleSet::from_texts`] with the texts' digest known.
+    /// [`RuleSet::from_texts`] with the texts' digest known, parsed whatever it is.
     pub(super) fn from_digested_texts(
         questionnaire: SourceText<'_>,
         rules: SourceText<'_>,

@@ -40,8 +40,63 @@ fn digest(cache: &Path, rules: &Path) -> String {
     json["rule_set"]["sha256"].as_str().unwrap().to_owned()
 }
 
+/// The kept files whose names end in `.EXTENSION` (`safe`: verdicts, `rules`: compiled forms).
+fn kept_files(cache: &Path, extension: &str) -> Vec<std::path::PathBuf> {
+    let files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(cache).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+    files.into_iter().filter(|f| f.extension().is_some_and(|e| e == extension)).collect()
+}
+
 fn verdicts(cache: &Path) -> Vec<std::path::PathBuf> {
-    std::fs::read_dir(cache).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default()
+    kept_files(cache, "safe")
+}
+
+/// A copy whose reason for the baseline rule reads `because`: safe, and told apart from the
+/// built-in files (so it is parsed, or read from its own kept form).
+fn reworded(because: &str) -> tempfile::TempDir {
+    let old = "because = \"Swedish massage suits most back pain when nothing points elsewhere.\"";
+    copy(|rules| {
+        assert!(rules.contains(old));
+        rules.replace(old, &format!("because = \"{because}\""))
+    })
+}
+
+#[test]
+fn a_kept_compiled_form_is_read_for_its_own_files_only() {
+    let cache = tempfile::tempdir().unwrap();
+    let answer = |rules: &Path| {
+        let (code, json) = run(
+            cache.path(),
+            &["assess", "--format", "json", "--rules", rules.to_str().unwrap(), "--answers", ANSWERS],
+        );
+        assert_eq!(code, 0, "{json}");
+        json
+    };
+    let (ours, theirs) = (reworded("Ours."), reworded("Theirs."));
+    let first = answer(ours.path());
+    assert!(first.contains("\"Ours.\""), "{first}");
+    let form = cache.path().join(format!("{}.rules", digest(cache.path(), ours.path())));
+    assert!(form.is_file(), "the compiled form is kept beside the verdict");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(form.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(answer(ours.path()), first, "read back from the kept form, the same answer");
+    // Another set's form under our digest, or a damaged one: our files are read instead, and
+    // the form is kept anew.
+    assert!(answer(theirs.path()).contains("\"Theirs.\""));
+    let their_form = cache.path().join(format!("{}.rules", digest(cache.path(), theirs.path())));
+    for planted in [std::fs::read(&their_form).unwrap(), b"damaged".to_vec(), Vec::new()] {
+        std::fs::write(&form, planted).unwrap();
+        assert_eq!(answer(ours.path()), first);
+        assert_eq!(answer(ours.path()), first);
+    }
+    // Without its verdict a form is not read: the set is proven and both are kept again.
+    std::fs::remove_file(cache.path().join(format!("{}.safe", digest(cache.path(), ours.path())))).unwrap();
+    assert_eq!(answer(ours.path()), first);
+    assert_eq!(verdicts(cache.path()).len(), 2);
+    assert_eq!(kept_files(cache.path(), "rules").len(), 2);
 }
 
 #[test]

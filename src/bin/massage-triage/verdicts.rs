@@ -10,6 +10,11 @@
 //! every time. A verdict that cannot be read, or does not match, is ignored; one that cannot
 //! be written is not kept; neither stops the command. The folder is the user's own, like
 //! the binary: whoever can write there can as well replace the program.
+//!
+//! Beside a verdict, the rule set's compiled form is kept (`DIGEST.rules`), so that the next
+//! call reads it instead of parsing the TOML (a 512-rule set's parse was 40 times a built-in
+//! `assess`); it is read only with the verdict, and only when it names this build and these
+//! files' digest (see `RuleSet::load_dir_kept`).
 
 use crate::files::WholeFile;
 use massage_triage::rules::Digest;
@@ -37,16 +42,32 @@ impl Verdicts {
         std::fs::read_to_string(self.path(digest)).is_ok_and(|text| text == self.verdict(digest))
     }
 
-    /// Keeps the verdict that the rule set with this digest is safe (written whole, readable
-    /// by its owner only; nothing is kept if that fails).
-    pub(crate) fn remember_safe(&self, digest: &Digest) {
-        let write = || -> std::io::Result<()> {
-            create_private_dir(&self.dir)?;
-            let file = WholeFile::create(&self.path(digest), ".verdict-")?;
-            std::io::Write::write_all(&mut file.file(), self.verdict(digest).as_bytes())?;
+    /// The compiled form kept with the verdict on the rule set with this digest, if this
+    /// binary proved it safe and kept one.
+    pub(crate) fn compiled(&self, digest: &Digest) -> Option<Vec<u8>> {
+        if !self.proven_safe(digest) {
+            return None;
+        }
+        std::fs::read(self.dir.join(format!("{digest}.rules"))).ok()
+    }
+
+    /// Keeps the verdict that the rule set with this digest is safe, and its compiled form
+    /// when it has one (each written whole, readable by its owner only; nothing is kept if
+    /// that fails).
+    pub(crate) fn remember_safe(&self, digest: &Digest, compiled: Option<&[u8]>) {
+        let write = |path: &std::path::Path, bytes: &[u8]| -> std::io::Result<()> {
+            let file = WholeFile::create(path, ".verdict-")?;
+            std::io::Write::write_all(&mut file.file(), bytes)?;
             file.persist(true).map_err(|_| std::io::Error::other("not put in place"))
         };
-        let _ = write();
+        if create_private_dir(&self.dir).is_err() {
+            return;
+        }
+        // The form first: the verdict is what makes it read.
+        if let Some(compiled) = compiled {
+            let _ = write(&self.dir.join(format!("{digest}.rules")), compiled);
+        }
+        let _ = write(&self.path(digest), self.verdict(digest).as_bytes());
     }
 
     fn path(&self, digest: &Digest) -> PathBuf {

@@ -263,12 +263,21 @@ fn load_proven(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
         None => Ok(RuleSet::built_in()?),
         Some(dir) => {
             // A clinic's edited rule set is proven safe before anyone is answered with it,
-            // once: this binary's verdict on the same bytes is kept (see `verdicts`).
-            let rule_set = RuleSet::load_dir(dir)?;
+            // once: this binary's verdict on the same bytes is kept, with the rule set's
+            // compiled form (see `verdicts`).
             let verdicts = crate::verdicts::Verdicts::open();
+            let compiled = |digest: &_| verdicts.as_ref().and_then(|v| v.compiled(digest));
+            let (rule_set, from_kept) = RuleSet::load_dir_kept(dir, compiled)?;
+            if from_kept {
+                return Ok(rule_set);
+            }
             let kept = |v: &crate::verdicts::Verdicts| rule_set.digest.is_some_and(|d| v.proven_safe(&d));
-            if !verdicts.as_ref().is_some_and(kept) {
+            let proven = verdicts.as_ref().is_some_and(kept);
+            if !proven {
                 massage_triage::check::ensure_safe(&rule_set)?;
+            }
+            // Proven before, with no compiled form kept (or a damaged one): kept now.
+            if !proven || rule_set.compiled_form().is_some() {
                 remember_safe(verdicts.as_ref(), &rule_set);
             }
             Ok(rule_set)
@@ -279,6 +288,6 @@ fn load_proven(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
 /// Keeps the verdict that a rule set was proven safe, when it came from files.
 pub(crate) fn remember_safe(verdicts: Option<&crate::verdicts::Verdicts>, rule_set: &RuleSet) {
     if let (Some(verdicts), Some(digest)) = (verdicts, rule_set.digest) {
-        verdicts.remember_safe(&digest);
+        verdicts.remember_safe(&digest, rule_set.compiled_form().as_deref());
     }
 }
