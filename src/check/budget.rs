@@ -3,6 +3,7 @@
 //! then stops within its budget and says which questions and rules entangle it, rather
 //! than running away with the machine.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The limits of one check (or diff).
@@ -48,22 +49,39 @@ impl std::fmt::Display for Limit {
     }
 }
 
-/// A budget being spent: the deadline fixed when the check starts.
-#[derive(Debug, Clone, Copy)]
+/// A budget being spent: the deadline fixed when the check starts, and the steps of work
+/// done so far by every sweep and search of the check.
+#[derive(Debug)]
 pub(crate) struct Allowance {
     budget: Budget,
     deadline: Instant,
+    steps: AtomicU64,
 }
 
 impl Allowance {
     pub(crate) fn start(budget: Budget) -> Allowance {
         let now = Instant::now();
-        Allowance { budget, deadline: now.checked_add(budget.time).unwrap_or(now + Duration::from_secs(86_400)) }
+        let deadline = now.checked_add(budget.time).unwrap_or(now + Duration::from_secs(86_400));
+        Allowance { budget, deadline, steps: AtomicU64::new(0) }
     }
 
     /// How many answer sets to draw for witnesses.
     pub(crate) fn samples(&self) -> usize {
         self.budget.samples
+    }
+
+    /// Counts `steps` more steps of work (a transition swept, a combination tried) and, each
+    /// time the check's total passes a multiple of [`CHECK_EVERY`], says whether a limit has
+    /// run out with `held()` bytes held now. The count is the whole check's, so that many
+    /// small sweeps (one a rule) are watched as one large one is, and so is a sweep that
+    /// merges nearly everything it makes (counting new partial outcomes only let a 512-rule
+    /// check run nine times past its time limit).
+    pub(crate) fn step(&self, steps: u64, held: impl FnOnce() -> usize) -> Option<Limit> {
+        let before = self.steps.fetch_add(steps, Ordering::Relaxed);
+        if before / CHECK_EVERY == (before + steps) / CHECK_EVERY {
+            return None;
+        }
+        self.spent(held())
     }
 
     /// The limit run out, if any, with `bytes` held now.
@@ -78,6 +96,6 @@ impl Allowance {
     }
 }
 
-/// How often, in partial outcomes made or combinations visited, the clock is read: often
-/// enough to stop within a few milliseconds of the deadline, rarely enough to cost nothing.
+/// How often, in steps of work (see [`Allowance::step`]), the clock is read: often enough to
+/// stop within a few milliseconds of the deadline, rarely enough to cost nothing.
 pub(crate) const CHECK_EVERY: u64 = 1 << 12;

@@ -26,7 +26,7 @@
 //! answer sets a person can give are counted and shown. A safety statement's condition is
 //! followed when a property requires it to hold.
 
-use super::budget::{Allowance, Budget, CHECK_EVERY};
+use super::budget::{Allowance, Budget};
 use super::space::{AnswerSpace, ClassValue};
 use super::Uncoverable;
 use crate::answer::Answer;
@@ -549,15 +549,11 @@ impl<'r> Parts<'r> {
     ) -> Result<Vec<Combination>, super::budget::Limit> {
         let mut next: Vec<Combination> = Vec::new();
         let mut at: HashMap<[Tally; 2], usize, foldhash::fast::FixedState> = HashMap::default();
-        let mut tried = 0u64;
         for combination in combinations {
             for (index, variant) in level.iter().enumerate() {
-                tried += 1;
-                if tried % CHECK_EVERY == 0 {
-                    let held = next.len() * (size_of::<Combination>() + 8 * (combination.picks.len() + 1) + 64);
-                    if let Some(limit) = self.allowance.spent(held) {
-                        return Err(limit);
-                    }
+                let held = || next.len() * (size_of::<Combination>() + 8 * (combination.picks.len() + 1) + 64);
+                if let Some(limit) = self.allowance.step(1, held) {
+                    return Err(limit);
                 }
                 let mut tallies = combination.tallies;
                 tallies[0].merge(&variant.tallies[0]);

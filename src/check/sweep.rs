@@ -21,7 +21,6 @@
 //! classes of a question that do the same are swept once. Partial outcomes live in flat
 //! arrays, found again through a hash table of indices: no allocation per partial outcome.
 
-use super::budget::CHECK_EVERY;
 use super::prove::{truth_of, Example, Parts, Pin, Spec, Variant, MAX_STATES};
 use super::Uncoverable;
 use crate::condition::{Clauses, Condition, Truth};
@@ -605,12 +604,17 @@ impl Parts<'_> {
         let fired_size = if plan.track_fired { 2 * size_of::<FiredRules>() } else { 0 };
         let per_state =
             size_of::<[Tally; 2]>() + 8 * stride + size_of::<Link>() + size_of::<(u128, u128)>() + fired_size + 8;
-        let (mut made, mut kept_links) = (0u64, 0usize);
+        let mut kept_links = 0usize;
         for (position, &question) in order.iter().enumerate() {
             let groups = self.groups(component, spec, &plan, position, question);
             next.clear();
             table.clear();
             for state in 0..previous.len() {
+                // The work is the transitions, merged or not (see `Allowance::step`).
+                let held = || (previous.len() + next.len()) * per_state + kept_links * size_of::<Link>();
+                if let Some(limit) = self.allowance.step(groups.len() as u64, held) {
+                    return Err(Uncoverable::OverBudget { limit, entangled: self.entangled(component) });
+                }
                 let (count, weight) = previous.counts[state];
                 for group in &groups {
                     scratch.copy_from_slice(&previous.bits[state * stride..(state + 1) * stride]);
@@ -684,13 +688,6 @@ impl Parts<'_> {
                         let question = self.rule_set.questionnaire.questions[question].id.clone();
                         let entangled = self.entangled(component);
                         return Err(Uncoverable::TooManyOutcomes { question, max: MAX_STATES, entangled });
-                    }
-                    made += 1;
-                    if made % CHECK_EVERY == 0 {
-                        let held = (previous.len() + next.len()) * per_state + kept_links * size_of::<Link>();
-                        if let Some(limit) = self.allowance.spent(held) {
-                            return Err(Uncoverable::OverBudget { limit, entangled: self.entangled(component) });
-                        }
                     }
                 }
             }
