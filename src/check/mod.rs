@@ -91,7 +91,8 @@ fn run(rule_set: &RuleSet, scope: Scope, budget: Budget) -> CheckReport {
     };
     // One coarse sweep a component with every statement followed; the plain outcomes are
     // the same with the statements' distinctions dropped.
-    let spec = Spec { statements: true, coarse: true, ..Spec::default() };
+    let seen_firing = parts.seen_firing();
+    let spec = Spec { statements: true, coarse: true, seen_firing, ..Spec::default() };
     let statement_variants: Result<Vec<_>, Uncoverable> =
         (0..parts.components.len()).map(|c| parts.variants(c, &spec)).collect();
     let statement_variants = match statement_variants {
@@ -115,6 +116,7 @@ fn run(rule_set: &RuleSet, scope: Scope, budget: Budget) -> CheckReport {
         first_statement,
         statement_variants,
         exact_statement_variants: vec![None; components],
+        seen_firing,
     };
     if let Err(reason) = prove_all(&mut checker, scope) {
         return not_proven(rule_set, reason);

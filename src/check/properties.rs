@@ -96,6 +96,8 @@ pub(crate) struct Checker<'p, 'r> {
     pub statement_variants: Vec<Vec<Variant>>,
     /// The same, exact, computed when first needed.
     pub exact_statement_variants: Vec<Option<Vec<Variant>>>,
+    /// The rules a sampled answer set with no referral fires (see [`Parts::seen_firing`]).
+    pub seen_firing: FiredRules,
 }
 
 /// A cut on the referrals reached so far (see [`Cut`]), owned.
@@ -671,7 +673,8 @@ impl<'p, 'r> Checker<'p, 'r> {
             let ever = self.plain[component].iter().fold(FiredRules::default(), |all, v| all.union(v.ever_fired));
             for &rule in &part.rules {
                 let spec = &parts.rule_set.rules[rule];
-                if !ever.contains(rule) && !self.can_fire(component, rule)? {
+                let fires = ever.contains(rule) || self.seen_firing.contains(rule);
+                if !fires && !self.can_fire(component, rule)? {
                     self.push(Finding {
                         code: Code::DeadRule,
                         category: Category::Warning,
@@ -909,6 +912,9 @@ impl<'p, 'r> Checker<'p, 'r> {
     /// answer set merged into one), with every other component allowing none. A rule that
     /// refers nothing changes nothing where it never does.
     fn fires_without_referral(&self, component: usize, rule: usize) -> bool {
+        if self.seen_firing.contains(rule) {
+            return true; // a sampled answer set shows it
+        }
         let unreferred = |c: usize| self.plain[c].iter().any(|v| v.refer.is_none());
         (0..self.plain.len()).filter(|c| *c != component).all(unreferred)
             && self.plain[component].iter().any(|v| v.refer.is_none() && v.ever_fired.contains(rule))

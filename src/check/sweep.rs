@@ -141,6 +141,8 @@ struct Plan {
     track_fired: bool,
     /// On each side, the slots that can be absorbed (see `Parts::absorb`).
     absorbing: [Vec<usize>; 2],
+    /// Those of them whose rules are all known to fire with no referral ([`Spec::seen_firing`]).
+    absorbing_unreferred: [Vec<usize>; 2],
 }
 
 impl Plan {
@@ -329,8 +331,13 @@ impl Parts<'_> {
         let absorbing = [0, 1].map(|side| {
             let can = |folded: &Tally| spec.coarse || !folded.weighs();
             let absorbs = |s: &usize| slots[*s].active[side] && slots[*s].folded[side].as_ref().is_some_and(can);
-            (0..slots.len()).filter(absorbs).collect()
+            (0..slots.len()).filter(absorbs).collect::<Vec<usize>>()
         });
+        let seen = |s: &&usize| {
+            let rules = slots[**s].roles.iter().filter(|(_, role, _)| *role == Role::Rule);
+            rules.map(|(member, _, _)| *member).all(|m| spec.seen_firing.contains(m))
+        };
+        let absorbing_unreferred = [0, 1].map(|side| absorbing[side].iter().filter(seen).copied().collect());
         Plan {
             slots,
             readers,
@@ -341,6 +348,7 @@ impl Parts<'_> {
             two_sided,
             track_fired,
             absorbing,
+            absorbing_unreferred,
         }
     }
 
@@ -800,14 +808,16 @@ impl Parts<'_> {
     /// tally changes: every partial outcome has all it absorbs marked.
     ///
     /// An absorbed rule is no longer seen to fire. So where the rules fired are kept (the
-    /// statements sweep), only a referral absorbs: the rules fired are then exact for every
-    /// outcome with no referral, the ones the checker reads that way.
+    /// statements sweep), only a referral absorbs, but for the rules already seen to fire
+    /// with none ([`Spec::seen_firing`]): the rules fired are then exact for every outcome
+    /// with no referral, but for those, the ones the checker reads that way.
     fn absorb(&self, spec: &Spec<'_>, plan: &Plan, side: usize, tally: &Tally, bits: &mut [u64]) {
         let base = side * plan.side_words;
-        if plan.track_fired && tally.urgency.is_none() {
-            return;
-        }
-        for &s in &plan.absorbing[side] {
+        let absorbing = match plan.track_fired && tally.urgency.is_none() {
+            true => &plan.absorbing_unreferred[side],
+            false => &plan.absorbing[side],
+        };
+        for &s in absorbing {
             let slot = &plan.slots[s];
             if bits[base + s / 64] & (1 << (s % 64)) != 0 {
                 continue;
