@@ -99,3 +99,25 @@ impl Allowance {
 /// How often, in steps of work (see [`Allowance::step`]), the clock is read: often enough to
 /// stop within a few milliseconds of the deadline, rarely enough to cost nothing.
 pub(crate) const CHECK_EVERY: u64 = 1 << 12;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The steps of every sweep and search add up: many small ones read the clock as one
+    /// large one does, and a limit run out is seen within `CHECK_EVERY` steps.
+    #[test]
+    fn small_steps_add_up_to_a_reading_of_the_clock() {
+        let spent = Allowance::start(Budget { time: Duration::ZERO, ..Budget::DEFAULT });
+        let small = (0..CHECK_EVERY - 1).map(|_| spent.step(1, || 0)).filter(Option::is_some).count();
+        assert_eq!(small, 0, "the clock is read only every CHECK_EVERY steps");
+        assert_eq!(spent.step(1, || 0), Some(Limit::Time(Duration::ZERO)));
+        // Many steps at once pass a multiple of CHECK_EVERY too.
+        assert_eq!(spent.step(3 * CHECK_EVERY, || 0), Some(Limit::Time(Duration::ZERO)));
+        // Memory is read at the same times.
+        let budget = Budget { memory: 100, ..Budget::DEFAULT };
+        let allowance = Allowance::start(budget);
+        assert_eq!(allowance.step(CHECK_EVERY, || 101), Some(Limit::Memory(100)));
+        assert_eq!(allowance.step(CHECK_EVERY, || 100), None);
+    }
+}
