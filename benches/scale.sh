@@ -33,6 +33,8 @@ all_sets=(
     "m512 --mult 13.6"
     "s512 --single --mult 13.6"
     "j256 --join 256:2"
+    "j454 --join 454:2"
+    "j454x3 --join 454:3"
     "q14 --questions 14"
     "o16 --options 16"
 )
