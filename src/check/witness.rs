@@ -26,10 +26,6 @@ struct Draw {
 }
 
 impl Parts<'_> {
-    /// Visits up to `samples` sampled answer sets that a person can give, each as the
-    /// rules it fires, until `visit` returns false. With a `focus` rule, only answer sets
-    /// where it fires are drawn, when its condition says which classes those are (one
-    /// question, or an `all` of tests).
     /// The rules that fire on some sampled answer set with no referral (nor a gap): each
     /// shown to fire there by a real answer set. A fifth of the samples of a witness pass.
     pub(super) fn seen_firing(&self) -> FiredRules {
@@ -43,6 +39,10 @@ impl Parts<'_> {
         seen
     }
 
+    /// Visits up to `samples` sampled answer sets that a person can give, each as the
+    /// rules it fires, until `visit` returns false. With a `focus` rule, only answer sets
+    /// where it fires are drawn, when its condition says which classes those are (one
+    /// question, or an `all` of tests).
     pub(super) fn sample(&self, focus: Option<usize>, samples: usize, visit: &mut dyn FnMut(FiredRules) -> bool) {
         let mut rng = fastrand::Rng::with_seed(SEED);
         let mut draws = self.draws();
