@@ -492,8 +492,15 @@ impl<'r> Parts<'r> {
 
     /// The tallies of a partial outcome as the spec keeps them.
     pub(super) fn project(&self, spec: &Spec<'_>, tallies: &mut [Tally; 2]) {
-        if spec.coarse {
-            *tallies = tallies.map(|t| t.coarse(self.clamp));
+        *tallies = tallies.map(|t| self.projected(spec.coarse, t));
+    }
+
+    /// A tally as a sweep or search keeps it: its coarse form when `coarse`.
+    pub(super) fn projected(&self, coarse: bool, tally: Tally) -> Tally {
+        if coarse {
+            tally.coarse(self.clamp)
+        } else {
+            tally
         }
     }
 
@@ -562,9 +569,7 @@ impl<'r> Parts<'r> {
                 let mut tallies = combination.tallies;
                 tallies[0].merge(&variant.tallies[0]);
                 tallies[1].merge(&variant.tallies[1]);
-                if coarse {
-                    tallies = tallies.map(|t| t.coarse(self.clamp));
-                }
+                let tallies = tallies.map(|t| self.projected(coarse, t));
                 if cut(tallies[0].urgency, tallies[1].urgency) {
                     continue;
                 }

@@ -825,10 +825,7 @@ impl Parts<'_> {
             let Some(folded) = &slot.folded[side] else { continue };
             let mut after = *tally;
             after.merge(folded);
-            if spec.coarse {
-                after = after.coarse(self.clamp);
-            }
-            if after != *tally {
+            if self.projected(spec.coarse, after) != *tally {
                 continue;
             }
             bits[base + s / 64] |= 1 << (s % 64);
