@@ -22,6 +22,7 @@ pub use findings::{outcome_words, Category, CheckReport, Counterexample, Finding
 use crate::code::Code;
 use crate::condition::Condition;
 use crate::diagnostic::Diagnostics;
+use crate::engine::FiredRules;
 use crate::questionnaire::QuestionKind;
 use crate::rules::RuleSet;
 use properties::Checker;
@@ -91,8 +92,21 @@ fn run(rule_set: &RuleSet, scope: Scope, budget: Budget) -> CheckReport {
     };
     // One coarse sweep a component with every statement followed; the plain outcomes are
     // the same with the statements' distinctions dropped.
-    let seen_firing = parts.seen_firing();
-    let spec = Spec { statements: true, coarse: true, seen_firing, ..Spec::default() };
+    // Only the whole check reads which rules fired (for dead and shadowed rules); a
+    // safety-only one (before answering with a `--rules` set) draws no samples for it and
+    // lets every rule be absorbed.
+    let (seen_firing, unfollowed) = match scope {
+        Scope::Everything => {
+            let seen = parts.seen_firing();
+            (seen, seen)
+        }
+        Scope::Safety => {
+            let mut every = FiredRules::default();
+            (0..rule_set.rules.len()).for_each(|rule| every.insert(rule));
+            (FiredRules::default(), every)
+        }
+    };
+    let spec = Spec { statements: true, coarse: true, unfollowed, ..Spec::default() };
     let statement_variants: Result<Vec<_>, Uncoverable> =
         (0..parts.components.len()).map(|c| parts.variants(c, &spec)).collect();
     let statement_variants = match statement_variants {

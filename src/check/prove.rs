@@ -168,10 +168,11 @@ pub(crate) struct Spec<'c> {
     /// a bound for the pressure; a variant's example then stands for outcomes of its kind,
     /// not for the same outcome.
     pub coarse: bool,
-    /// Rules known to fire on some answer set with no referral (a sampled one): with
-    /// [`Spec::statements`], whether they fire need not be followed where there is no
-    /// referral either, so they are absorbed there too (see the sweep's `absorb`).
-    pub seen_firing: FiredRules,
+    /// With [`Spec::statements`], the rules whose firing need not be kept where there is no
+    /// referral, so that they are absorbed there too (see the sweep's `absorb`): those a
+    /// sampled answer set shows firing with none, or every rule when nothing will read
+    /// which rules fired (a safety-only check).
+    pub unfollowed: FiredRules,
 }
 
 /// The most partial outcomes kept at once while sweeping a component.

@@ -141,7 +141,7 @@ struct Plan {
     track_fired: bool,
     /// On each side, the slots that can be absorbed (see `Parts::absorb`).
     absorbing: [Vec<usize>; 2],
-    /// Those of them whose rules are all known to fire with no referral ([`Spec::seen_firing`]).
+    /// Those of them whose rules need not be followed with no referral ([`Spec::unfollowed`]).
     absorbing_unreferred: [Vec<usize>; 2],
 }
 
@@ -335,7 +335,7 @@ impl Parts<'_> {
         });
         let seen = |s: &&usize| {
             let rules = slots[**s].roles.iter().filter(|(_, role, _)| *role == Role::Rule);
-            rules.map(|(member, _, _)| *member).all(|m| spec.seen_firing.contains(m))
+            rules.map(|(member, _, _)| *member).all(|m| spec.unfollowed.contains(m))
         };
         let absorbing_unreferred = [0, 1].map(|side| absorbing[side].iter().filter(seen).copied().collect());
         Plan {
@@ -808,9 +808,10 @@ impl Parts<'_> {
     /// tally changes: every partial outcome has all it absorbs marked.
     ///
     /// An absorbed rule is no longer seen to fire. So where the rules fired are kept (the
-    /// statements sweep), only a referral absorbs, but for the rules already seen to fire
-    /// with none ([`Spec::seen_firing`]): the rules fired are then exact for every outcome
-    /// with no referral, but for those, the ones the checker reads that way.
+    /// statements sweep), only a referral absorbs, but for the rules not followed
+    /// ([`Spec::unfollowed`], already seen to fire with none): the rules fired are then
+    /// exact for every outcome with no referral, but for those, the ones the checker reads
+    /// that way.
     fn absorb(&self, spec: &Spec<'_>, plan: &Plan, side: usize, tally: &Tally, bits: &mut [u64]) {
         let base = side * plan.side_words;
         let absorbing = match plan.track_fired && tally.urgency.is_none() {

@@ -380,6 +380,9 @@ proptest! {
         let report = check(&rule_set);
         prop_assert_eq!(checker_verdicts(&report), expected.clone());
         counterexamples_hold(&rule_set, &report);
+        // The safety-only proof (before answering with a `--rules` set) agrees with it.
+        let safe = report.findings.iter().all(|f| f.category != massage_triage::check::Category::Safety);
+        prop_assert_eq!(massage_triage::check::ensure_safe(&rule_set).is_ok(), safe);
         // With no samples, every shadowed rule goes through the coarse and exact searches.
         let unsampled = check_within(&rule_set, Budget { samples: 0, ..Budget::DEFAULT });
         prop_assert_eq!(checker_verdicts(&unsampled), expected);
