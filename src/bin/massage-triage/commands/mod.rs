@@ -277,17 +277,19 @@ fn load_proven(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
                 massage_triage::check::ensure_safe(&rule_set)?;
             }
             // Proven before, with no compiled form kept (or a damaged one): kept now.
-            if !proven || rule_set.compiled_form().is_some() {
-                remember_safe(verdicts.as_ref(), &rule_set);
+            let compiled = rule_set.compiled_form();
+            if !proven || compiled.is_some() {
+                remember_safe(verdicts.as_ref(), &rule_set, compiled.as_deref());
             }
             Ok(rule_set)
         }
     }
 }
 
-/// Keeps the verdict that a rule set was proven safe, when it came from files.
-pub(crate) fn remember_safe(verdicts: Option<&crate::verdicts::Verdicts>, rule_set: &RuleSet) {
+/// Keeps the verdict that a rule set was proven safe, with its compiled form (from
+/// [`RuleSet::compiled_form`]), when it came from files.
+pub(crate) fn remember_safe(verdicts: Option<&crate::verdicts::Verdicts>, rule_set: &RuleSet, compiled: Option<&[u8]>) {
     if let (Some(verdicts), Some(digest)) = (verdicts, rule_set.digest) {
-        verdicts.remember_safe(&digest, rule_set.compiled_form().as_deref());
+        verdicts.remember_safe(&digest, compiled);
     }
 }

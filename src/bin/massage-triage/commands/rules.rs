@@ -45,7 +45,11 @@ fn run_check(args: &CheckArgs, context: &mut Context<'_>) -> Result<Ended, Comma
     let report = check_within(&rule_set, args.budget.budget());
     if !report.unsafe_() && args.rules.rules.is_some() {
         // Proven safe: `assess`, `intake` and `batch` need not prove these bytes again.
-        super::remember_safe(crate::verdicts::Verdicts::open().as_ref(), &rule_set);
+        super::remember_safe(
+            crate::verdicts::Verdicts::open().as_ref(),
+            &rule_set,
+            rule_set.compiled_form().as_deref(),
+        );
     }
     let text = match args.format {
         Format::Human => render_check_human(&rule_set, &report, context.paint_out()),
