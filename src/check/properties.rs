@@ -129,6 +129,18 @@ struct Search {
     coarse: bool,
 }
 
+impl Search {
+    /// The parts' search over these levels (see [`Parts::explore`]), coarse when they are.
+    fn explore(
+        &self,
+        parts: &Parts<'_>,
+        cut: &dyn Fn(Option<Urgency>, Option<Urgency>) -> bool,
+        leaf: &mut dyn FnMut(&prove::Leaf<'_>) -> Flow,
+    ) -> Result<u64, Uncoverable> {
+        parts.explore(&self.levels, self.coarse, cut, leaf)
+    }
+}
+
 impl<'p, 'r> Checker<'p, 'r> {
     /// The levels of a search; `without` leaves rules out of each part's "other" side
     /// (`None`: the same, from the variants computed once).
@@ -318,7 +330,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     ) -> Result<Option<Vec<usize>>, Uncoverable> {
         let mut found = None;
         let parts = self.parts;
-        self.combinations += parts.explore(&search.levels, search.coarse, cut, &mut |leaf| {
+        self.combinations += search.explore(parts, cut, &mut |leaf| {
             if broken(&parts.decide(leaf.fired)) {
                 found = Some(leaf.picks.to_vec());
                 Flow::Stop
@@ -466,15 +478,14 @@ impl<'p, 'r> Checker<'p, 'r> {
         let parts = self.parts;
         let search = self.search(None, None, Detail::Coarse)?;
         let mut found = false;
-        self.combinations +=
-            parts.explore(&search.levels, search.coarse, &|refer, _| refer.is_some(), &mut |leaf| {
-                found = parts.decide(leaf.fired).undecided;
-                if found {
-                    Flow::Stop
-                } else {
-                    Flow::Continue
-                }
-            })?;
+        self.combinations += search.explore(parts, &|refer, _| refer.is_some(), &mut |leaf| {
+            found = parts.decide(leaf.fired).undecided;
+            if found {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        })?;
         Ok(found)
     }
 
@@ -558,25 +569,20 @@ impl<'p, 'r> Checker<'p, 'r> {
         let search = self.search(Some((component, variants)), None, detail)?;
         let rule_set = parts.rule_set;
         let mut found = None;
-        self.combinations += parts.explore(
-            &search.levels,
-            search.coarse,
-            &|refer, after| refer.is_some() && after >= refer,
-            &mut |leaf| {
-                let before = parts.decide(leaf.fired);
-                let after = parts.decide(leaf.other);
-                let firmer = match detail {
-                    Detail::Exact => pressure_rank(&after) > pressure_rank(&before),
-                    Detail::Coarse => pressure_ranks(rule_set, &after).1 > pressure_ranks(rule_set, &before).0,
-                };
-                if urgency_rank(&after) < urgency_rank(&before) || firmer {
-                    found = Some(leaf.picks.to_vec());
-                    Flow::Stop
-                } else {
-                    Flow::Continue
-                }
-            },
-        )?;
+        self.combinations += search.explore(parts, &|refer, after| refer.is_some() && after >= refer, &mut |leaf| {
+            let before = parts.decide(leaf.fired);
+            let after = parts.decide(leaf.other);
+            let firmer = match detail {
+                Detail::Exact => pressure_rank(&after) > pressure_rank(&before),
+                Detail::Coarse => pressure_ranks(rule_set, &after).1 > pressure_ranks(rule_set, &before).0,
+            };
+            if urgency_rank(&after) < urgency_rank(&before) || firmer {
+                found = Some(leaf.picks.to_vec());
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        })?;
         Ok(found.map(|picks| (search, picks)))
     }
 
@@ -604,25 +610,24 @@ impl<'p, 'r> Checker<'p, 'r> {
         // off its example would not be exact).
         let search = self.search(None, (!catch_all.is_empty()).then_some(without), Detail::Coarse)?;
         let (mut gap, mut only) = ((0u128, 0u128, None), (0u128, 0u128, None));
-        self.combinations +=
-            parts.explore(&search.levels, search.coarse, &|refer, _| refer.is_some(), &mut |leaf| {
-                let evaluation = parts.decide(leaf.fired);
-                let mut others = leaf.other;
-                catch_all.iter().for_each(|r| others.remove(*r));
-                let tally = if evaluation.undecided {
-                    Some(&mut gap)
-                } else if !catch_all.is_empty() && parts.decide(others).undecided {
-                    Some(&mut only)
-                } else {
-                    None
-                };
-                if let Some((classes, answers, first)) = tally {
-                    *classes = classes.saturating_add(leaf.classes);
-                    *answers = answers.saturating_add(leaf.answers);
-                    first.get_or_insert_with(|| leaf.picks.to_vec());
-                }
-                Flow::Continue
-            })?;
+        self.combinations += search.explore(parts, &|refer, _| refer.is_some(), &mut |leaf| {
+            let evaluation = parts.decide(leaf.fired);
+            let mut others = leaf.other;
+            catch_all.iter().for_each(|r| others.remove(*r));
+            let tally = if evaluation.undecided {
+                Some(&mut gap)
+            } else if !catch_all.is_empty() && parts.decide(others).undecided {
+                Some(&mut only)
+            } else {
+                None
+            };
+            if let Some((classes, answers, first)) = tally {
+                *classes = classes.saturating_add(leaf.classes);
+                *answers = answers.saturating_add(leaf.answers);
+                first.get_or_insert_with(|| leaf.picks.to_vec());
+            }
+            Flow::Continue
+        })?;
         let file = Place { file: parts.rule_set.rules_file.clone(), line: 0 };
         if let (classes, answers, Some(picks)) = gap {
             let example = self.counterexample(&search, &picks, false);
@@ -959,7 +964,7 @@ impl<'p, 'r> Checker<'p, 'r> {
         let search = self.search(Some((component, variants)), None, detail)?;
         let (mut matters, mut first, mut settled) = (false, None, true);
         let this = &*self;
-        let visited = parts.explore(&search.levels, search.coarse, &*cut, &mut |leaf| {
+        let visited = search.explore(parts, &*cut, &mut |leaf| {
             first.get_or_insert_with(|| leaf.picks.to_vec());
             matters = this.matters_on(rule, leaf.fired, leaf.other);
             settled &= detail == Detail::Exact || this.coarse_settles(rule, leaf.fired, leaf.other);
