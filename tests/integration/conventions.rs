@@ -17,11 +17,46 @@ fn stdout(args: &[&str]) -> String {
 fn completions_name_every_subcommand_in_each_shell() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let script = stdout(&["completions", shell]);
-        for word in ["assess", "batch", "intake", "rules", "answers", "input-format"] {
+        for word in ["assess", "batch", "intake", "rules", "answers", "input-format", "time-limit", "min-coverage"] {
             assert!(script.contains(word), "{shell}: {word}");
         }
     }
     triage().args(["completions", "tcsh"]).assert().code(2);
+}
+
+/// A subcommand's arguments are built only when it runs: its help must still open with its
+/// own description (as its parent lists it), not its arguments struct's, and list them.
+#[test]
+fn each_subcommand_help_opens_with_its_description_and_lists_its_arguments() {
+    let cases: [(&[&str], &str); 9] = [
+        (&["intake"], "--plain"),
+        (&["assess"], "--answers"),
+        (&["batch"], "--input-format"),
+        (&["rules", "check"], "--time-limit"),
+        (&["rules", "test"], "--min-coverage"),
+        (&["rules", "replay"], "--fail-on-change"),
+        (&["rules", "diff"], "--fail-on-change"),
+        (&["rules", "print"], "--output"),
+        (&["rules", "export"], "--record"),
+    ];
+    for (path, argument) in cases {
+        let (name, parent) = path.split_last().unwrap();
+        let listing = stdout(&[parent, &["--help"]].concat());
+        // Its entry in the list of commands, with the lines it wraps onto.
+        let mut lines = listing.lines().skip_while(|line| !line.starts_with(&format!("  {name} ")));
+        let first = lines.next().unwrap_or_else(|| panic!("{path:?} not listed: {listing}"));
+        let wrapped = lines.take_while(|line| line.starts_with("   "));
+        let listed = std::iter::once(first[2 + name.len()..].trim_start())
+            .chain(wrapped.map(str::trim_start))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for help in [stdout(&[path, &["--help"]].concat()), stdout(&[&["help"], path].concat())] {
+            // Its first paragraph, which clap wraps at 100 columns.
+            let opening = help.lines().take_while(|line| !line.is_empty()).collect::<Vec<_>>().join(" ");
+            assert_eq!(opening, listed, "{path:?}: {help}");
+            assert!(help.contains(argument) && help.contains("--color"), "{path:?}: {help}");
+        }
+    }
 }
 
 #[test]

@@ -34,13 +34,13 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Ask the questionnaire interactively and give a recommendation.
     #[command(after_help = INTAKE_HELP)]
-    Intake(IntakeArgs),
+    Intake(Deferred<IntakeArgs>),
     /// Assess one answer file (TOML or JSON) and give a recommendation.
     #[command(after_help = ASSESS_HELP)]
-    Assess(AssessArgs),
+    Assess(Deferred<AssessArgs>),
     /// Assess many answer sets: JSON Lines or CSV in, JSON Lines or CSV out.
     #[command(after_help = BATCH_HELP)]
-    Batch(BatchArgs),
+    Batch(Deferred<BatchArgs>),
     /// Check and test a rule set.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -134,6 +134,55 @@ Example:
 
 Exit codes: 0 every case passes, 3 a case fails or coverage is below --min-coverage,
 2 cases or rules that do not load, 1 an unexpected failure.";
+
+/// A subcommand's arguments, built only for the subcommand that runs (clap's
+/// `Command::defer`): building every subcommand's arguments was over half the heap (120 of
+/// 225 KB) and 18 % of the instructions of a cold `assess`, which uses one subcommand.
+/// Help, the `help` subcommand and the manual page build what they show and are unchanged;
+/// completion scripts offer the same words, `--color` listed first.
+#[derive(Debug)]
+pub(crate) struct Deferred<T>(pub T);
+
+impl<T> std::ops::Deref for Deferred<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(command: clap::Command) -> clap::Command {
+        command.defer(|command| keep_about(command, T::augment_args))
+    }
+
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        command.defer(|command| keep_about(command, T::augment_args_for_update))
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+/// Adds the arguments and keeps the subcommand's own description: an arguments struct's
+/// doc comment is a description too, and added late it would replace the subcommand's.
+fn keep_about(command: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    use clap::builder::Resettable;
+    let about = command.get_about().cloned().map_or(Resettable::Reset, Resettable::Value);
+    let long_about = command.get_long_about().cloned().map_or(Resettable::Reset, Resettable::Value);
+    augment(command).about(about).long_about(long_about)
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
 
 /// `--rules DIR`, shared by every subcommand that evaluates or checks.
 #[derive(Debug, Args, Clone, Default)]
@@ -265,19 +314,19 @@ pub(crate) enum RulesCommand {
     /// Prove the rule set safe over every possible answer set; report gaps, dead and
     /// shadowed rules, unused questions.
     #[command(after_help = CHECK_HELP)]
-    Check(CheckArgs),
+    Check(Deferred<CheckArgs>),
     /// Run the rule set's worked cases (cases.toml) and report rule coverage.
     #[command(after_help = TEST_HELP)]
-    Test(TestArgs),
+    Test(Deferred<TestArgs>),
     /// Run saved answer files under another rule set and list each whose outcome would
     /// change, old against new.
     #[command(after_help = REPLAY_HELP)]
-    Replay(ReplayArgs),
+    Replay(Deferred<ReplayArgs>),
     /// Compare two rule sets over every possible answer set: each region of answers whose
     /// outcome (recommendation, urgency, pressure, session length) changes, how large it
     /// is, the rules that make the difference, and an answer file for each.
     #[command(after_help = DIFF_HELP)]
-    Diff(DiffArgs),
+    Diff(Deferred<DiffArgs>),
     /// Write the built-in rule set (questionnaire.toml, rules.toml, cases.toml) into a
     /// folder, to start a clinic's own from; if one of them exists, none is written unless
     /// --force.
@@ -294,11 +343,11 @@ pub(crate) enum RulesCommand {
     /// and help, the red flags with what to tell the caller, the rules in words, stamped
     /// with the rule set's identity.
     #[command(after_help = PRINT_HELP)]
-    Print(PrintArgs),
+    Print(Deferred<PrintArgs>),
     /// Export the questionnaire for other systems: an HL7 FHIR R4 Questionnaire (JSON) with
     /// the safety marks as extensions.
     #[command(after_help = EXPORT_HELP)]
-    Export(ExportArgs),
+    Export(Deferred<ExportArgs>),
 }
 
 /// `rules export`.
