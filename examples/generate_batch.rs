@@ -105,7 +105,7 @@ fn engine_answer(question: &Question, value: &Value) -> Answer {
 fn random_answer(question: &Question, random: &mut Random) -> Value {
     match question.kind {
         QuestionKind::OneOf => {
-            Value::Text(question.options[random.below(question.options.len() as u64) as usize].id.clone())
+            Value::Text(question.options[random.below(question.options.len() as u64) as usize].id.to_string())
         }
         QuestionKind::SeveralOf { min_selected } => {
             let mut chosen: Vec<String> = question
@@ -122,12 +122,12 @@ fn random_answer(question: &Question, random: &mut Random) -> Value {
                     };
                     random.chance(p)
                 })
-                .map(|option| option.id.clone())
+                .map(|option| option.id.to_string())
                 .collect();
             while chosen.len() < min_selected {
                 let option = &question.options[random.below(question.options.len() as u64) as usize];
-                if !chosen.contains(&option.id) {
-                    chosen.push(option.id.clone());
+                if !chosen.iter().any(|id| *id == option.id) {
+                    chosen.push(option.id.to_string());
                 }
             }
             Value::List(chosen)
@@ -242,7 +242,7 @@ fn main() -> ExitCode {
             }
             let value = random_answer(question, &mut random);
             given[index] = Some(engine_answer(question, &value));
-            answers.push((question.id.clone(), value));
+            answers.push((question.id.to_string(), value));
         }
         let whole = if options.bad > 0.0 && random.chance(options.bad) {
             spoil(&mut answers, &mut random, options.format)

@@ -43,3 +43,4 @@ pub mod rules;
 pub mod schema;
 pub mod suggestion;
 pub mod text;
+pub mod wording;

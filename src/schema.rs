@@ -170,15 +170,15 @@ pub fn answers(questionnaire: &Questionnaire) -> Value {
             QuestionKind::Number { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
             QuestionKind::YesNo => json!({ "type": "boolean" }),
         };
-        let mut description = question.therapist.clone();
+        let mut description = question.therapist.to_string();
         match &question.ask_when {
             // A conditional question is answered exactly when its condition holds, which a
             // schema cannot say in general: the loader checks it.
             Some(when) => description.push_str(&format!(" (answered only when {})", when.describe(questionnaire))),
-            None => required.push(question.id.clone()),
+            None => required.push(question.id.to_string()),
         }
         schema["description"] = json!(description);
-        properties.insert(question.id.clone(), schema);
+        properties.insert(question.id.to_string(), schema);
     }
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

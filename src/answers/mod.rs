@@ -86,8 +86,8 @@ impl Answers {
         for (question, value) in questionnaire.questions.iter().zip(&answers.values) {
             let Some(when) = &question.ask_when else { continue };
             match (when.holds(&answers), *value == Answer::NotAsked) {
-                (true, true) => return Err(AnswersError::Unanswered(question.id.clone())),
-                (false, false) => return Err(AnswersError::NotAsked(question.id.clone())),
+                (true, true) => return Err(AnswersError::Unanswered(question.id.to_string())),
+                (false, false) => return Err(AnswersError::NotAsked(question.id.to_string())),
                 _ => {}
             }
         }
@@ -206,8 +206,8 @@ impl Shown<'_> {
     /// The answer in words.
     pub fn words(&self, naming: Naming) -> String {
         let name = |option: &AnswerOption| match naming {
-            Naming::Ids => option.id.clone(),
-            Naming::Labels => option.label.clone(),
+            Naming::Ids => option.id.to_string(),
+            Naming::Labels => option.label.to_string(),
         };
         let (none, separator, yes, no, not_asked) = match naming {
             Naming::Ids => ("none", ", ", "yes", "no", "not asked"),
@@ -269,7 +269,7 @@ fn check_fits(question: &Question, value: Answer) -> Result<(), AnswersError> {
     if fits {
         Ok(())
     } else {
-        Err(AnswersError::DoesNotFit { question: question.id.clone(), expected: question.expectation() })
+        Err(AnswersError::DoesNotFit { question: question.id.to_string(), expected: question.expectation() })
     }
 }
 

@@ -16,6 +16,7 @@ use crate::engine::{Evaluation, FiredRules, UNDECIDED_REASON};
 use crate::recommendation::Urgency;
 use crate::rules::{Rule, RuleSet};
 use crate::text::{csv_safe, json_terminal_safe};
+use crate::wording::Text;
 use std::collections::HashMap;
 
 /// The CSV output's columns, in order.
@@ -124,7 +125,7 @@ pub struct Renderer {
 impl Renderer {
     /// A renderer for this rule set and format.
     pub fn new(rule_set: &RuleSet, format: RecordFormat) -> Self {
-        let both = |text: &Option<String>| text.as_deref().map(Sentence::new);
+        let both = |text: &Option<Text>| text.as_deref().map(Sentence::new);
         let rules = rule_set
             .rules
             .iter()
@@ -395,7 +396,7 @@ fn identity_cells(rule_set: &RuleSet) -> Box<[u8]> {
 struct Reason<'a> {
     rule: &'a str,
     because: &'a str,
-    source: &'a [String],
+    source: &'a [Text],
 }
 
 /// Rule indices kept on the stack: no allocation unless a result has more reasons than any
@@ -431,7 +432,7 @@ impl Reasons {
     }
 }
 
-fn reason_json(rule: &str, because: &str, source: &[String]) -> Box<[u8]> {
+fn reason_json(rule: &str, because: &str, source: &[Text]) -> Box<[u8]> {
     json_bytes(&Reason { rule, because, source })
 }
 
@@ -609,9 +610,9 @@ mod tests {
     fn the_rule_sets_sentences_are_escaped_as_assess_escapes_them() {
         let mut rule_set = RuleSet::built_in().expect("built-in rules");
         let sentence = "Bladder \u{202e}or\u{85} bowel";
-        rule_set.rules[0].because = sentence.to_owned();
-        rule_set.rules[0].effect.advice = Some(sentence.to_owned());
-        rule_set.questionnaire.unlikely[0].message = sentence.to_owned();
+        rule_set.rules[0].because = sentence.into();
+        rule_set.rules[0].effect.advice = Some(sentence.into());
+        rule_set.questionnaire.unlikely[0].message = sentence.into();
         let renderer = Renderer::new(&rule_set, RecordFormat::Jsonl);
         let advice = &renderer.rules[0].advice.as_ref().expect("advice").json;
         for json in [&renderer.rules[0].reason_json, advice, &renderer.warnings_json[0]] {

@@ -320,7 +320,7 @@ fn region(
         let id = &old.rules[index].id;
         let in_new = new.rule_index(id);
         rules.push(RuleDifference {
-            id: id.clone(),
+            id: id.to_string(),
             kind: if in_new.is_some() { RuleChange::Changed } else { RuleChange::Removed },
             old_line: Some(old.rules[index].line),
             new_line: in_new.map(|n| new.rules[n].line),
@@ -333,7 +333,7 @@ fn region(
         }
         let in_old = old.rule_index(&rule.id);
         rules.push(RuleDifference {
-            id: rule.id.clone(),
+            id: rule.id.to_string(),
             kind: if in_old.is_some() { RuleChange::Changed } else { RuleChange::Added },
             old_line: in_old.map(|o| old.rules[o].line),
             new_line: Some(rule.line),

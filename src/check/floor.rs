@@ -49,7 +49,7 @@ pub(super) fn floor_findings(rule_set: &RuleSet) -> Vec<Finding> {
         .map(|lowering| Finding {
             code: Code::FloorWeakened,
             category: Category::Safety,
-            at: Place { file: file.clone(), line: lowering.line },
+            at: Place { file: file.to_string(), line: lowering.line },
             subject: lowering.statement.clone(),
             affected: None,
             message: format!(
@@ -65,8 +65,8 @@ pub(super) fn floor_findings(rule_set: &RuleSet) -> Vec<Finding> {
     findings.extend(unused.map(|exception| Finding {
         code: Code::UnusedFloorException,
         category: Category::Warning,
-        at: Place { file: file.clone(), line: exception.line },
-        subject: exception.statement.clone(),
+        at: Place { file: file.to_string(), line: exception.line },
+        subject: exception.statement.to_string(),
         affected: None,
         message: format!(
             "the exception to the safety floor for \"{}\" excuses nothing: no built-in statement of that name is weakened here",

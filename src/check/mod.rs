@@ -216,7 +216,7 @@ fn not_proven(rule_set: &RuleSet, reason: Uncoverable) -> CheckReport {
         findings: vec![Finding {
             code: Code::NotProven,
             category: Category::Safety,
-            at: Place { file: rule_set.rules_file.clone(), line: 0 },
+            at: Place { file: rule_set.rules_file.to_string(), line: 0 },
             subject: String::new(),
             affected: None,
             message: format!("the rule set cannot be proven safe: {reason}"),

@@ -217,13 +217,13 @@ impl<'p, 'r> Checker<'p, 'r> {
 
     fn option_place(&self, question: usize, option: usize) -> Place {
         Place {
-            file: self.parts.rule_set.questionnaire_file.clone(),
+            file: self.parts.rule_set.questionnaire_file.to_string(),
             line: self.parts.rule_set.questionnaire.questions[question].options[option].line,
         }
     }
 
     fn rule_place(&self, rule: usize) -> Place {
-        Place { file: self.parts.rule_set.rules_file.clone(), line: self.parts.rule_set.rules[rule].line }
+        Place { file: self.parts.rule_set.rules_file.to_string(), line: self.parts.rule_set.rules[rule].line }
     }
 
     fn readers(&self, question: usize, option: usize) -> Vec<usize> {
@@ -250,7 +250,7 @@ impl<'p, 'r> Checker<'p, 'r> {
     fn statement_place(&self, statement: &Statement<'_>) -> (Place, String, String) {
         let rule_set = self.parts.rule_set;
         let questionnaire = &rule_set.questionnaire;
-        let at = Place { file: rule_set.questionnaire_file.clone(), line: statement.line };
+        let at = Place { file: rule_set.questionnaire_file.to_string(), line: statement.line };
         let subject = questionnaire.statement_name(statement.subject);
         let what = match statement.subject {
             StatementSubject::Mark { question, option } => {
@@ -628,7 +628,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             }
             Flow::Continue
         })?;
-        let file = Place { file: parts.rule_set.rules_file.clone(), line: 0 };
+        let file = Place { file: parts.rule_set.rules_file.to_string(), line: 0 };
         if let (classes, answers, Some(picks)) = gap {
             let example = self.counterexample(&search, &picks, false);
             self.push(Finding {
@@ -684,7 +684,7 @@ impl<'p, 'r> Checker<'p, 'r> {
                         code: Code::DeadRule,
                         category: Category::Warning,
                         at: self.rule_place(rule),
-                        subject: spec.id.clone(),
+                        subject: spec.id.to_string(),
                         affected: None,
                         message: format!(
                             "rule \"{}\" can never fire: no answer set meets {}",
@@ -892,7 +892,7 @@ impl<'p, 'r> Checker<'p, 'r> {
             code: Code::ShadowedRule,
             category: Category::Warning,
             at: self.rule_place(rule),
-            subject: id.clone(),
+            subject: id.to_string(),
             affected: None,
             message: format!(
                 "rule \"{id}\" never changes any outcome: wherever it fires, the result is the same without it"
@@ -1013,8 +1013,8 @@ impl<'p, 'r> Checker<'p, 'r> {
                 self.push(Finding {
                     code: Code::UnusedQuestion,
                     category: Category::Warning,
-                    at: Place { file: rule_set.questionnaire_file.clone(), line: question.line },
-                    subject: question.id.clone(),
+                    at: Place { file: rule_set.questionnaire_file.to_string(), line: question.line },
+                    subject: question.id.to_string(),
                     affected: None,
                     message: format!("question \"{}\" is asked but no rule reads it", question.id),
                     rules: Vec::new(),
@@ -1048,7 +1048,7 @@ impl<'p, 'r> Checker<'p, 'r> {
 
     fn names(&self, question: usize, option: usize) -> (String, String) {
         let q = &self.parts.rule_set.questionnaire.questions[question];
-        (q.id.clone(), q.options[option].id.clone())
+        (q.id.to_string(), q.options[option].id.to_string())
     }
 
     fn push(&mut self, mut finding: Finding) {

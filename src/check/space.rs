@@ -404,7 +404,7 @@ fn several_classes(question: &Question, groups: &[OptionGroup], least: usize) ->
     let total: usize = choices.iter().map(Vec::len).try_fold(1usize, |a, b| a.checked_mul(b)).unwrap_or(usize::MAX);
     if total > MAX_QUESTION_CLASSES {
         let (groups, max) = (groups.len(), MAX_QUESTION_CLASSES);
-        return Err(Uncoverable::TooManyClasses { question: question.id.clone(), groups, max, rules: Vec::new() });
+        return Err(Uncoverable::TooManyClasses { question: question.id.to_string(), groups, max, rules: Vec::new() });
     }
     let mut classes = Vec::new();
     let mut odometer = vec![0usize; groups.len()];

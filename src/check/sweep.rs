@@ -693,7 +693,7 @@ impl Parts<'_> {
                         next.held.push(previous.held[state].union(held));
                     }
                     if next.len() > MAX_STATES {
-                        let question = self.rule_set.questionnaire.questions[question].id.clone();
+                        let question = self.rule_set.questionnaire.questions[question].id.to_string();
                         let entangled = self.entangled(component);
                         return Err(Uncoverable::TooManyOutcomes { question, max: MAX_STATES, entangled });
                     }

@@ -11,6 +11,7 @@ use crate::questionnaire::{AnswerOption, Question, QuestionKind};
 use crate::recommendation::Urgency;
 use crate::report::{identity_in_words, overrides_in_words, Audience};
 use crate::rules::{Condition, Effect, Identity, Rule, RuleSet, SetTest};
+use crate::wording::Text;
 
 /// The printed formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -112,7 +113,7 @@ pub struct RuleInWords<'a> {
     /// Why.
     pub because: &'a str,
     /// Its sources.
-    pub source: &'a [String],
+    pub source: &'a [Text],
 }
 
 impl<'a> PhoneScript<'a> {

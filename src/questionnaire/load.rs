@@ -13,6 +13,7 @@ use crate::condition::Condition;
 use crate::diagnostic::{Diagnostics, SourceText};
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
 use crate::suggestion::{closest, one_of};
+use crate::wording::Text;
 use serde::Deserialize;
 use std::collections::HashSet;
 use toml::Spanned;
@@ -67,7 +68,12 @@ impl Questionnaire {
             .iter()
             .filter_map(|u| {
                 let when = compiler.compile(&u.when)?;
-                Some(Unlikely { id: u.id.get_ref().clone(), when, message: u.message.clone(), line: u.id.span().start })
+                Some(Unlikely {
+                    id: u.id.get_ref().clone().into(),
+                    when,
+                    message: u.message.clone().into(),
+                    line: u.id.span().start,
+                })
             })
             .collect();
         check_unique_ids(raw.invariant.iter().map(|i| &i.id), "invariant", source, problems);
@@ -171,13 +177,13 @@ fn validate_invariant(raw: &RawInvariant, compiler: &mut ConditionCompiler<'_>) 
         ));
     }
     Some(Invariant {
-        id: raw.id.get_ref().clone(),
+        id: raw.id.get_ref().clone().into(),
         when: when?,
         min_urgency,
         forbids,
         max_pressure,
-        because: raw.because.get_ref().clone(),
-        source: raw.source.clone(),
+        because: raw.because.get_ref().clone().into(),
+        source: raw.source.iter().cloned().map(Text::from).collect(),
         line: raw.id.span().start, // made a line number once all are known
     })
 }
@@ -229,8 +235,8 @@ fn validate_floor_exceptions(
             continue;
         }
         exceptions.push(FloorException {
-            statement: statement.to_owned(),
-            because: because.to_owned(),
+            statement: statement.to_owned().into(),
+            because: because.to_owned().into(),
             line: source.line_of(exception.statement.span().start),
         });
     }
@@ -355,11 +361,11 @@ fn validate_question(
     let kind = question_kind(raw, source, problems)?;
     let options = validate_options(raw, kind, since, version, source, problems);
     Some(Question {
-        id,
+        id: id.into(),
         kind,
-        desk: raw.desk.clone(),
-        therapist: raw.therapist.clone(),
-        help: raw.help.clone(),
+        desk: raw.desk.clone().into(),
+        therapist: raw.therapist.clone().into(),
+        help: raw.help.clone().into(),
         options,
         escalating: raw.escalating,
         since,
@@ -478,15 +484,15 @@ fn validate_options(
                 ));
             }
             AnswerOption {
-                id: option.id.get_ref().clone(),
-                label: option.label.clone(),
-                help: option.help.clone(),
+                id: option.id.get_ref().clone().into(),
+                label: option.label.clone().into(),
+                help: option.help.clone().into(),
                 red_flag: option.red_flag,
                 min_urgency: option.min_urgency.as_ref().and_then(|u| parse_urgency(u, source, problems)),
                 forbids: option.forbids.iter().filter_map(|s| parse_style(s, source, problems)).collect(),
                 max_pressure: option.max_pressure.as_ref().and_then(|p| parse_pressure(p, source, problems)),
                 since: since(option.since.as_ref(), question_since, version, "option", source, problems),
-                group: option.group.clone(),
+                group: option.group.clone().map(Text::from),
                 line: option.id.span().start, // made a line number once all are known
             }
         })

@@ -16,6 +16,7 @@ pub(crate) use load::{check_id, parse_pressure, parse_style, parse_urgency, sche
 use crate::condition::Condition;
 use crate::recommendation::{Pressure, StyleSet, Urgency};
 use crate::suggestion::one_of;
+use crate::wording::Text;
 
 /// The most options a question may have (several-of answers are held as bits).
 pub const MAX_OPTIONS: usize = 64;
@@ -58,13 +59,14 @@ impl QuestionKind {
 
 /// One option of a one-of or several-of question.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct AnswerOption {
     /// Stable id used in answer files.
-    pub id: String,
+    pub id: Text,
     /// What is shown or read out.
-    pub label: String,
+    pub label: Text,
     /// One line of help.
-    pub help: String,
+    pub help: Text,
     /// A red-flag symptom.
     pub red_flag: bool,
     /// This answer must always lead to a physician referral at least this urgent.
@@ -76,7 +78,7 @@ pub struct AnswerOption {
     /// The questionnaire version that added the option.
     pub since: u32,
     /// The heading the option is listed under when the question is read out.
-    pub group: Option<String>,
+    pub group: Option<Text>,
     /// Line in `questionnaire.toml`.
     pub line: usize,
 }
@@ -90,17 +92,18 @@ impl AnswerOption {
 
 /// One question.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Question {
     /// Stable id: the key in answer files.
-    pub id: String,
+    pub id: Text,
     /// The kind of answer it takes.
     pub kind: QuestionKind,
     /// Short, plain wording read aloud to a caller.
-    pub desk: String,
+    pub desk: Text,
     /// Clinical wording for therapists.
-    pub therapist: String,
+    pub therapist: Text,
     /// One line of help.
-    pub help: String,
+    pub help: Text,
     /// Options (one-of and several-of questions only).
     pub options: Vec<AnswerOption>,
     /// Adding any option of this question never lowers the urgency nor raises the pressure.
@@ -183,9 +186,10 @@ pub enum NoneWritten {
 /// A safety statement over several answers: whenever `when` holds, the outcome must meet
 /// every demand, whatever else is answered (`rules check` proves it).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Invariant {
     /// Stable id (findings name it).
-    pub id: String,
+    pub id: Text,
     /// When it applies.
     pub when: Condition,
     /// A physician referral at least this urgent.
@@ -195,9 +199,9 @@ pub struct Invariant {
     /// A massage never at more than this pressure.
     pub max_pressure: Option<Pressure>,
     /// Why, in a sentence.
-    pub because: String,
+    pub because: Text,
     /// Keys of the clinical reference's sources.
-    pub source: Vec<String>,
+    pub source: Vec<Text>,
     /// Line in `questionnaire.toml`.
     pub line: usize,
 }
@@ -206,13 +210,14 @@ pub struct Invariant {
 /// confirmed once more in the intake, reported as a warning elsewhere, never refused and
 /// never a different outcome.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Unlikely {
     /// Stable id (the `warnings` field names it).
-    pub id: String,
+    pub id: Text,
     /// When the answers are unlikely together.
     pub when: Condition,
     /// What to check, in words staff can read aloud.
-    pub message: String,
+    pub message: Text,
     /// Line in `questionnaire.toml`.
     pub line: usize,
 }
@@ -251,6 +256,7 @@ pub enum StatementSubject {
 
 /// The whole questionnaire, in the order questions are asked.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Questionnaire {
     /// The questions, in order.
     pub questions: Vec<Question>,
@@ -268,12 +274,13 @@ pub struct Questionnaire {
 /// A declared exception to the safety floor: the built-in statement a clinic weakens on
 /// purpose, and why. Every result made with the rule set says so.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct FloorException {
     /// The statement: `question.option` (a mark), `question.escalating`, an invariant's id,
     /// or `*` for the whole floor.
-    pub statement: String,
+    pub statement: Text,
     /// The clinic's reason.
-    pub because: String,
+    pub because: Text,
     /// Line in `questionnaire.toml`.
     #[serde(skip)]
     pub line: usize,
@@ -333,7 +340,7 @@ impl Questionnaire {
                 let question = &self.questions[question];
                 format!("{}.{}", question.id, question.options[option].id)
             }
-            StatementSubject::Invariant(index) => self.invariants[index].id.clone(),
+            StatementSubject::Invariant(index) => self.invariants[index].id.to_string(),
         }
     }
 

@@ -9,6 +9,7 @@ use crate::engine::{Evaluation, RuleTrace, UNDECIDED_REASON};
 use crate::questionnaire::Unlikely;
 use crate::recommendation::{Pressure, Recommendation, Style, Urgency};
 use crate::rules::{Identity, RuleSet};
+use crate::wording::Text;
 use serde::Serialize;
 
 /// One result: the contract's JSON object (plus `id`, `tell` and, with `--explain`,
@@ -84,7 +85,7 @@ pub struct Reason<'a> {
     /// Its sentence.
     pub because: &'a str,
     /// Its sources.
-    pub source: &'a [String],
+    pub source: &'a [Text],
 }
 
 /// One rule in the trace.

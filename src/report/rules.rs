@@ -197,7 +197,7 @@ pub fn what_would_change_json(rule_set: &RuleSet, counterfactuals: &[Counterfact
                 .changes
                 .iter()
                 .map(|ch| JsonAnswerChange {
-                    question: questionnaire.questions[ch.question].id.clone(),
+                    question: questionnaire.questions[ch.question].id.to_string(),
                     from: answer_value(questionnaire, ch.question, ch.from),
                     to: answer_value(questionnaire, ch.question, ch.to),
                 })

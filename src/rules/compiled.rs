@@ -45,7 +45,7 @@ impl RuleSet {
 /// A kept compiled form read back; `None` unless this build made it from files with this
 /// digest (a form for other files, or from another build, is never read), or when it does
 /// not read.
-pub(super) fn read_kept(bytes: &[u8], digest: Digest) -> Option<RuleSet> {
+pub(super) fn read_kept(bytes: &'static [u8], digest: Digest) -> Option<RuleSet> {
     let (key, rest): (&str, &[u8]) = postcard::take_from_bytes(bytes).ok()?;
     let (made_from, rest): (&str, &[u8]) = postcard::take_from_bytes(rest).ok()?;
     if key != KEY || made_from != digest.to_string() {
@@ -79,7 +79,9 @@ mod tests {
         for dir in ["entangled", "many-options"].map(|d| fixtures.join(d)) {
             let parsed = RuleSet::load_dir(&dir).unwrap();
             let form = parsed.compiled_form().unwrap();
-            let (kept, from_form) = RuleSet::load_dir_kept(&dir, |_| Some(form.clone())).unwrap();
+            // Leaked as the binary's cache leaks what it reads: the rule set borrows from it.
+            let leaked: &'static [u8] = form.clone().leak();
+            let (kept, from_form) = RuleSet::load_dir_kept(&dir, |_| Some(leaked)).unwrap();
             assert!(from_form, "{}", dir.display());
             assert_eq!(format!("{kept:?}"), format!("{parsed:?}"));
             // Another set's form, a stale build's, or a damaged one: the files are parsed.
@@ -89,7 +91,7 @@ mod tests {
                 if parsed.digest == other.digest && wrong == other.compiled_form().unwrap() {
                     continue;
                 }
-                let (read, from_form) = RuleSet::load_dir_kept(&dir, |_| Some(wrong)).unwrap();
+                let (read, from_form) = RuleSet::load_dir_kept(&dir, |_| Some(wrong.leak())).unwrap();
                 assert!(!from_form, "{}", dir.display());
                 assert_eq!(format!("{read:?}"), format!("{parsed:?}"));
             }

@@ -8,6 +8,7 @@ use crate::diagnostic::{read_text_file, Diagnostic, Diagnostics, SourceText};
 use crate::questionnaire::{check_id, parse_pressure, parse_style, parse_urgency, ConditionCompiler, Questionnaire};
 use crate::recommendation::{Pressure, Style};
 use crate::suggestion::{closest, one_of};
+use crate::wording::Text;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use toml::Spanned;
@@ -55,10 +56,12 @@ impl RuleSet {
 
     /// [`RuleSet::load_dir`], with a compiled form kept from before (by a cache, looked up by
     /// the files' digest; see [`RuleSet::compiled_form`]) read instead of parsing the files
-    /// when it was made from these very bytes by this build. Also says whether it was.
+    /// when it was made from these very bytes by this build. Also says whether it was. The
+    /// form lives as long as the program: the rule set borrows its words from it
+    /// ([`crate::wording`]).
     pub fn load_dir_kept(
         dir: &Path,
-        kept: impl FnOnce(&Digest) -> Option<Vec<u8>>,
+        kept: impl FnOnce(&Digest) -> Option<&'static [u8]>,
     ) -> Result<(RuleSet, bool), Diagnostics> {
         let questionnaire_path = dir.join("questionnaire.toml");
         let rules_path = dir.join("rules.toml");
@@ -72,8 +75,8 @@ impl RuleSet {
         let rules_name = rules_path.display().to_string();
         let origin = Origin::Folder(dir.to_owned());
         let digest = Digest::of_rule_set(&questionnaire_text, &rules_text);
-        if let Some(rule_set) = kept(&digest).and_then(|bytes| super::compiled::read_kept(&bytes, digest)) {
-            let (questionnaire_file, rules_file) = (questionnaire_name, rules_name);
+        if let Some(rule_set) = kept(&digest).and_then(|bytes| super::compiled::read_kept(bytes, digest)) {
+            let (questionnaire_file, rules_file) = (questionnaire_name.into(), rules_name.into());
             return Ok((RuleSet { origin, questionnaire_file, rules_file, ..rule_set }, true));
         }
         let questionnaire = SourceText::new(&questionnaire_name, &questionnaire_text);
@@ -102,7 +105,8 @@ impl RuleSet {
         // it): the same rule set, read from its compiled form, named after these files.
         if digest == BUILT_IN_DIGEST {
             if let Some(rule_set) = super::compiled::read() {
-                let (questionnaire_file, rules_file) = (questionnaire.name.to_owned(), rules.name.to_owned());
+                let (questionnaire_file, rules_file) =
+                    (questionnaire.name.to_owned().into(), rules.name.to_owned().into());
                 return Ok(RuleSet { origin, questionnaire_file, rules_file, ..rule_set });
             }
         }
@@ -136,8 +140,8 @@ impl RuleSet {
                 rules: compiled,
                 policy,
                 origin,
-                rules_file: rules.name.to_owned(),
-                questionnaire_file: questionnaire.name.to_owned(),
+                rules_file: rules.name.to_owned().into(),
+                questionnaire_file: questionnaire.name.to_owned().into(),
                 digest: Some(digest),
                 meta,
             }),
@@ -153,7 +157,7 @@ const MAX_META_CHARS: usize = 100;
 /// `effective` a date, `YYYY-MM-DD`.
 fn validate_meta(raw: Option<&RawMeta>, source: SourceText<'_>, problems: &mut Diagnostics) -> super::Meta {
     let Some(raw) = raw else { return super::Meta::default() };
-    let mut checked = |value: &Option<Spanned<String>>, key: &str, date: bool| -> Option<String> {
+    let mut checked = |value: &Option<Spanned<String>>, key: &str, date: bool| -> Option<Text> {
         let value = value.as_ref()?;
         let text = value.get_ref().trim();
         let is_date = |t: &str| {
@@ -175,7 +179,7 @@ fn validate_meta(raw: Option<&RawMeta>, source: SourceText<'_>, problems: &mut D
                 problems.push(source.error(value.span(), Code::BadMeta, format!("[meta] {key} {problem}")));
                 None
             }
-            None => Some(text.to_owned()),
+            None => Some(text.to_owned().into()),
         }
     };
     super::Meta {
@@ -223,7 +227,7 @@ fn validate_policy(
         None
     };
     let session_minutes = session_length(&policy.session_minutes, source, problems);
-    let tell = [policy.tell.routine.clone(), policy.tell.urgent.clone(), policy.tell.emergency.clone()];
+    let tell = [&policy.tell.routine, &policy.tell.urgent, &policy.tell.emergency].map(|tell| Text::from(tell.clone()));
     let style_max_pressure = style_maxima(policy.max_pressure.as_ref(), source, problems);
     Some(Policy { tie_break: tie_break?, session_minutes: session_minutes?, tell, style_max_pressure })
 }
@@ -340,9 +344,9 @@ fn validate_rule(
     let when = ConditionCompiler { questionnaire, source, problems: &mut *problems }.compile(&raw.when);
     let effect = validate_effect(raw, source, problems);
     Some(Rule {
-        id: raw.id.get_ref().clone(),
-        because: raw.because.get_ref().clone(),
-        source: raw.source.get_ref().clone(),
+        id: raw.id.get_ref().clone().into(),
+        because: raw.because.get_ref().clone().into(),
+        source: raw.source.get_ref().iter().cloned().map(Text::from).collect(),
         when: when?,
         effect: effect?,
         line: raw.id.span().start, // made a line number once all are known
@@ -356,9 +360,9 @@ fn validate_effect(raw: &RawRule, source: SourceText<'_>, problems: &mut Diagnos
         forbid: raw.forbid.iter().flatten().filter_map(|s| parse_style(s, source, problems)).collect(),
         max_pressure: raw.max_pressure.as_ref().and_then(|p| parse_pressure(p, source, problems)),
         session_minutes: raw.session_minutes.as_ref().and_then(|m| session_length(m, source, problems)),
-        precaution: raw.precaution.clone(),
-        advice: raw.advice.clone(),
-        tell: raw.tell.as_ref().map(|t| t.get_ref().clone()),
+        precaution: raw.precaution.clone().map(Text::from),
+        advice: raw.advice.clone().map(Text::from),
+        tell: raw.tell.as_ref().map(|t| t.get_ref().clone().into()),
         favour: [0; 4],
     };
     if let Some(tell) = &raw.tell {

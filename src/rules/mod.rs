@@ -20,12 +20,14 @@ pub use program::RuleBits;
 pub use crate::condition::{Clauses, Condition, Leaf, Leaves, Logic, SetTest, Truth};
 use crate::questionnaire::Questionnaire;
 use crate::recommendation::{Pressure, Style, StyleSet, Urgency};
+use crate::wording::Text;
 
 /// Session lengths the contract allows, in minutes.
 pub const SESSION_MINUTES: &[u16] = &[30, 45, 60, 90];
 
 /// What a rule does when its condition holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Effect {
     /// Refer to a physician with this urgency.
     pub refer: Option<Urgency>,
@@ -38,12 +40,12 @@ pub struct Effect {
     /// First-session length in minutes.
     pub session_minutes: Option<u16>,
     /// A sentence for the therapist.
-    pub precaution: Option<String>,
+    pub precaution: Option<Text>,
     /// A self-care sentence for the client.
-    pub advice: Option<String>,
+    pub advice: Option<Text>,
     /// What to tell the person when this rule decides the referral (instead of the
     /// urgency's sentence in the policy).
-    pub tell: Option<String>,
+    pub tell: Option<Text>,
 }
 
 impl Effect {
@@ -65,13 +67,14 @@ impl Effect {
 
 /// One rule of `rules.toml`.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Rule {
     /// Stable id, shown in reasons.
-    pub id: String,
+    pub id: Text,
     /// Why the rule exists, in a sentence staff can read.
-    pub because: String,
+    pub because: Text,
     /// Keys of the clinical reference's sources.
-    pub source: Vec<String>,
+    pub source: Vec<Text>,
     /// When it fires.
     pub when: Condition,
     /// What it does.
@@ -82,13 +85,14 @@ pub struct Rule {
 
 /// How a rule set names itself (`[meta]` in rules.toml); every part optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Meta {
     /// Its name, e.g. the clinic's.
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Its version, as the clinic numbers its edits.
-    pub version: Option<String>,
+    pub version: Option<Text>,
     /// The date it takes effect, `YYYY-MM-DD`.
-    pub effective: Option<String>,
+    pub effective: Option<Text>,
 }
 
 /// Which rule set, questionnaire and tool made a result: every output carries it.
@@ -125,13 +129,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// How the effects of the fired rules combine (the parts a clinic may tune).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Policy {
     /// Order in which equally weighted styles win.
     pub tie_break: [Style; 4],
     /// First-session length when no rule sets one.
     pub session_minutes: u16,
     /// What to tell the person for each urgency (indexed by [`Urgency::index`]).
-    pub tell: [String; 3],
+    pub tell: [Text; 3],
     /// The most pressure each style is given at (indexed by [`Style::index`]): Swedish and
     /// myofascial release are light to medium by definition.
     pub style_max_pressure: [Pressure; 4],
@@ -164,6 +169,7 @@ impl Origin {
 /// Serialized only as the built-in set's compiled form (see `compiled`): where it came from
 /// and its digest are set again when it is read back.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct RuleSet {
     /// The questions.
     pub questionnaire: Questionnaire,
@@ -175,9 +181,9 @@ pub struct RuleSet {
     #[serde(skip, default = "Origin::built_in")]
     pub origin: Origin,
     /// The rules file as named to the user, for `file:line` references.
-    pub rules_file: String,
+    pub rules_file: Text,
     /// The questionnaire file as named to the user.
-    pub questionnaire_file: String,
+    pub questionnaire_file: Text,
     /// The digest of the files it was loaded from; `None` for one changed in code
     /// ([`RuleSet::with_rules`]), which no file holds.
     #[serde(skip)]

@@ -86,6 +86,7 @@ impl Test {
 /// The compiled rule set.
 /// Serialized with the built-in set's compiled form (see `compiled`), to skip compiling it.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub(crate) struct Program {
     tests: Vec<Test>,
     /// For each rule, the test bits that must all be set for it to fire (its one-test clauses).

@@ -487,7 +487,7 @@ fn the_desk_is_shown_the_deciding_rules_reason_beside_what_to_tell() {
         let evaluation = evaluate(&rule_set, &answers);
         render_human(&Outcome::of(&rule_set, answers.id.as_deref(), &evaluation), Audience::Desk, Paint::new(false))
     };
-    let because = |id: &str| rule_set.rules[rule_set.rule_index(id).unwrap()].because.clone();
+    let because = |id: &str| rule_set.rules[rule_set.rule_index(id).unwrap()].because.to_string();
     let labour = desk("labour.toml");
     assert!(labour.contains(&format!("Tell the person: {MATERNITY}\n")), "{labour}");
     assert!(labour.contains(&format!("\nWhy: {}\n", because("labour_signs"))), "{labour}");

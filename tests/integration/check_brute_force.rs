@@ -173,7 +173,7 @@ fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(Code, String)>, Option<u128>, O
     for (r, rule) in rule_set.rules.iter().enumerate() {
         let firing: Vec<&Evaluation> = evaluations.iter().filter(|e| e.fired.contains(r)).collect();
         if firing.is_empty() {
-            verdicts.insert((Code::DeadRule, rule.id.clone()));
+            verdicts.insert((Code::DeadRule, rule.id.to_string()));
             continue;
         }
         let speaks = rule.effect.precaution.is_some() || rule.effect.advice.is_some();
@@ -188,7 +188,7 @@ fn brute_force(rule_set: &RuleSet) -> (BTreeSet<(Code, String)>, Option<u128>, O
             }
         });
         if !matters {
-            verdicts.insert((Code::ShadowedRule, rule.id.clone()));
+            verdicts.insert((Code::ShadowedRule, rule.id.to_string()));
         }
     }
     if gap > 0 {
@@ -344,18 +344,18 @@ fn effect() -> impl Strategy<Value = Effect> {
             }),
             max_pressure: cap.map(|p| Pressure::ALL[p]),
             session_minutes: minutes,
-            precaution: speaks.then(|| "A precaution.".to_owned()),
+            precaution: speaks.then(|| "A precaution.".into()),
             advice: None,
-            tell: (tells && refer.is_some()).then(|| "Told by this rule.".to_owned()),
+            tell: (tells && refer.is_some()).then(|| "Told by this rule.".into()),
         })
 }
 
 /// The small rule set's questionnaire with these rules (id, condition, effect).
 fn with_rules(rules: impl IntoIterator<Item = (String, Condition, Effect)>) -> RuleSet {
     let rule = |(i, (id, when, effect)): (usize, (String, Condition, Effect))| Rule {
-        id,
-        because: "Because.".to_owned(),
-        source: vec!["test".to_owned()],
+        id: id.into(),
+        because: "Because.".into(),
+        source: vec!["test".into()],
         when,
         effect,
         line: i + 1,

@@ -109,7 +109,7 @@ fn escaped(text: &str) -> String {
 fn red_flag_entries() -> Vec<(Option<usize>, String)> {
     let flags = &rule_set().questionnaire.questions[question("red_flags")].options;
     let mut entries: Vec<(Option<usize>, String)> =
-        flags.iter().enumerate().map(|(i, o)| (Some(i + 1), o.label.clone())).collect();
+        flags.iter().enumerate().map(|(i, o)| (Some(i + 1), o.label.to_string())).collect();
     entries.push((None, "None of these".to_owned()));
     entries.push((None, "? what this question means".to_owned()));
     entries

@@ -51,7 +51,7 @@ fn the_answer_schema_names_every_question_and_requires_the_unconditional_ones() 
     let rule_set = RuleSet::built_in().unwrap();
     let schema = massage_triage::schema::answers(&rule_set.questionnaire);
     for question in &rule_set.questionnaire.questions {
-        assert!(schema["properties"][&question.id].is_object(), "{}", question.id);
+        assert!(schema["properties"][question.id.as_str()].is_object(), "{}", question.id);
         let required = schema["required"].as_array().unwrap().iter().any(|r| r == question.id.as_str());
         assert_eq!(required, question.ask_when.is_none(), "{}", question.id);
     }

@@ -44,11 +44,14 @@ impl Verdicts {
 
     /// The compiled form kept with the verdict on the rule set with this digest, if this
     /// binary proved it safe and kept one.
-    pub(crate) fn compiled(&self, digest: &Digest) -> Option<Vec<u8>> {
+    /// Kept for the rest of the program: the rule set read from it borrows its words (see
+    /// `massage_triage::wording`), and one is read once a run.
+    pub(crate) fn compiled(&self, digest: &Digest) -> Option<&'static [u8]> {
         if !self.proven_safe(digest) {
             return None;
         }
-        std::fs::read(self.dir.join(format!("{digest}.rules"))).ok()
+        let form = std::fs::read(self.dir.join(format!("{digest}.rules"))).ok()?;
+        Some(Box::leak(form.into_boxed_slice()))
     }
 
     /// Keeps the verdict that the rule set with this digest is safe, and its compiled form

@@ -305,7 +305,7 @@ pub(crate) fn json_line(questionnaire: &Questionnaire, answers: &Answers) -> Str
     }
     for (question, value) in questionnaire.questions.iter().zip(answers.values()) {
         if let Some(value) = json_answer(question, *value) {
-            object.insert(question.id.clone(), value);
+            object.insert(question.id.to_string(), value);
         }
     }
     Value::Object(object).to_string()
@@ -336,7 +336,7 @@ pub(crate) fn csv_row(questionnaire: &Questionnaire, answers: &Answers) -> Strin
                     .collect();
                 ids.join(";")
             }
-            Answer::Choice(i) => question.options[usize::from(i)].id.clone(),
+            Answer::Choice(i) => question.options[usize::from(i)].id.to_string(),
             Answer::Number(n) => n.to_string(),
             Answer::YesNo(b) => b.to_string(),
         });
