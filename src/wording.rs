@@ -28,12 +28,6 @@ impl std::ops::Deref for Text {
     }
 }
 
-impl AsRef<str> for Text {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 impl Borrow<str> for Text {
     fn borrow(&self) -> &str {
         &self.0
@@ -52,18 +46,6 @@ impl From<&'static str> for Text {
     }
 }
 
-impl From<Text> for String {
-    fn from(text: Text) -> String {
-        text.0.into_owned()
-    }
-}
-
-impl PartialEq<str> for Text {
-    fn eq(&self, other: &str) -> bool {
-        *self.0 == *other
-    }
-}
-
 impl PartialEq<&str> for Text {
     fn eq(&self, other: &&str) -> bool {
         *self.0 == **other
@@ -79,12 +61,6 @@ impl PartialEq<String> for Text {
 impl PartialEq<Text> for String {
     fn eq(&self, other: &Text) -> bool {
         **self == *other.0
-    }
-}
-
-impl PartialEq<Text> for str {
-    fn eq(&self, other: &Text) -> bool {
-        *self == *other.0
     }
 }
 
