@@ -16,6 +16,7 @@ const COMPILED_FROM: &[&str] = &[
     "src/questionnaire/mod.rs",
     "src/condition/mod.rs",
     "src/recommendation.rs",
+    "src/wording.rs",
 ];
 
 fn main() {
