@@ -42,14 +42,11 @@ impl Verdicts {
         std::fs::read_to_string(self.path(digest)).is_ok_and(|text| text == self.verdict(digest))
     }
 
-    /// The compiled form kept with the verdict on the rule set with this digest, if this
-    /// binary proved it safe and kept one.
-    /// Kept for the rest of the program: the rule set read from it borrows its words (see
-    /// `massage_triage::wording`), and one is read once a run.
+    /// The compiled form kept beside the verdict on the rule set with this digest; to be
+    /// read only where [`Verdicts::proven_safe`] holds. Kept for the rest of the program:
+    /// the rule set read from it borrows its words (see `massage_triage::wording`), and one
+    /// is read once a run.
     pub(crate) fn compiled(&self, digest: &Digest) -> Option<&'static [u8]> {
-        if !self.proven_safe(digest) {
-            return None;
-        }
         let form = std::fs::read(self.dir.join(format!("{digest}.rules"))).ok()?;
         Some(Box::leak(form.into_boxed_slice()))
     }

@@ -265,14 +265,19 @@ fn load_proven(dir: Option<&Path>) -> Result<RuleSet, CommandError> {
             // A clinic's edited rule set is proven safe before anyone is answered with it,
             // once: this binary's verdict on the same bytes is kept, with the rule set's
             // compiled form (see `verdicts`).
+            // The verdict is read once, when the files' digest is known; the form only
+            // beside a verdict.
             let verdicts = crate::verdicts::Verdicts::open();
-            let compiled = |digest: &_| verdicts.as_ref().and_then(|v| v.compiled(digest));
+            let mut proven = false;
+            let compiled = |digest: &_| {
+                let verdicts = verdicts.as_ref()?;
+                proven = verdicts.proven_safe(digest);
+                proven.then(|| verdicts.compiled(digest)).flatten()
+            };
             let (rule_set, from_kept) = RuleSet::load_dir_kept(dir, compiled)?;
             if from_kept {
                 return Ok(rule_set);
             }
-            let kept = |v: &crate::verdicts::Verdicts| rule_set.digest.is_some_and(|d| v.proven_safe(&d));
-            let proven = verdicts.as_ref().is_some_and(kept);
             if !proven {
                 massage_triage::check::ensure_safe(&rule_set)?;
             }
